@@ -1,0 +1,47 @@
+// swift-tools-version:5.9
+//
+// softmax-repro: a reproducibility harness for "The Two-Pass Softmax Algorithm"
+// (Dukhan & Ablavatski, 2020). See README.md.
+import PackageDescription
+
+// The micro-kernels are always optimised: a debug `swift test` must still run
+// 1M-element softmaxes in seconds, and the unrolled templates only become
+// register-resident loops once constants are propagated and loops unrolled.
+let kernelCFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+
+let package = Package(
+    name: "softmax-repro",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "softmax-repro", targets: ["softmax-repro"]),
+        .library(name: "Softmax", targets: ["Softmax"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: Public API: the paper's algorithms over dispatched kernels.
+        .target(name: "Softmax", dependencies: ["CSoftmaxKernels"]),
+
+        // MARK: The measurement harness and its command-line front end.
+        .target(name: "Platform", dependencies: ["CPlatform"]),
+        .target(name: "Harness", dependencies: ["Softmax", "Platform"]),
+        .executableTarget(
+            name: "softmax-repro",
+            dependencies: [
+                "Harness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Implementation details: C code the Swift modules sit on.
+        .target(name: "CSoftmaxKernels", cSettings: kernelCFlags),
+        .target(
+            name: "CPlatform",
+            linkerSettings: [.linkedLibrary("hwloc"), .linkedLibrary("papi")]),
+
+        // MARK: Tests, one target per source module.
+        .testTarget(name: "SoftmaxTests", dependencies: ["Softmax"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+    ]
+)
