@@ -7,7 +7,13 @@ import PackageDescription
 // The micro-kernels are always optimised: a debug `swift test` must still run
 // 1M-element softmaxes in seconds, and the unrolled templates only become
 // register-resident loops once constants are propagated and loops unrolled.
-let kernelCFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+// -ffp-contract=off keeps every rounding explicit, so the portable C and the SIMD kernels round the
+// same way and can be compared bit for bit.
+let kernelFlags = ["-O3", "-fno-math-errno", "-ffp-contract=off"]
+let kernelCFlags: [CSetting] = [
+    .unsafeFlags(kernelFlags),
+    .define("SOFTMAX_KERNEL_CFLAGS", to: "\"\(kernelFlags.joined(separator: " "))\""),
+]
 
 let package = Package(
     name: "softmax-repro",
@@ -34,7 +40,7 @@ let package = Package(
             ]),
 
         // MARK: Implementation details: C code the Swift modules sit on.
-        .target(name: "CSoftmaxKernels", cSettings: kernelCFlags),
+        .target(name: "CSoftmaxKernels", exclude: ["kernels.def", "README.md"], cSettings: kernelCFlags),
         .target(
             name: "CPlatform",
             linkerSettings: [.linkedLibrary("hwloc"), .linkedLibrary("papi")]),

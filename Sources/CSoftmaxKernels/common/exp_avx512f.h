@@ -1,0 +1,58 @@
+// AVX512F exp building blocks. Powers of two are applied with VSCALEFPS, as the authors did; the
+// reduction and polynomial are the AVX2 ones, so element-wise three-pass results match AVX2 exactly.
+#ifndef SOFTMAX_EXP_AVX512F_H
+#define SOFTMAX_EXP_AVX512F_H
+
+#include <immintrin.h>
+
+#include "exp_constants.h"
+#include "kernel_common.h"
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __mmask16 softmax_avx512f_tail_mask(size_t n) {
+  return _cvtu32_mask16((uint32_t)((1u << n) - 1u));
+}
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_poly(__m512 vt) {
+  __m512 vp = _mm512_fmadd_ps(_mm512_set1_ps(SOFTMAX_C5), vt, _mm512_set1_ps(SOFTMAX_C4));
+  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(SOFTMAX_C3));
+  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(SOFTMAX_C2));
+  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(SOFTMAX_C1));
+  return _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(1.0f));
+}
+
+// exp(vx) for vx = x - max <= 0; 0 below the normal range.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_exp_minus_max(__m512 vx) {
+  // Rounding through the magic bias (one FMA) rather than VRNDSCALEPS(x*log2e) keeps n identical to
+  // the AVX2 kernels' n, including ties: the product is rounded once, not twice.
+  const __m512 vmagic_bias = _mm512_set1_ps(SOFTMAX_MAGIC_BIAS);
+  const __m512 vn = _mm512_sub_ps(_mm512_fmadd_ps(vx, _mm512_set1_ps(SOFTMAX_LOG2E), vmagic_bias), vmagic_bias);
+  __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
+  vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
+  const __m512 vp = softmax_avx512f_poly(vt);
+  const __mmask16 vnormal = _mm512_cmp_ps_mask(vx, _mm512_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_NLT_UQ);
+  return _mm512_maskz_scalef_ps(vnormal, vp, vn);
+}
+
+// exp(vx) = mantissa * 2^(*vexponent) for every float (see softmax_kernels.h).
+// NaN inputs: as in softmax_avx2_extexp.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_extexp(__m512 vx, __m512* vexponent) {
+  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vx, _mm512_set1_ps(SOFTMAX_LOG2E)),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
+  vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
+  vt = _mm512_max_ps(vt, _mm512_set1_ps(-SOFTMAX_LN2));
+  vt = _mm512_min_ps(vt, _mm512_set1_ps(SOFTMAX_LN2));
+  const __m512 vp = softmax_avx512f_poly(vt);
+  *vexponent = vn;
+  return vp;
+}
+
+// Exponent deltas feed VSCALEFPS, which maps -inf to a zero scale but NaN to NaN; NaN deltas arise
+// from -inf - -inf (no finite input yet) and must scale to 0 like -inf. VMAXPS returns its second
+// operand for NaN. (VSCALEFPS is not relied on to propagate a NaN mantissa: scalef(NaN, -inf) gave 0 on
+// a Zen 4 here.)
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_delta(__m512 va, __m512 vb) {
+  return _mm512_max_ps(_mm512_sub_ps(va, vb), _mm512_set1_ps(-INFINITY));
+}
+
+#endif  // SOFTMAX_EXP_AVX512F_H

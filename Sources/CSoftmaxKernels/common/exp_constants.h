@@ -1,0 +1,36 @@
+// Constants of the exp approximation shared by every ISA, as exact hex floats.
+//
+// exp(x) = 2^n * exp(t) with n = round(x * log2e) and t = x - n*ln2, so |t| <= ln2/2.
+// ln2 is split Cody-Waite style into ln2_hi (its leading bits, so n*ln2_hi is exact for the n that
+// occur) and ln2_lo (the rest); two FMAs then give t to nearly full precision.
+// exp(t) ~ 1 + t*(c1 + t*(c2 + t*(c3 + t*(c4 + t*c5)))), a degree-5 minimax fit on [-ln2/2, ln2/2].
+#ifndef SOFTMAX_EXP_CONSTANTS_H
+#define SOFTMAX_EXP_CONSTANTS_H
+
+#define SOFTMAX_LOG2E 0x1.715476p+0f
+#define SOFTMAX_MINUS_LN2_HI -0x1.62E43p-1f
+#define SOFTMAX_MINUS_LN2_LO 0x1.05C61p-29f
+#define SOFTMAX_C1 0x1.FFFFF6p-1f
+#define SOFTMAX_C2 0x1.FFFDC6p-2f
+#define SOFTMAX_C3 0x1.555A80p-3f
+#define SOFTMAX_C4 0x1.573A1Ap-5f
+#define SOFTMAX_C5 0x1.0F9F9Cp-7f
+
+// 1.5*2^23 + 127. Adding it to a float v with |v| < 2^22 rounds v to an integer k and leaves k + 127
+// (the IEEE exponent bias) in the low mantissa bits, so shifting the bits left by 23 gives 2^k.
+#define SOFTMAX_MAGIC_BIAS 0x1.8000FEp23f
+
+// The smallest x whose exp(x) is a normal float: below it the three-pass exp returns 0 on every ISA,
+// so no kernel produces a subnormal and results do not depend on the MXCSR's FTZ bit.
+#define SOFTMAX_DENORMAL_CUTOFF -0x1.5D589Ep6f
+
+// The extended-exponent exp clamps its reduced argument to [-ln2, ln2]. Inside the accurate range
+// |t| <= ln2/2 + 0.07 and the clamp never acts; outside it (|x| > 2^20, or +-inf) it keeps the
+// mantissa in [0.5, 2] so that only the exponent carries the magnitude and nothing overflows.
+#define SOFTMAX_LN2 0x1.62E430p-1f
+
+// Exponent differences are clamped here before 2^d is built from bits: 2^-127 has a zero exponent
+// field, which is 0.0, so anything smaller than 2^-126 (and -inf, and NaN from -inf - -inf) scales to 0.
+#define SOFTMAX_MIN_EXPONENT_DELTA -127.0f
+
+#endif  // SOFTMAX_EXP_CONSTANTS_H

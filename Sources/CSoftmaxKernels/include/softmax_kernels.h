@@ -1,0 +1,121 @@
+// Softmax micro-kernels: the passes of the paper's three algorithms, for portable C, AVX2+FMA and AVX512F.
+//
+// Every kernel of a family has the family's one function type below. Kernels are listed once, in
+// kernels.def; the registry (`softmax_kernels`) is generated from that list and is what Swift reads.
+//
+// Semantics shared by every ISA (see README.md for the reasoning):
+//   * -inf inputs contribute exactly 0; an input of NaN makes every output NaN; +inf makes every output
+//     NaN (inf - inf, as a float64 reference and PyTorch give); all inputs -inf give NaN outputs.
+//   * No exp kernel produces a subnormal: results below 2^-126 are 0 on every ISA.
+//   * The two-pass (extended-exponent) kernels are accurate for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT.
+//     Beyond it they stay defined: finite, non-negative, ordered, summing to 1. Only finite inputs beyond
+//     +-FLT_MAX * ln2 (about 2.36e38), whose x*log2e overflows the float range, count as +-inf there.
+#ifndef SOFTMAX_KERNELS_H
+#define SOFTMAX_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Largest |x| for which the extended-exponent exp (two-pass) is within 4 ulp of exp(x). Beyond it the
+/// rounding error of float(x * log2e) pushes the reduced argument out of the polynomial's fitted
+/// interval: measured relative error 2.7e-7 at 2^18, 1.1e-6 at 2^20, 2.4e-5 at 2^23, and from 2^24 on
+/// (where float(x * log2e) is off by whole units) only magnitudes and order are kept.
+#define SOFTMAX_EXTEXP_ACCURATE_LIMIT 0x1.0p17f
+
+typedef enum {
+  softmax_isa_portable = 0,
+  softmax_isa_avx2 = 1,
+  softmax_isa_avx512f = 2,
+} softmax_isa;
+
+typedef enum {
+  softmax_family_rmax = 0,
+  softmax_family_raddexpminusmax = 1,
+  softmax_family_vscaleexpminusmax = 2,
+  softmax_family_raddstoreexpminusmax = 3,
+  softmax_family_vscale = 4,
+  softmax_family_raddextexp = 5,
+  softmax_family_vscaleextexp = 6,
+} softmax_family;
+
+/// An extended-range float: value = mantissa * 2^exponent, the exponent an integer held in a float.
+typedef struct {
+  float mantissa;
+  float exponent;
+} softmax_extfloat;
+
+/// RMAX: Reduce-MAX. Returns max(x[0..n)), -inf for n == 0.
+typedef float (*softmax_rmax_fn)(size_t n, const float* x);
+
+/// RADDEXPMINUSMAX: Reduce-ADD EXP(x MINUS MAX). Returns sum of exp(x[i] - max), storing nothing.
+typedef float (*softmax_raddexpminusmax_fn)(size_t n, const float* x, float max);
+
+/// VSCALEEXPMINUSMAX: Vector SCALE EXP(x MINUS MAX). y[i] = exp(x[i] - max) * scale.
+typedef void (*softmax_vscaleexpminusmax_fn)(size_t n, const float* x, float* y, float max, float scale);
+
+/// RADDSTOREEXPMINUSMAX: Reduce-ADD and STORE EXP(x MINUS MAX). y[i] = exp(x[i] - max); returns sum y.
+typedef float (*softmax_raddstoreexpminusmax_fn)(size_t n, const float* x, float* y, float max);
+
+/// VSCALE: Vector SCALE. y[i] = x[i] * scale; y may equal x (in place).
+typedef void (*softmax_vscale_fn)(size_t n, const float* x, float* y, float scale);
+
+/// RADDEXTEXP: Reduce-ADD EXTended-range EXP. Returns sum of exp(x[i]) as mantissa * 2^exponent
+/// without overflow; {0, -inf} for n == 0.
+typedef softmax_extfloat (*softmax_raddextexp_fn)(size_t n, const float* x);
+
+/// VSCALEEXTEXP: Vector SCALE EXTended-range EXP. y[i] = exp(x[i]) * scale.mantissa * 2^scale.exponent,
+/// evaluated so that nothing overflows when scale is the reciprocal of a raddextexp sum.
+typedef void (*softmax_vscaleextexp_fn)(size_t n, const float* x, float* y, softmax_extfloat scale);
+
+/// One kernel: its name states family, ISA, elements per main-loop iteration and accumulators.
+typedef struct {
+  const char* name;
+  softmax_family family;
+  softmax_isa isa;
+  uint32_t elements_per_iteration;
+  uint32_t accumulators;
+  /// Memory traffic per element, as the loop issues it (write-allocate reads not counted).
+  uint32_t bytes_read_per_element;
+  uint32_t bytes_written_per_element;
+  union {
+    softmax_rmax_fn rmax;
+    softmax_raddexpminusmax_fn raddexpminusmax;
+    softmax_vscaleexpminusmax_fn vscaleexpminusmax;
+    softmax_raddstoreexpminusmax_fn raddstoreexpminusmax;
+    softmax_vscale_fn vscale;
+    softmax_raddextexp_fn raddextexp;
+    softmax_vscaleextexp_fn vscaleextexp;
+  } fn;
+} softmax_kernel_info;
+
+/// Every kernel compiled into this library, whatever the CPU; filter with softmax_isa_supported().
+extern const softmax_kernel_info softmax_kernels[];
+extern const size_t softmax_kernel_count;
+/// softmax_kernels[i], for languages that cannot index an array of unknown size (Swift).
+const softmax_kernel_info* softmax_kernel_at(size_t i);
+
+const char* softmax_family_name(softmax_family family);
+const char* softmax_isa_name(softmax_isa isa);
+
+/// True when this CPU and OS can run kernels of `isa` (CPUID feature bits plus XGETBV's enabled state).
+bool softmax_isa_supported(softmax_isa isa);
+
+/// Sets (on = true) or clears FTZ and DAZ in this thread's MXCSR; returns the previous setting
+/// (true when both were set). A no-op returning false on non-x86 CPUs.
+bool softmax_flush_denormals(bool on);
+bool softmax_flush_denormals_enabled(void);
+
+/// The compiler and the kernel flags this library was built with, for the run metadata.
+const char* softmax_kernels_compiler(void);
+const char* softmax_kernels_cflags(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // SOFTMAX_KERNELS_H

@@ -1,0 +1,77 @@
+// RADDEXTEXP for AVX2: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per iteration.
+//
+// Each accumulator lane keeps m * 2^e. Adding terms p_i * 2^n_i uses
+//   2^e*m + sum 2^n_i*p_i = 2^e' * (2^(e-e')*m + sum 2^(n_i-e')*p_i),  e' = max(e, n_i...),
+// so every scale factor is a power of two <= 1 and nothing overflows, whatever x is.
+#include "../common/exp_avx2.h"
+#include "../common/exp_portable.h"
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void raddextexp_avx2_accumulate(__m256* vaccm, __m256* vacce, __m256 vp,
+                                                                  __m256 vn) {
+  const __m256 vmax_e = _mm256_max_ps(*vacce, vn);
+  *vaccm = _mm256_mul_ps(*vaccm, softmax_avx2_pow2_clamped(_mm256_sub_ps(*vacce, vmax_e)));
+  *vaccm = _mm256_fmadd_ps(vp, softmax_avx2_pow2_clamped(_mm256_sub_ps(vn, vmax_e)), *vaccm);
+  *vacce = vmax_e;
+}
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, const float* x, const size_t V,
+                                                                   const size_t A) {
+  __m256 vaccm[SOFTMAX_MAX_ACCUMULATORS];
+  __m256 vacce[SOFTMAX_MAX_ACCUMULATORS];
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+    vaccm[a] = _mm256_setzero_ps();
+    vacce[a] = _mm256_set1_ps(-INFINITY);
+  }
+  // NaN inputs are flagged here rather than carried in the mantissas (see softmax_avx2_extexp).
+  __m256 vnan = _mm256_setzero_ps();
+  for (; n >= V * 8; n -= V * 8, x += V * 8) {
+    __m256 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      vx[v] = _mm256_loadu_ps(x + 8 * v);
+      vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx[v], vx[v], _CMP_UNORD_Q));
+    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = softmax_avx2_extexp(vx[v], &vn[v]); }
+    // One rescale of each accumulator per iteration, to the largest exponent among it and its terms.
+    __m256 vmax_e[SOFTMAX_MAX_ACCUMULATORS];
+    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e[a] = vacce[a]; }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vmax_e[v % A] = _mm256_max_ps(vmax_e[v % A], vn[v]); }
+    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+      vaccm[a] = _mm256_mul_ps(vaccm[a], softmax_avx2_pow2_clamped(_mm256_sub_ps(vacce[a], vmax_e[a])));
+      vacce[a] = vmax_e[a];
+    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      vaccm[v % A] = _mm256_fmadd_ps(vp[v], softmax_avx2_pow2_clamped(_mm256_sub_ps(vn[v], vmax_e[v % A])), vaccm[v % A]);
+    }
+  }
+  for (; n >= 8; n -= 8, x += 8) {
+    const __m256 vx = _mm256_loadu_ps(x);
+    vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx, vx, _CMP_UNORD_Q));
+    __m256 vn;
+    const __m256 vp = softmax_avx2_extexp(vx, &vn);
+    raddextexp_avx2_accumulate(&vaccm[0], &vacce[0], vp, vn);
+  }
+  if (n != 0) {
+    const __m256 vmask = _mm256_castsi256_ps(softmax_avx2_tail_mask(n));
+    const __m256 vx = _mm256_maskload_ps(x, _mm256_castps_si256(vmask));
+    vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx, vx, _CMP_UNORD_Q));
+    __m256 vn;
+    __m256 vp = softmax_avx2_extexp(vx, &vn);
+    // Absent lanes are 0 * 2^-inf, which neither adds nor raises the running exponent.
+    vp = _mm256_and_ps(vp, vmask);
+    vn = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), vn, vmask);
+    raddextexp_avx2_accumulate(&vaccm[0], &vacce[0], vp, vn);
+  }
+  float m[SOFTMAX_MAX_ACCUMULATORS * 8];
+  float e[SOFTMAX_MAX_ACCUMULATORS * 8];
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+    _mm256_storeu_ps(m + 8 * a, vaccm[a]);
+    _mm256_storeu_ps(e + 8 * a, vacce[a]);
+  }
+  return softmax_extfloat_merge(m, e, 8 * A, _mm256_movemask_ps(vnan) != 0);
+}
+
+#define KERNEL_raddextexp_avx2(tile, acc) \
+  SOFTMAX_TARGET_AVX2 softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx2, tile, acc)(size_t n, const float* x) { \
+    return raddextexp_avx2(n, x, (tile) / 8, acc); \
+  }
+#include "../common/expand_kernels.h"

@@ -1,0 +1,73 @@
+// RADDEXTEXP for AVX512F: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per
+// iteration; powers of two applied with VSCALEFPS. The identity is the one in raddextexp_avx2.c.
+#include "../common/exp_avx512f.h"
+#include "../common/exp_portable.h"
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void raddextexp_avx512f_accumulate(__m512* vaccm, __m512* vacce, __m512 vp,
+                                                                        __m512 vn) {
+  const __m512 vmax_e = _mm512_max_ps(*vacce, vn);
+  *vaccm = _mm512_scalef_ps(*vaccm, softmax_avx512f_delta(*vacce, vmax_e));
+  *vaccm = _mm512_add_ps(*vaccm, _mm512_scalef_ps(vp, softmax_avx512f_delta(vn, vmax_e)));
+  *vacce = vmax_e;
+}
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t n, const float* x, const size_t V,
+                                                                         const size_t A) {
+  __m512 vaccm[SOFTMAX_MAX_ACCUMULATORS];
+  __m512 vacce[SOFTMAX_MAX_ACCUMULATORS];
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+    vaccm[a] = _mm512_setzero_ps();
+    vacce[a] = _mm512_set1_ps(-INFINITY);
+  }
+  // NaN inputs are flagged here rather than carried in the mantissas (see softmax_avx2_extexp).
+  __mmask16 vnan = 0;
+  for (; n >= V * 16; n -= V * 16, x += V * 16) {
+    __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      vx[v] = _mm512_loadu_ps(x + 16 * v);
+      vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx[v], vx[v], _CMP_UNORD_Q));
+    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = softmax_avx512f_extexp(vx[v], &vn[v]); }
+    __m512 vmax_e[SOFTMAX_MAX_ACCUMULATORS];
+    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e[a] = vacce[a]; }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vmax_e[v % A] = _mm512_max_ps(vmax_e[v % A], vn[v]); }
+    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+      vaccm[a] = _mm512_scalef_ps(vaccm[a], softmax_avx512f_delta(vacce[a], vmax_e[a]));
+      vacce[a] = vmax_e[a];
+    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      vaccm[v % A] = _mm512_add_ps(vaccm[v % A], _mm512_scalef_ps(vp[v], softmax_avx512f_delta(vn[v], vmax_e[v % A])));
+    }
+  }
+  for (; n >= 16; n -= 16, x += 16) {
+    const __m512 vx = _mm512_loadu_ps(x);
+    vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx, vx, _CMP_UNORD_Q));
+    __m512 vn;
+    const __m512 vp = softmax_avx512f_extexp(vx, &vn);
+    raddextexp_avx512f_accumulate(&vaccm[0], &vacce[0], vp, vn);
+  }
+  if (n != 0) {
+    const __mmask16 vmask = softmax_avx512f_tail_mask(n);
+    const __m512 vx = _mm512_maskz_loadu_ps(vmask, x);
+    vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx, vx, _CMP_UNORD_Q));
+    __m512 vn;
+    __m512 vp = softmax_avx512f_extexp(vx, &vn);
+    vp = _mm512_maskz_mov_ps(vmask, vp);
+    vn = _mm512_mask_mov_ps(_mm512_set1_ps(-INFINITY), vmask, vn);
+    raddextexp_avx512f_accumulate(&vaccm[0], &vacce[0], vp, vn);
+  }
+  float m[SOFTMAX_MAX_ACCUMULATORS * 16];
+  float e[SOFTMAX_MAX_ACCUMULATORS * 16];
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+    _mm512_storeu_ps(m + 16 * a, vaccm[a]);
+    _mm512_storeu_ps(e + 16 * a, vacce[a]);
+  }
+  return softmax_extfloat_merge(m, e, 16 * A, _cvtmask16_u32(vnan) != 0);
+}
+
+#define KERNEL_raddextexp_avx512f(tile, acc) \
+  SOFTMAX_TARGET_AVX512F softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx512f, tile, acc)(size_t n, \
+                                                                                             const float* x) { \
+    return raddextexp_avx512f(n, x, (tile) / 16, acc); \
+  }
+#include "../common/expand_kernels.h"

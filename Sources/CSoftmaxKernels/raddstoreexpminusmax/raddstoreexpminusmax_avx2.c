@@ -1,0 +1,37 @@
+// RADDSTOREEXPMINUSMAX for AVX2: y = exp(x - max), summed into A accumulators, V vectors per iteration.
+#include "../common/exp_avx2.h"
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(size_t n, const float* x, float* y, float max,
+                                                                  const size_t V, const size_t A) {
+  const __m256 vmax = _mm256_set1_ps(max);
+  __m256 vacc[SOFTMAX_MAX_ACCUMULATORS];
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vacc[a] = _mm256_setzero_ps(); }
+  for (; n >= V * 8; n -= V * 8, x += V * 8, y += V * 8) {
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax));
+      _mm256_storeu_ps(y + 8 * v, vf);
+      vacc[v % A] = _mm256_add_ps(vacc[v % A], vf);
+    }
+  }
+  __m256 vsum = vacc[0];
+  SOFTMAX_UNROLL for (size_t a = 1; a < A; a++) { vsum = _mm256_add_ps(vsum, vacc[a]); }
+  for (; n >= 8; n -= 8, x += 8, y += 8) {
+    const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_loadu_ps(x), vmax));
+    _mm256_storeu_ps(y, vf);
+    vsum = _mm256_add_ps(vsum, vf);
+  }
+  if (n != 0) {
+    const __m256i vmask = softmax_avx2_tail_mask(n);
+    const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_maskload_ps(x, vmask), vmax));
+    _mm256_maskstore_ps(y, vmask, vf);
+    vsum = _mm256_add_ps(vsum, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
+  }
+  return softmax_avx2_hsum(vsum);
+}
+
+#define KERNEL_raddstoreexpminusmax_avx2(tile, acc) \
+  SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, avx2, tile, acc)(size_t n, const float* x, \
+                                                                                      float* y, float max) { \
+    return raddstoreexpminusmax_avx2(n, x, y, max, (tile) / 8, acc); \
+  }
+#include "../common/expand_kernels.h"

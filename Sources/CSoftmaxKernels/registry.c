@@ -1,0 +1,48 @@
+// The kernel registry, generated from kernels.def: the one list Swift reads.
+#include "common/kernel_common.h"
+
+#define KERNEL(f, i, t, a) extern __typeof__(*(softmax_##f##_fn)0) SOFTMAX_KERNEL_NAME(f, i, t, a);
+#include "kernels.def"
+#undef KERNEL
+
+#define KERNEL(f, i, t, a) \
+  { \
+      .name = SOFTMAX_STR(SOFTMAX_KERNEL_NAME(f, i, t, a)), \
+      .family = softmax_family_##f, \
+      .isa = softmax_isa_##i, \
+      .elements_per_iteration = t, \
+      .accumulators = a, \
+      .bytes_read_per_element = SOFTMAX_READ_BYTES_##f, \
+      .bytes_written_per_element = SOFTMAX_WRITE_BYTES_##f, \
+      .fn.f = SOFTMAX_KERNEL_NAME(f, i, t, a), \
+  },
+const softmax_kernel_info softmax_kernels[] = {
+#include "kernels.def"
+};
+#undef KERNEL
+
+const size_t softmax_kernel_count = sizeof(softmax_kernels) / sizeof(softmax_kernels[0]);
+
+const softmax_kernel_info* softmax_kernel_at(size_t i) { return i < softmax_kernel_count ? &softmax_kernels[i] : NULL; }
+
+const char* softmax_family_name(softmax_family family) {
+  switch (family) {
+    case softmax_family_rmax: return "rmax";
+    case softmax_family_raddexpminusmax: return "raddexpminusmax";
+    case softmax_family_vscaleexpminusmax: return "vscaleexpminusmax";
+    case softmax_family_raddstoreexpminusmax: return "raddstoreexpminusmax";
+    case softmax_family_vscale: return "vscale";
+    case softmax_family_raddextexp: return "raddextexp";
+    case softmax_family_vscaleextexp: return "vscaleextexp";
+  }
+  return "unknown";
+}
+
+const char* softmax_isa_name(softmax_isa isa) {
+  switch (isa) {
+    case softmax_isa_portable: return "portable";
+    case softmax_isa_avx2: return "avx2";
+    case softmax_isa_avx512f: return "avx512f";
+  }
+  return "unknown";
+}

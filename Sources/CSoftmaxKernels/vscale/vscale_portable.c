@@ -1,0 +1,15 @@
+// VSCALE in portable C: y = x * scale; in place when y == x.
+#include "../common/exp_portable.h"
+
+SOFTMAX_INLINE void vscale_portable(size_t n, const float* x, float* y, float scale, const size_t T) {
+  for (; n >= T; n -= T, x += T, y += T) {
+    SOFTMAX_UNROLL for (size_t i = 0; i < T; i++) { y[i] = x[i] * scale; }
+  }
+  for (; n != 0; n--, x++, y++) { *y = *x * scale; }
+}
+
+#define KERNEL_vscale_portable(tile, acc) \
+  void SOFTMAX_KERNEL_NAME(vscale, portable, tile, acc)(size_t n, const float* x, float* y, float scale) { \
+    vscale_portable(n, x, y, scale, tile); \
+  }
+#include "../common/expand_kernels.h"

@@ -1,0 +1,36 @@
+// VSCALEEXTEXP for AVX512F: y = exp(x) * scale.mantissa * 2^scale.exponent, V vectors per iteration;
+// the power of two is applied with VSCALEFPS. See vscaleextexp_avx2.c for why nothing overflows.
+#include "../common/exp_avx512f.h"
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleextexp_avx512f_one(__m512 vx, __m512 vscale_m, __m512 vscale_e) {
+  __m512 vn;
+  const __m512 vp = softmax_avx512f_extexp(vx, &vn);
+  // A NaN delta (NaN input, or the inf - inf of an all -inf or a +inf row) gives NaN through VSCALEFPS,
+  // as the algorithm promises; -inf gives 0.
+  return _mm512_scalef_ps(_mm512_mul_ps(vp, vscale_m), _mm512_add_ps(vn, vscale_e));
+}
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const float* x, float* y,
+                                                               softmax_extfloat scale, const size_t V) {
+  const __m512 vscale_m = _mm512_set1_ps(scale.mantissa);
+  const __m512 vscale_e = _mm512_set1_ps(scale.exponent);
+  for (; n >= V * 16; n -= V * 16, x += V * 16, y += V * 16) {
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      _mm512_storeu_ps(y + 16 * v, vscaleextexp_avx512f_one(_mm512_loadu_ps(x + 16 * v), vscale_m, vscale_e));
+    }
+  }
+  for (; n >= 16; n -= 16, x += 16, y += 16) {
+    _mm512_storeu_ps(y, vscaleextexp_avx512f_one(_mm512_loadu_ps(x), vscale_m, vscale_e));
+  }
+  if (n != 0) {
+    const __mmask16 vmask = softmax_avx512f_tail_mask(n);
+    _mm512_mask_storeu_ps(y, vmask, vscaleextexp_avx512f_one(_mm512_maskz_loadu_ps(vmask, x), vscale_m, vscale_e));
+  }
+}
+
+#define KERNEL_vscaleextexp_avx512f(tile, acc) \
+  SOFTMAX_TARGET_AVX512F void SOFTMAX_KERNEL_NAME(vscaleextexp, avx512f, tile, acc)(size_t n, const float* x, \
+                                                                                   float* y, softmax_extfloat scale) { \
+    vscaleextexp_avx512f(n, x, y, scale, (tile) / 16); \
+  }
+#include "../common/expand_kernels.h"

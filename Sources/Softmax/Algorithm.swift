@@ -1,0 +1,118 @@
+import CSoftmaxKernels
+
+/// The paper's three softmax algorithms, under the paper's names (kebab-case for the CLI and CSV).
+public enum Algorithm: String, CaseIterable, Codable, Sendable {
+    /// Pass 1 sums exp(x) as (mantissa, exponent) pairs; pass 2 writes exp(x) / sum. 12 B/element.
+    case twoPass = "two-pass"
+    /// max; sum of exp(x - max); y = exp(x - max) / sum, recomputing exp. 16 B/element.
+    case threePassRecompute = "three-pass-recompute"
+    /// max; y = exp(x - max) stored and summed; y /= sum in place. 20 B/element.
+    case threePassReload = "three-pass-reload"
+
+    /// The pass families, in execution order.
+    public var passes: [PassFamily] {
+        switch self {
+        case .twoPass: return [.raddextexp, .vscaleextexp]
+        case .threePassRecompute: return [.rmax, .raddexpminusmax, .vscaleexpminusmax]
+        case .threePassReload: return [.rmax, .raddstoreexpminusmax, .vscale]
+        }
+    }
+}
+
+public enum SoftmaxError: Error, CustomStringConvertible, Equatable {
+    case unknownKernel(String, suggestions: [String])
+    case wrongFamily(kernel: String, expected: PassFamily, algorithm: Algorithm)
+    case mixedISA(algorithm: Algorithm, kernels: [String])
+    case unsupportedISA(ISA, supported: [ISA])
+    case wrongPassCount(algorithm: Algorithm, expected: Int, got: Int)
+    case presetMissing(preset: String, isa: ISA, algorithm: Algorithm)
+    case malformedPreset(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownKernel(name, suggestions):
+            return "unknown kernel '\(name)'" + (suggestions.isEmpty ? "" : "; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: ", "))?")
+                + " (`softmax-repro list --kernels` lists them all)"
+        case let .wrongFamily(kernel, expected, algorithm):
+            return "kernel '\(kernel)' cannot serve as the \(expected.rawValue) pass of \(algorithm.rawValue): choose a \(expected.rawValue)_* kernel"
+        case let .mixedISA(algorithm, kernels):
+            return "\(algorithm.rawValue) mixes ISAs (\(kernels.joined(separator: ", "))): use kernels of one ISA"
+        case let .unsupportedISA(isa, supported):
+            return "this CPU cannot run \(isa.rawValue) kernels; it supports: \(supported.map(\.rawValue).joined(separator: ", "))"
+        case let .wrongPassCount(algorithm, expected, got):
+            return "\(algorithm.rawValue) has \(expected) passes, but \(got) kernels were given"
+        case let .presetMissing(preset, isa, algorithm):
+            return "preset '\(preset)' has no kernels for \(algorithm.rawValue) on \(isa.rawValue): add them to its file"
+        case let .malformedPreset(why):
+            return why
+        }
+    }
+}
+
+/// An algorithm composed from chosen kernels of one ISA: a callable softmax.
+public struct SoftmaxPlan: Sendable, CustomStringConvertible {
+    public let algorithm: Algorithm
+    public let kernels: [Kernel]
+    public var isa: ISA { kernels[0].isa }
+
+    /// Bytes moved per element by all passes together (write-allocate not counted): 12, 16 or 20.
+    public var bytesPerElement: Int { kernels.reduce(0) { $0 + $1.bytesPerElement } }
+    public var description: String { kernels.map(\.name).joined(separator: "+") }
+
+    public init(algorithm: Algorithm, kernels: [Kernel]) throws {
+        guard kernels.count == algorithm.passes.count else {
+            throw SoftmaxError.wrongPassCount(algorithm: algorithm, expected: algorithm.passes.count, got: kernels.count)
+        }
+        for (kernel, family) in zip(kernels, algorithm.passes) where kernel.family != family {
+            throw SoftmaxError.wrongFamily(kernel: kernel.name, expected: family, algorithm: algorithm)
+        }
+        guard Set(kernels.map(\.isa)).count == 1 else {
+            throw SoftmaxError.mixedISA(algorithm: algorithm, kernels: kernels.map(\.name))
+        }
+        guard kernels[0].isa.isSupported else {
+            throw SoftmaxError.unsupportedISA(kernels[0].isa, supported: ISA.supported)
+        }
+        self.algorithm = algorithm
+        self.kernels = kernels
+    }
+
+    public init(algorithm: Algorithm, kernelNames: [String]) throws {
+        let kernels = try kernelNames.map { name -> Kernel in
+            guard let kernel = KernelRegistry.named(name) else {
+                throw SoftmaxError.unknownKernel(name, suggestions: KernelRegistry.suggestions(for: name))
+            }
+            return kernel
+        }
+        try self.init(algorithm: algorithm, kernels: kernels)
+    }
+
+    /// y = softmax(x) over n elements. x and y must not overlap. Does nothing for n == 0.
+    public func callAsFunction(n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        guard n > 0 else { return }
+        let fn = kernels.map(\.info.fn)
+        switch algorithm {
+        case .twoPass:
+            let sum = fn[0].raddextexp(n, x)
+            fn[1].vscaleextexp(n, x, y, ExtFloat(mantissa: 1 / sum.mantissa, exponent: -sum.exponent))
+        case .threePassRecompute:
+            let max = fn[0].rmax(n, x)
+            let sum = fn[1].raddexpminusmax(n, x, max)
+            fn[2].vscaleexpminusmax(n, x, y, max, 1 / sum)
+        case .threePassReload:
+            let max = fn[0].rmax(n, x)
+            let sum = fn[1].raddstoreexpminusmax(n, x, y, max)
+            fn[2].vscale(n, y, y, 1 / sum)
+        }
+    }
+
+    /// Convenience for arrays.
+    public func callAsFunction(_ x: [Float]) -> [Float] {
+        var y = [Float](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { xb in
+            y.withUnsafeMutableBufferPointer { yb in
+                if let xp = xb.baseAddress, let yp = yb.baseAddress { self(n: x.count, x: xp, y: yp) }
+            }
+        }
+        return y
+    }
+}

@@ -1,0 +1,43 @@
+import CSoftmaxKernels
+
+/// An instruction set a kernel is written for. Support is decided at run time (CPUID and XGETBV),
+/// never from compile-time flags, so one binary runs everywhere and uses what the CPU has.
+public enum ISA: String, CaseIterable, Codable, Sendable, Comparable {
+    case portable
+    case avx2
+    case avx512f
+
+    var c: softmax_isa {
+        switch self {
+        case .portable: return softmax_isa_portable
+        case .avx2: return softmax_isa_avx2
+        case .avx512f: return softmax_isa_avx512f
+        }
+    }
+
+    init?(_ c: softmax_isa) {
+        guard let isa = ISA.allCases.first(where: { $0.c == c }) else { return nil }
+        self = isa
+    }
+
+    /// True when this CPU and OS can run kernels of this ISA.
+    public var isSupported: Bool { softmax_isa_supported(c) }
+
+    /// The ISAs this machine runs, in increasing order of width.
+    public static var supported: [ISA] { allCases.filter(\.isSupported) }
+
+    public static func < (a: ISA, b: ISA) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// The floating-point environment of the calling thread.
+public enum FloatingPointEnvironment {
+    /// Sets or clears flush-to-zero and denormals-are-zero (MXCSR FTZ and DAZ) for the calling thread
+    /// and returns the previous setting. The harness and the tests both run with them set, as the
+    /// paper's benchmark did; the exp kernels never produce subnormals either way (see README).
+    @discardableResult
+    public static func flushDenormals(_ on: Bool) -> Bool { softmax_flush_denormals(on) }
+
+    public static var flushesDenormals: Bool { softmax_flush_denormals_enabled() }
+}

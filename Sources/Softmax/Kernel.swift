@@ -1,0 +1,97 @@
+import CSoftmaxKernels
+
+/// A pass family: one operation, one C function type (spelled out in `softmax_kernels.h`).
+public enum PassFamily: String, CaseIterable, Codable, Sendable {
+    case rmax, raddexpminusmax, vscaleexpminusmax, raddstoreexpminusmax, vscale, raddextexp, vscaleextexp
+
+    init?(_ c: softmax_family) {
+        guard let name = softmax_family_name(c) else { return nil }
+        self.init(rawValue: String(cString: name))
+    }
+
+    /// Whether the pass writes an output vector (otherwise it only reduces).
+    public var writesOutput: Bool {
+        switch self {
+        case .vscaleexpminusmax, .raddstoreexpminusmax, .vscale, .vscaleextexp: return true
+        case .rmax, .raddexpminusmax, .raddextexp: return false
+        }
+    }
+}
+
+/// An extended-range float, `mantissa * 2^exponent`, as the two-pass reduction returns it.
+public typealias ExtFloat = softmax_extfloat
+
+/// What one pass computed: a reduction's result, or nothing beyond its output vector.
+public enum PassResult: Equatable, Sendable {
+    case scalar(Float)
+    case extended(mantissa: Float, exponent: Float)
+    case none
+}
+
+/// Arguments a pass may take besides its vectors.
+public struct PassArguments: Sendable {
+    public var max: Float
+    public var scale: Float
+    public var extendedScale: ExtFloat
+
+    public init(max: Float = 0, scale: Float = 1, extendedScale: ExtFloat = ExtFloat(mantissa: 1, exponent: 0)) {
+        self.max = max
+        self.scale = scale
+        self.extendedScale = extendedScale
+    }
+}
+
+/// One micro-kernel from the C registry: a function pointer plus what the registry says about it.
+public struct Kernel: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public let family: PassFamily
+    public let isa: ISA
+    public let elementsPerIteration: Int
+    public let accumulators: Int
+    /// Bytes read and written per element, as the loop issues them (write-allocate not counted).
+    public let bytesReadPerElement: Int
+    public let bytesWrittenPerElement: Int
+    let index: Int
+
+    public var description: String { name }
+    public var bytesPerElement: Int { bytesReadPerElement + bytesWrittenPerElement }
+
+    var info: softmax_kernel_info { KernelTable.all[index] }
+
+    public static func == (a: Kernel, b: Kernel) -> Bool { a.index == b.index }
+    public func hash(into hasher: inout Hasher) { hasher.combine(index) }
+
+    /// Runs the kernel alone on `n` elements. `y` is written by families that write an output
+    /// (it may equal `x` for vscale). The kernel's ISA must be supported: calling an unsupported
+    /// kernel is a programming error and traps rather than executing illegal instructions.
+    @discardableResult
+    public func run(n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>?, _ args: PassArguments = .init()) -> PassResult {
+        precondition(isa.isSupported, "kernel \(name) needs \(isa.rawValue), which this CPU lacks")
+        let info = self.info
+        switch family {
+        case .rmax:
+            return .scalar(info.fn.rmax(n, x))
+        case .raddexpminusmax:
+            return .scalar(info.fn.raddexpminusmax(n, x, args.max))
+        case .vscaleexpminusmax:
+            info.fn.vscaleexpminusmax(n, x, y!, args.max, args.scale)
+            return .none
+        case .raddstoreexpminusmax:
+            return .scalar(info.fn.raddstoreexpminusmax(n, x, y!, args.max))
+        case .vscale:
+            info.fn.vscale(n, x, y!, args.scale)
+            return .none
+        case .raddextexp:
+            let r = info.fn.raddextexp(n, x)
+            return .extended(mantissa: r.mantissa, exponent: r.exponent)
+        case .vscaleextexp:
+            info.fn.vscaleextexp(n, x, y!, args.extendedScale)
+            return .none
+        }
+    }
+}
+
+/// The registry's kernels, read once from the C table.
+enum KernelTable {
+    static let all: [softmax_kernel_info] = (0..<softmax_kernel_count).map { softmax_kernel_at($0).pointee }
+}

@@ -1,0 +1,56 @@
+import CSoftmaxKernels
+
+/// Every kernel compiled into the library, read from the C registry (generated from `kernels.def`).
+/// There is no second list: Swift only filters this one.
+public enum KernelRegistry {
+    public static let all: [Kernel] = KernelTable.all.enumerated().map { index, info in
+        Kernel(
+            name: String(cString: info.name),
+            family: PassFamily(info.family)!,
+            isa: ISA(info.isa)!,
+            elementsPerIteration: Int(info.elements_per_iteration),
+            accumulators: Int(info.accumulators),
+            bytesReadPerElement: Int(info.bytes_read_per_element),
+            bytesWrittenPerElement: Int(info.bytes_written_per_element),
+            index: index)
+    }
+
+    private static let byName: [String: Kernel] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    public static func named(_ name: String) -> Kernel? { byName[name] }
+
+    public static func kernels(family: PassFamily? = nil, isa: ISA? = nil) -> [Kernel] {
+        all.filter { (family == nil || $0.family == family) && (isa == nil || $0.isa == isa) }
+    }
+
+    /// Kernels this machine can run.
+    public static var supported: [Kernel] { all.filter { $0.isa.isSupported } }
+
+    /// Names starting like `prefix`, closest first, for "did you mean" messages.
+    public static func suggestions(for name: String, limit: Int = 3) -> [String] {
+        closestMatches(to: name, among: all.map(\.name), limit: limit)
+    }
+}
+
+/// Candidates ordered by edit distance to `word` (ties keep their order).
+public func closestMatches(to word: String, among candidates: [String], limit: Int = 3) -> [String] {
+    let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+    return scored.sorted { $0.1 < $1.1 }.prefix(limit).map(\.0)
+}
+
+/// Levenshtein distance.
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

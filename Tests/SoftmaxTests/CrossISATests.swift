@@ -1,0 +1,71 @@
+import XCTest
+
+@testable import Softmax
+
+/// Inputs for bit-for-bit comparisons: every test range, values near the exp cutoffs, and specials.
+/// +inf is left out: it lies outside these passes' contracts (x <= max; exponent + scale exponent <= 0),
+/// where VSCALEFPS and bit-built powers of two legitimately differ; the algorithms' +inf behaviour is
+/// tested in AlgorithmTests.
+private func comparisonInputs() -> [Float] {
+    var x: [Float] = [0, -0.0, 1, -1, -87.33654, -87.3365, -87.337, -103.9, 88.7, 89, -1e9, -1e30, 1e30,
+                      -.infinity, .nan, .leastNormalMagnitude, .leastNonzeroMagnitude]
+    for (r, range) in (inputRanges + [largeAccurateRange, -100...0]).enumerated() { x += uniform(997, in: range, seed: UInt64(60 + r)) }
+    return x
+}
+
+private func sameBits(_ a: [Float], _ b: [Float]) -> Int? {
+    for i in a.indices where !(a[i].bitPattern == b[i].bitPattern || (a[i].isNaN && b[i].isNaN)) { return i }
+    return nil
+}
+
+/// The portable kernels do the AVX2 arithmetic step by step (same FMAs, same roundings, same NaN rules)
+/// and AVX512F differs only in how it applies powers of two, so element-wise passes agree exactly.
+final class CrossISATests: KernelTestCase {
+    private func assertElementwiseIdentical(_ family: PassFamily, includingNaN: Bool = true, _ args: (Float) -> PassArguments) throws {
+        let kernels = try runnableKernels(family)
+        let reference = kernels.first { $0.isa == .portable }!
+        let x = comparisonInputs().filter { includingNaN || !$0.isNaN }
+        let finite = x.filter(\.isFinite)
+        let max = finite.max()!
+        let (_, expected) = reference.run(x, args(max))
+        for kernel in kernels where kernel != reference {
+            let (_, y) = kernel.run(x, args(max))
+            if let i = sameBits(expected, y) {
+                XCTFail("\(kernel) differs from \(reference) at x=\(x[i]): expected \(expected[i]) (0x\(String(expected[i].bitPattern, radix: 16))), saw \(y[i]) (0x\(String(y[i].bitPattern, radix: 16)))")
+            }
+        }
+    }
+
+    func testVscaleexpminusmaxIsBitIdenticalAcrossISAs() throws {
+        try assertElementwiseIdentical(.vscaleexpminusmax) { .init(max: $0, scale: 0.3) }
+    }
+
+    func testRaddstoreexpminusmaxStoresBitIdenticalValues() throws {
+        try assertElementwiseIdentical(.raddstoreexpminusmax) { .init(max: $0) }
+    }
+
+    func testVscaleIsBitIdenticalAcrossISAs() throws {
+        try assertElementwiseIdentical(.vscale) { _ in .init(scale: 0.3) }
+    }
+
+    /// AVX512F applies 2^d with VSCALEFPS and AVX2 builds 2^d from bits; they agree while 2^d is normal,
+    /// which a scale bringing the largest value to about 1 keeps for all but the tiniest outputs.
+    /// A NaN element alone is left out: two-pass's NaN comes from its NaN scale (raddextexp flags NaN
+    /// inputs), so this pass need not spend instructions on it, and VSCALEFPS gives NaN where bit-built
+    /// powers of two give 0.
+    func testVscaleextexpIsBitIdenticalAcrossISAs() throws {
+        try assertElementwiseIdentical(.vscaleextexp, includingNaN: false) { max in
+            .init(extendedScale: ExtFloat(mantissa: 0.75, exponent: -(max * 1.442695).rounded(.up)))
+        }
+    }
+
+    func testRmaxAgreesExactly() throws {
+        let x = comparisonInputs().filter { !$0.isNaN } + [.infinity]
+        let results = try runnableKernels(.rmax).map { ($0, $0.run(x, output: false).0) }
+        for (kernel, result) in results { XCTAssertEqual(result, .scalar(.infinity), "\(kernel)") }
+        let finite = x.filter(\.isFinite)
+        for (kernel, result) in try runnableKernels(.rmax).map({ ($0, $0.run(finite, output: false).0) }) {
+            XCTAssertEqual(result, .scalar(finite.max()!), "\(kernel)")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import XCTest
+
+@testable import Softmax
+
+final class RegistryTests: XCTestCase {
+    func testNamesStateFamilyISATileAndAccumulators() {
+        for kernel in KernelRegistry.all {
+            let expected = "\(kernel.family.rawValue)_\(kernel.isa.rawValue)_x\(kernel.elementsPerIteration)"
+                + (kernel.accumulators > 1 ? "_acc\(kernel.accumulators)" : "")
+            XCTAssertEqual(kernel.name, expected)
+        }
+        XCTAssertEqual(Set(KernelRegistry.all.map(\.name)).count, KernelRegistry.all.count, "kernel names are unique")
+    }
+
+    func testEveryFamilyExistsForEveryISA() {
+        for family in PassFamily.allCases {
+            for isa in ISA.allCases {
+                XCTAssertFalse(KernelRegistry.kernels(family: family, isa: isa).isEmpty, "\(family) \(isa)")
+            }
+        }
+    }
+
+    func testTilesAreWholeVectors() {
+        for kernel in KernelRegistry.all {
+            XCTAssertEqual(kernel.elementsPerIteration % lanes(of: kernel.isa), 0, kernel.name)
+            XCTAssertEqual((kernel.elementsPerIteration / lanes(of: kernel.isa)) % kernel.accumulators, 0,
+                           "\(kernel.name): vectors per iteration should split evenly among accumulators")
+        }
+    }
+
+    /// The paper's traffic: 12, 16 and 20 bytes per element.
+    func testTrafficPerAlgorithmIsThePapers() throws {
+        let preset = try blendPreset()
+        let expected: [Algorithm: Int] = [.twoPass: 12, .threePassRecompute: 16, .threePassReload: 20]
+        for isa in ISA.supported {
+            for algorithm in Algorithm.allCases {
+                XCTAssertEqual(try preset.plan(algorithm, isa: isa).bytesPerElement, expected[algorithm], "\(algorithm) \(isa)")
+            }
+        }
+    }
+
+    func testPortableIsAlwaysSupportedAndDetectionMatchesCPUInfo() throws {
+        XCTAssertTrue(ISA.portable.isSupported)
+        // Cross-check CPUID against the kernel's view in /proc/cpuinfo where it exists.
+        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+            throw XCTSkip("no /proc/cpuinfo flags to compare with")
+        }
+        let set = Set(flags.split(separator: " ").map(String.init))
+        XCTAssertEqual(ISA.avx2.isSupported, set.contains("avx2") && set.contains("fma"))
+        XCTAssertEqual(ISA.avx512f.isSupported, set.contains("avx512f"))
+        print("note: this CPU runs \(ISA.supported.map(\.rawValue).joined(separator: ", "))")
+    }
+
+    func testBadPlansAreRejectedWithClearMessages() {
+        XCTAssertThrowsError(try SoftmaxPlan(algorithm: .twoPass, kernelNames: ["raddextexp_avx2_x95", "vscaleextexp_avx2_x40"])) {
+            XCTAssert("\($0)".contains("did you mean"), "\($0)")
+        }
+        XCTAssertThrowsError(try SoftmaxPlan(algorithm: .twoPass, kernelNames: ["rmax_avx2_x32_acc4", "vscaleextexp_avx2_x40"])) {
+            XCTAssert("\($0)".contains("raddextexp"), "\($0)")
+        }
+        XCTAssertThrowsError(try SoftmaxPlan(algorithm: .twoPass, kernelNames: ["raddextexp_portable_x4_acc4", "vscaleextexp_avx2_x40"])) {
+            XCTAssert("\($0)".contains("mixes ISAs"), "\($0)")
+        }
+        if !ISA.avx512f.isSupported {
+            XCTAssertThrowsError(try SoftmaxPlan(algorithm: .twoPass, kernelNames: ["raddextexp_avx512f_x144_acc3", "vscaleextexp_avx512f_x16"])) {
+                XCTAssert("\($0)".contains("supports"), "\($0)")
+            }
+        }
+    }
+
+    func testMalformedPresetNamesTheKey() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bad-preset-\(getpid()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try #"{"name": "x", "description": "", "kernels": {"avx2": {"two-pass": ["raddextexp_avx2_x96"]}}}"#.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Preset.load(from: url)) { XCTAssert("\($0)".contains("two-pass lists 1 kernels"), "\($0)") }
+        try #"{"name": "x", "kernels": {}}"#.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Preset.load(from: url)) { XCTAssert("\($0)".contains("description"), "\($0)") }
+    }
+}
