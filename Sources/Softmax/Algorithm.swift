@@ -50,9 +50,11 @@ public enum SoftmaxError: Error, CustomStringConvertible, Equatable {
 }
 
 /// An algorithm composed from chosen kernels of one ISA: a callable softmax.
-public struct SoftmaxPlan: Sendable, CustomStringConvertible {
+public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
     public let algorithm: Algorithm
     public let kernels: [Kernel]
+    /// The kernels' function pointers, fetched once so a call costs nothing beyond the kernels.
+    private let fn0, fn1, fn2: softmax_kernel_fn
     public var isa: ISA { kernels[0].isa }
 
     /// Bytes moved per element by all passes together (write-allocate not counted): 12, 16 or 20.
@@ -74,6 +76,9 @@ public struct SoftmaxPlan: Sendable, CustomStringConvertible {
         }
         self.algorithm = algorithm
         self.kernels = kernels
+        fn0 = kernels[0].info.fn
+        fn1 = kernels[1].info.fn
+        fn2 = kernels.count > 2 ? kernels[2].info.fn : kernels[1].info.fn
     }
 
     public init(algorithm: Algorithm, kernelNames: [String]) throws {
@@ -89,19 +94,18 @@ public struct SoftmaxPlan: Sendable, CustomStringConvertible {
     /// y = softmax(x) over n elements. x and y must not overlap. Does nothing for n == 0.
     public func callAsFunction(n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         guard n > 0 else { return }
-        let fn = kernels.map(\.info.fn)
         switch algorithm {
         case .twoPass:
-            let sum = fn[0].raddextexp(n, x)
-            fn[1].vscaleextexp(n, x, y, ExtFloat(mantissa: 1 / sum.mantissa, exponent: -sum.exponent))
+            let sum = fn0.raddextexp(n, x)
+            fn1.vscaleextexp(n, x, y, ExtFloat(mantissa: 1 / sum.mantissa, exponent: -sum.exponent))
         case .threePassRecompute:
-            let max = fn[0].rmax(n, x)
-            let sum = fn[1].raddexpminusmax(n, x, max)
-            fn[2].vscaleexpminusmax(n, x, y, max, 1 / sum)
+            let max = fn0.rmax(n, x)
+            let sum = fn1.raddexpminusmax(n, x, max)
+            fn2.vscaleexpminusmax(n, x, y, max, 1 / sum)
         case .threePassReload:
-            let max = fn[0].rmax(n, x)
-            let sum = fn[1].raddstoreexpminusmax(n, x, y, max)
-            fn[2].vscale(n, y, y, 1 / sum)
+            let max = fn0.rmax(n, x)
+            let sum = fn1.raddstoreexpminusmax(n, x, y, max)
+            fn2.vscale(n, y, y, 1 / sum)
         }
     }
 

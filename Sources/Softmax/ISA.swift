@@ -20,8 +20,11 @@ public enum ISA: String, CaseIterable, Codable, Sendable, Comparable {
         self = isa
     }
 
-    /// True when this CPU and OS can run kernels of this ISA.
-    public var isSupported: Bool { softmax_isa_supported(c) }
+    /// True when this CPU and OS can run kernels of this ISA. Read once: CPUID traps to the hypervisor
+    /// in a virtual machine, far too slow to ask on every kernel call.
+    public var isSupported: Bool { ISA.supportTable[ISA.allCases.firstIndex(of: self)!] }
+
+    private static let supportTable: [Bool] = allCases.map { softmax_isa_supported($0.c) }
 
     /// The ISAs this machine runs, in increasing order of width.
     public static var supported: [ISA] { allCases.filter(\.isSupported) }

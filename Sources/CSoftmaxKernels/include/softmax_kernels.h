@@ -82,7 +82,7 @@ typedef struct {
   /// Memory traffic per element, as the loop issues it (write-allocate reads not counted).
   uint32_t bytes_read_per_element;
   uint32_t bytes_written_per_element;
-  union {
+  union softmax_kernel_fn {
     softmax_rmax_fn rmax;
     softmax_raddexpminusmax_fn raddexpminusmax;
     softmax_vscaleexpminusmax_fn vscaleexpminusmax;
@@ -92,6 +92,8 @@ typedef struct {
     softmax_vscaleextexp_fn vscaleextexp;
   } fn;
 } softmax_kernel_info;
+
+typedef union softmax_kernel_fn softmax_kernel_fn;
 
 /// Every kernel compiled into this library, whatever the CPU; filter with softmax_isa_supported().
 extern const softmax_kernel_info softmax_kernels[];
@@ -109,6 +111,19 @@ bool softmax_isa_supported(softmax_isa isa);
 /// (true when both were set). A no-op returning false on non-x86 CPUs.
 bool softmax_flush_denormals(bool on);
 bool softmax_flush_denormals_enabled(void);
+
+/// A memory reference loop: `read` sums x, `copy` writes y = x, `scale` multiplies y in place, `write`
+/// fills y. Bytes per element as the loop issues them (write-allocate not counted).
+typedef struct {
+  const char* name;
+  softmax_isa isa;
+  uint32_t bytes_read_per_element;
+  uint32_t bytes_written_per_element;
+  float (*fn)(size_t n, const float* x, float* y);
+} softmax_memref_info;
+
+extern const size_t softmax_memref_count;
+const softmax_memref_info* softmax_memref_at(size_t i);
 
 /// The compiler and the kernel flags this library was built with, for the run metadata.
 const char* softmax_kernels_compiler(void);

@@ -1,0 +1,47 @@
+# softmax-repro: `make reproduce` measures this machine and draws the figures; `make test` checks it all.
+# Both install what is missing first (Debian packages, the plotting virtualenv).
+
+SWIFT ?= swift
+PYTHON ?= python3
+VENV := .venv
+RUN := .build/release/softmax-repro
+
+# QUICK=1: the quick variants (a few minutes); FRESH=1: start afresh instead of resuming (old CSVs are
+# kept as .bak copies).
+EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick,softmax passes)
+RUN_FLAGS := $(if $(FRESH),--overwrite,--resume)
+
+.PHONY: reproduce test build deps venv plots clean
+
+reproduce: build venv
+	@for experiment in $(EXPERIMENTS); do \
+	  $(RUN) run $$experiment $(RUN_FLAGS) || exit $$?; \
+	done
+	@$(MAKE) --no-print-directory plots
+	@for experiment in $(EXPERIMENTS); do \
+	  for csv in results/*/$$experiment.csv; do $(RUN) show $$csv; done; \
+	done
+
+test: deps venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(VENV)/bin/python -m pytest -q plots/tests
+
+build: deps
+	$(SWIFT) build -c release --product softmax-repro
+
+deps:
+	@scripts/install-deps.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: plots/requirements.txt | deps
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r plots/requirements.txt
+	touch $@
+
+plots: venv
+	$(VENV)/bin/python plots/plot_results.py --results results --out plots/figures --summary results/SUMMARY.md
+
+clean:
+	rm -rf .build $(VENV)

@@ -1,0 +1,191 @@
+import Foundation
+import Softmax
+
+/// One experiment, read from `experiments/<id>.json`. The file names what to measure; the protocol
+/// settings have defaults that follow the paper's benchmark (PAPER.md) and are recorded in every run.
+public struct Experiment: Equatable, Sendable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        /// Whole softmaxes: algorithms x ISAs x presets x sizes.
+        case softmax
+        /// Each pass kernel alone, beside memory reference loops.
+        case passes
+    }
+
+    /// The file name without `.json`; the CLI id.
+    public var id: String
+    public var description: String
+    public var kind: Kind
+    /// softmax: algorithms to run (all three by default).
+    public var algorithms: [Algorithm]
+    /// ISAs to run; nil means every ISA this CPU supports. Listed ISAs the CPU lacks are skipped with a
+    /// note (so one file serves every machine); `--isa` on the command line is strict instead.
+    public var isas: [ISA]?
+    /// Kernel presets (files in experiments/presets/): softmax rows per preset; for `passes`, the pass
+    /// kernels the presets use (unless `all_variants`).
+    public var presets: [String]
+    /// passes: measure every registered variant of each family instead of the presets' kernels.
+    public var allVariants: Bool
+    /// passes: memory reference loops to measure (`read`, `copy`, `scale`, `write`).
+    public var references: [String]
+    public var sizes: [Int]
+    /// Largest n per ISA (e.g. the scalar portable code at 300M elements would dominate a run).
+    public var maxSizeByISA: [String: Int]
+    public var samples: Int
+    public var warmupSamples: Int
+    public var minSampleSeconds: Double
+    public var seed: UInt64
+    public var inputRange: [Float]
+    /// softmax rows: the largest |sum(y) - 1| accepted from a timed call.
+    public var sumTolerance: Double
+
+    static let knownKeys: Set<String> = [
+        "description", "kind", "algorithms", "isas", "presets", "all_variants", "references", "sizes",
+        "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
+    ]
+    public static let referenceNames = ["read", "copy", "scale", "write"]
+
+    /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
+    public static func load(id: String, folder: URL) throws -> Experiment {
+        let url = folder.appendingPathComponent("\(id).json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            let known = (try? list(folder: folder)) ?? []
+            throw HarnessError.unknownExperiment(id, suggestions: closestMatches(to: id, among: known), folder: folder.path)
+        }
+        let data = try Data(contentsOf: url)
+        return try parse(data, id: id, source: url.path)
+    }
+
+    public static func parse(_ data: Data, id: String, source: String) throws -> Experiment {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw HarnessError.malformedExperiment(source, "not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)")")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw HarnessError.malformedExperiment(source, "the top level must be a JSON object")
+        }
+        for key in dictionary.keys.sorted() where !knownKeys.contains(key) {
+            let hint = closestMatches(to: key, among: Array(knownKeys), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+            throw HarnessError.malformedExperiment(source, "unknown key '\(key)'\(hint) (known keys: \(knownKeys.sorted().joined(separator: ", ")))")
+        }
+        let file: File
+        do {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            file = try decoder.decode(File.self, from: data)
+        } catch {
+            throw HarnessError.malformedExperiment(source, describe(decodingError: error).replacingOccurrences(of: "Key", with: "key"))
+        }
+        let experiment = Experiment(
+            id: id, description: file.description, kind: file.kind,
+            algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
+            presets: file.presets ?? ["blend"], allVariants: file.allVariants ?? false,
+            references: file.references ?? (file.kind == .passes ? referenceNames : []),
+            sizes: file.sizes, maxSizeByISA: file.maxSizeByIsa ?? [:],
+            samples: file.samples ?? 15, warmupSamples: file.warmupSamples ?? 2,
+            minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,
+            inputRange: file.inputRange ?? [-1000, 1000], sumTolerance: file.sumTolerance ?? 1e-3)
+        try experiment.validate(source: source)
+        return experiment
+    }
+
+    func validate(source: String) throws {
+        func fail(_ why: String) -> HarnessError { .malformedExperiment(source, why) }
+        guard !sizes.isEmpty else { throw fail("key 'sizes' is empty: list at least one n") }
+        if let bad = sizes.first(where: { $0 <= 0 }) { throw fail("key 'sizes' has \(bad): sizes must be positive element counts") }
+        guard samples >= 3 else { throw fail("key 'samples' is \(samples): at least 3 are needed for quartiles") }
+        guard warmupSamples >= 0 else { throw fail("key 'warmup_samples' must be >= 0") }
+        guard minSampleSeconds > 0, minSampleSeconds <= 10 else { throw fail("key 'min_sample_seconds' must be in (0, 10]") }
+        guard inputRange.count == 2, inputRange[0] < inputRange[1], inputRange.allSatisfy(\.isFinite) else {
+            throw fail("key 'input_range' must be [low, high] with low < high, both finite")
+        }
+        guard sumTolerance > 0, sumTolerance < 1 else { throw fail("key 'sum_tolerance' must be in (0, 1)") }
+        for (isa, limit) in maxSizeByISA {
+            guard ISA(rawValue: isa) != nil else {
+                throw fail("key 'max_size_by_isa' names unknown ISA '\(isa)'; expected one of \(ISA.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard limit > 0 else { throw fail("key 'max_size_by_isa.\(isa)' must be positive") }
+        }
+        if let bad = references.first(where: { !Experiment.referenceNames.contains($0) }) {
+            throw fail("key 'references' has unknown '\(bad)'; expected some of \(Experiment.referenceNames.joined(separator: ", "))")
+        }
+        if kind == .softmax && algorithms.isEmpty { throw fail("key 'algorithms' is empty") }
+        if presets.isEmpty && !(kind == .passes && allVariants) { throw fail("key 'presets' is empty") }
+    }
+
+    /// Experiment ids in a folder (file names without .json), sorted.
+    public static func list(folder: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The sizes to run on an ISA, after `max_size_by_isa`.
+    public func sizes(for isa: ISA) -> [Int] {
+        guard let limit = maxSizeByISA[isa.rawValue] else { return sizes }
+        return sizes.filter { $0 <= limit }
+    }
+
+    private struct File: Decodable {
+        var description: String
+        var kind: Kind
+        var algorithms: [Algorithm]?
+        var isas: [ISA]?
+        var presets: [String]?
+        var allVariants: Bool?
+        var references: [String]?
+        var sizes: [Int]
+        var maxSizeByIsa: [String: Int]?
+        var samples: Int?
+        var warmupSamples: Int?
+        var minSampleSeconds: Double?
+        var seed: UInt64?
+        var inputRange: [Float]?
+        var sumTolerance: Double?
+    }
+}
+
+public enum HarnessError: Error, CustomStringConvertible, Equatable {
+    case unknownExperiment(String, suggestions: [String], folder: String)
+    case malformedExperiment(String, String)
+    case unsupportedISA([ISA], supported: [ISA])
+    case tooLarge(n: Int, bytes: Int, available: Int, experiment: String)
+    case unwritableResults(String, String)
+    case resultsExist(String)
+    case incompatibleResults(String, String)
+    case unknownPreset(String, folder: String, available: [String])
+    case platform(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownExperiment(id, suggestions, folder):
+            let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
+            return "unknown experiment '\(id)'\(hint) (no \(folder)/\(id).json; `softmax-repro list` shows the experiments)"
+        case let .malformedExperiment(source, why):
+            return "\(source): \(why)"
+        case let .unsupportedISA(isas, supported):
+            return "this CPU cannot run \(isas.map(\.rawValue).joined(separator: ", ")); it supports \(supported.map(\.rawValue).joined(separator: ", ")): pass one of those to --isa"
+        case let .tooLarge(n, bytes, available, experiment):
+            return "n = \(n) needs \(formatBytes(bytes)) of buffers but only \(formatBytes(available)) of memory is available: remove it from experiments/\(experiment).json (or cap it with max_size_by_isa) or free memory"
+        case let .unwritableResults(path, why):
+            return "cannot write results to \(path): \(why); choose another folder with --results or fix its permissions"
+        case let .resultsExist(path):
+            return "\(path) already holds results: pass --resume to measure only what is missing, or --overwrite to start afresh (the old file is kept as a .bak copy)"
+        case let .incompatibleResults(path, why):
+            return "\(path) cannot be resumed: \(why); pass --overwrite to start afresh (the old file is kept as a .bak copy)"
+        case let .unknownPreset(name, folder, available):
+            return "unknown preset '\(name)' (no \(folder)/\(name).json); available: \(available.joined(separator: ", "))"
+        case let .platform(why):
+            return why
+        }
+    }
+}
+
+public func formatBytes(_ bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+}

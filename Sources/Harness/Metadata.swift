@@ -1,0 +1,109 @@
+import Foundation
+import Platform
+import Softmax
+
+/// The metadata written beside every CSV (keys documented in results/README.md).
+enum Metadata {
+    static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: Runner.ISAChoice,
+                        cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, previous: String?) -> [String: Any] {
+        let governor = MachineInfo.cpufreqGovernor(cpu: cpu)
+        let boost = MachineInfo.boostState()
+        var metadata: [String: Any] = [
+            "schema_version": ResultSchema.version,
+            "experiment": experiment.id,
+            "description": experiment.description,
+            "processor": [
+                "id": identity.id, "vendor": identity.vendor, "model_name": identity.modelName, "family": identity.family,
+                "model": identity.model, "stepping": identity.stepping, "microarchitecture": identity.microarchitecture,
+                "isas": ISA.supported.map(\.rawValue), "hypervisor": MachineInfo.hypervisorVendor() ?? NSNull(),
+            ] as [String: Any],
+            "isas_run": isas.run.map(\.rawValue),
+            "isas_skipped": isas.skipped,
+            "caches": [
+                "l1d_bytes": topology.l1dBytes ?? NSNull(), "l2_bytes": topology.l2Bytes ?? NSNull(),
+                "l3_bytes": topology.l3Bytes ?? NSNull(), "llc_bytes": topology.llcBytes, "source": topology.cacheSource,
+            ] as [String: Any],
+            "topology": [
+                "packages": topology.packages, "numa_nodes": topology.numaNodes, "cores": topology.cores, "pus": topology.pus,
+                "text": topology.render(),
+            ] as [String: Any],
+            "memory_bytes": MachineInfo.memoryBytes(),
+            "os": MachineInfo.osName(),
+            "kernel": MachineInfo.kernelRelease(),
+            "compiler": KernelBuild.compiler,
+            "flags": KernelBuild.flags,
+            "build_configuration": buildConfiguration,
+            "git_commit": gitCommit(),
+            "date": ISO8601DateFormatter().string(from: Date()),
+            "seed": experiment.seed,
+            "protocol": [
+                "samples": experiment.samples, "warmup_samples": experiment.warmupSamples,
+                "min_sample_seconds": experiment.minSampleSeconds,
+                "timer": "CLOCK_MONOTONIC read around the kernel calls of one sample only",
+                "interleaving": "per size, every configuration takes one sample per round; the order rotates by one each round",
+                "input": "uniform in [\(experiment.inputRange[0]), \(experiment.inputRange[1])] from SplitMix64(seed + n); every 64-byte line read before each sample",
+                "output_rotation": "1 + ceil(LLC bytes / slice bytes) output slices, each padded to 128 bytes, used in turn",
+                "ftz_daz": true,
+                "pinned_cpu": cpu,
+                "observed_cpus": observedCPUs.sorted(),
+                "memory": "hwloc_alloc_membind on the pinned CPU's NUMA node, first touched by the pinned thread",
+                "output_check": "softmax: |sum(y) - 1| <= \(experiment.sumTolerance) and no NaN after every timed sample; passes: float64 recomputation before timing",
+                "sizes": experiment.sizes, "max_size_by_isa": experiment.maxSizeByISA,
+            ] as [String: Any],
+            "counters": [
+                "available": counters.available, "unavailable": counters.unavailable, "llc_event": counters.llcEvent ?? NSNull(),
+            ] as [String: Any],
+            "frequency": [
+                "governor": governor.0 ?? NSNull(), "governor_reason": governor.reason ?? NSNull(),
+                "boost": boost.0 ?? NSNull(), "boost_reason": boost.reason ?? NSNull(),
+            ] as [String: Any],
+        ]
+        // A resumed run keeps the first run's description and notes when it was continued.
+        if let previous, let data = FileManager.default.contents(atPath: previous),
+           let old = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            var resumed = old["resumed"] as? [String] ?? []
+            resumed.append(metadata["date"] as! String)
+            metadata["date"] = old["date"] ?? metadata["date"]
+            metadata["resumed"] = resumed
+            if let oldCommit = old["git_commit"] as? String, oldCommit != metadata["git_commit"] as? String {
+                metadata["git_commit_first_run"] = oldCommit
+            }
+        }
+        return metadata
+    }
+
+    static func write(_ metadata: [String: Any], to path: String) throws {
+        let data = try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys])
+        guard FileManager.default.createFile(atPath: path, contents: data + Data("\n".utf8)) else {
+            throw HarnessError.unwritableResults(path, "the metadata file cannot be written")
+        }
+    }
+
+    static var buildConfiguration: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
+
+    /// HEAD of the git checkout in the current directory, with "-dirty" when tracked files changed.
+    static func gitCommit() -> String {
+        func git(_ args: [String]) -> String? {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git"] + args
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            do { try process.run() } catch { return nil }
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { return nil }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let head = git(["rev-parse", "HEAD"]) else { return "unknown (not a git checkout)" }
+        let dirty = !(git(["status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty
+        return head + (dirty ? "-dirty" : "")
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// The CSV schema, version 1, documented in results/README.md. This type is the one place the columns
+/// are listed in Swift; `show` reads files back through it and plots/ reads the same documented schema.
+public enum ResultSchema {
+    public static let version = 1
+
+    public static let columns = [
+        "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
+        "kernel", "n", "threads", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+        "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
+        "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
+        "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call", "raw_samples_s",
+    ]
+
+    /// Counter columns and how each event is normalised: per element of every timed call, or per call.
+    public enum Normalisation: Sendable { case perElement, perCall }
+    public static let counterColumns: [(column: String, normalisation: Normalisation)] = [
+        ("cycles_per_element", .perElement), ("instructions_per_element", .perElement),
+        ("llc_misses_per_element", .perElement), ("task_clock_ns_per_element", .perElement),
+        ("page_faults_per_call", .perCall), ("context_switches_per_call", .perCall), ("cpu_migrations_per_call", .perCall),
+    ]
+}
+
+/// One measured configuration: one CSV row.
+public struct ResultRow: Equatable, Sendable {
+    public enum Kind: String, Sendable { case softmax, pass, reference }
+
+    public var experiment: String
+    public var processorID: String
+    public var microarchitecture: String
+    public var isa: String
+    public var preset: String
+    public var kind: Kind
+    public var algorithm: String
+    public var kernel: String
+    public var n: Int
+    public var threads: Int = 1
+    public var cpu: Int
+    public var callsPerSample: Int = 1
+    /// Seconds per call, one per kept sample, in the order measured; empty for an error row.
+    public var samples: [Double] = []
+    public var bytesPerElement: Double
+    public var outputError: Double?
+    public var error: String?
+    /// Counter column -> value, already normalised; a column absent here is an empty cell.
+    public var counters: [String: Double] = [:]
+
+    /// Identifies a configuration across runs, for --resume.
+    public var key: String { [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads)].joined(separator: "|") }
+
+    public var summary: SampleSummary? { error == nil ? SampleSummary(samples) : nil }
+
+    public func cells() -> [String: String] {
+        var c: [String: String] = [
+            "schema_version": String(ResultSchema.version), "experiment": experiment, "processor_id": processorID,
+            "microarchitecture": microarchitecture, "isa": isa, "preset": preset, "kind": kind.rawValue,
+            "algorithm": algorithm, "kernel": kernel, "n": String(n), "threads": String(threads), "cpu": String(cpu),
+            "bytes_per_element": format(bytesPerElement), "status": error == nil ? "ok" : "error", "error": error ?? "",
+        ]
+        if let e = outputError { c["output_error"] = format(e) }
+        if let s = summary {
+            let n = Double(self.n)
+            c["samples"] = String(s.count)
+            c["calls_per_sample"] = String(callsPerSample)
+            c["median_s"] = format(s.median)
+            c["p25_s"] = format(s.p25)
+            c["p75_s"] = format(s.p75)
+            c["min_s"] = format(s.min)
+            c["elements_per_s"] = format(n / s.median)
+            c["effective_gbps"] = format(8 * n / s.median / 1e9)
+            c["real_gbps"] = format(bytesPerElement * n / s.median / 1e9)
+            c["raw_samples_s"] = samples.map(format).joined(separator: ";")
+            for (column, value) in counters { c[column] = format(value) }
+        }
+        return c
+    }
+
+    public func csvLine() -> String {
+        let c = cells()
+        return ResultSchema.columns.map { csvEscape(c[$0] ?? "") }.joined(separator: ",")
+    }
+}
+
+func format(_ value: Double) -> String {
+    if value == value.rounded() && Swift.abs(value) < 1e15 { return String(Int(value)) }
+    return String(format: "%.6g", value)
+}
+
+func csvEscape(_ cell: String) -> String {
+    guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return cell }
+    return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// RFC 4180 parsing: quoted cells may hold commas, quotes ("") and newlines.
+public func parseCSV(_ text: String) -> [[String]] {
+    var rows: [[String]] = [], row: [String] = [], cell = ""
+    var inQuotes = false
+    var iterator = Array(text.unicodeScalars).makeIterator()
+    var pending: Unicode.Scalar? = nil
+    func next() -> Unicode.Scalar? {
+        if let p = pending { pending = nil; return p }
+        return iterator.next()
+    }
+    while let ch = next() {
+        if inQuotes {
+            if ch == "\"" {
+                if let after = next() {
+                    if after == "\"" { cell.unicodeScalars.append("\"") } else { inQuotes = false; pending = after }
+                } else { inQuotes = false }
+            } else { cell.unicodeScalars.append(ch) }
+        } else if ch == "\"" {
+            inQuotes = true
+        } else if ch == "," {
+            row.append(cell); cell = ""
+        } else if ch == "\n" {
+            row.append(cell); cell = ""
+            rows.append(row); row = []
+        } else if ch != "\r" {
+            cell.unicodeScalars.append(ch)
+        }
+    }
+    if !cell.isEmpty || !row.isEmpty { row.append(cell); rows.append(row) }
+    return rows
+}
+
+/// A results CSV read back: header-checked, as dictionaries keyed by column.
+public struct ResultTable {
+    public let path: String
+    public let rows: [[String: String]]
+
+    public init(path: String) throws {
+        self.path = path
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw HarnessError.incompatibleResults(path, "it cannot be read (\(error.localizedDescription))")
+        }
+        let lines = parseCSV(text)
+        guard let header = lines.first else { rows = []; return }
+        let missing = ResultSchema.columns.filter { !header.contains($0) }
+        guard missing.isEmpty else {
+            throw HarnessError.incompatibleResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.version)")
+        }
+        var rows: [[String: String]] = []
+        for (i, line) in lines.dropFirst().enumerated() where !(line.count == 1 && line[0].isEmpty) {
+            guard line.count == header.count else {
+                throw HarnessError.incompatibleResults(path, "line \(i + 2) has \(line.count) cells, the header \(header.count)")
+            }
+            let row = Dictionary(uniqueKeysWithValues: zip(header, line))
+            guard row["schema_version"] == String(ResultSchema.version) else {
+                throw HarnessError.incompatibleResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), this build reads \(ResultSchema.version)")
+            }
+            rows.append(row)
+        }
+        self.rows = rows
+    }
+
+    /// Keys of the configurations measured successfully, as ResultRow.key builds them.
+    public var completedKeys: Set<String> {
+        Set(rows.filter { $0["status"] == "ok" }.map { row in
+            ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads"].map { row[$0] ?? "" }.joined(separator: "|")
+        })
+    }
+}
+
+/// Appends rows to a CSV as they are measured, flushing each, so an interrupted run keeps them.
+public final class ResultWriter {
+    public let path: String
+    private let handle: FileHandle
+
+    /// Opens `path` for appending, writing the header if the file is new or empty.
+    public init(path: String) throws {
+        self.path = path
+        let fm = FileManager.default
+        let exists = fm.fileExists(atPath: path) && ((try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0
+        if !exists {
+            guard fm.createFile(atPath: path, contents: Data((ResultSchema.columns.joined(separator: ",") + "\n").utf8)) else {
+                throw HarnessError.unwritableResults(path, "the file cannot be created")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw HarnessError.unwritableResults(path, "the file cannot be opened for writing") }
+        self.handle = handle
+        handle.seekToEndOfFile()
+    }
+
+    public func append(_ row: ResultRow) {
+        handle.write(Data((row.csvLine() + "\n").utf8))
+        try? handle.synchronize()
+    }
+
+    deinit { try? handle.close() }
+}

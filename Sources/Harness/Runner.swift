@@ -1,0 +1,225 @@
+import Foundation
+import Platform
+import Softmax
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a user may change about a run from the command line.
+public struct RunOptions: Sendable {
+    public var experimentsFolder: URL
+    public var resultsFolder: URL
+    /// The CPU (OS index) to pin the worker to; nil lets the tool choose and record it.
+    public var cpu: Int?
+    /// Restricts the run to these ISAs; each must be supported (strict, unlike the experiment file).
+    public var isas: [ISA]?
+    /// Replaces the experiment's presets.
+    public var presets: [String]?
+    public var samples: Int?
+    public var resume = false
+    public var overwrite = false
+
+    public init(experimentsFolder: URL, resultsFolder: URL) {
+        self.experimentsFolder = experimentsFolder
+        self.resultsFolder = resultsFolder
+    }
+}
+
+public struct RunReport: Sendable {
+    public let csvPath: String
+    public let metadataPath: String
+    public let rowsWritten: Int
+    public let errorRows: Int
+    public let skipped: Int
+}
+
+/// Runs one experiment: validates everything it can before measuring, then measures size by size on one
+/// pinned worker thread, appending rows as each size finishes.
+public final class Runner {
+    let options: RunOptions
+    let log: (String) -> Void
+
+    public init(options: RunOptions, log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+        self.options = options
+        self.log = log
+    }
+
+    public func run(_ experimentID: String) throws -> RunReport {
+        var experiment = try Experiment.load(id: experimentID, folder: options.experimentsFolder)
+        if let s = options.samples {
+            guard s >= 3 else { throw HarnessError.malformedExperiment("--samples", "must be at least 3, got \(s)") }
+            experiment.samples = s
+        }
+        if let presets = options.presets { experiment.presets = presets }
+
+        let isas = try resolveISAs(experiment)
+        let presets = try experiment.presets.map { try loadPreset($0) }
+        let topology: Topology
+        do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
+        let cpu = options.cpu ?? Pinning.chooseDefaultCPU(topology: topology)
+        guard topology.hasCPU(cpu) else {
+            throw HarnessError.platform("--cpu \(cpu) does not exist here; this machine has CPUs \(topology.cpuListString())")
+        }
+        let identity = CPUIdentity.current()
+
+        // Work, size by size, and the memory it needs, all checked before anything is allocated.
+        let plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
+        let available = MachineInfo.availableMemoryBytes()
+        for n in plan.sizes {
+            let bytes = WorkPlan.bufferBytes(n: n, llcBytes: topology.llcBytes)
+            if Double(bytes) > Double(available) * 0.9 {
+                throw HarnessError.tooLarge(n: n, bytes: bytes, available: available, experiment: experiment.id)
+            }
+        }
+
+        // Where results go; never clobber what was measured.
+        let folder = options.resultsFolder.appendingPathComponent(identity.id)
+        let csvPath = folder.appendingPathComponent("\(experiment.id).csv").path
+        let metadataPath = folder.appendingPathComponent("\(experiment.id).json").path
+        try prepareFolder(folder)
+        var completed = Set<String>()
+        if FileManager.default.fileExists(atPath: csvPath) {
+            if options.overwrite {
+                try keepBackup(csvPath)
+                try? keepBackup(metadataPath)
+            } else if options.resume {
+                completed = try ResultTable(path: csvPath).completedKeys
+            } else {
+                throw HarnessError.resultsExist(csvPath)
+            }
+        }
+
+        let counters = CounterProbe()
+        let writer = try ResultWriter(path: csvPath)
+        let base = ResultRow(experiment: experiment.id, processorID: identity.id, microarchitecture: identity.microarchitecture,
+                             isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
+        let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology,
+                            completed: completed, writer: writer, log: log)
+        let outcome = worker.runPinned()
+        let metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
+                                        cpu: cpu, observedCPUs: outcome.observedCPUs, counters: outcome.counters ?? counters.describe(),
+                                        previous: options.resume ? metadataPath : nil)
+        try Metadata.write(metadata, to: metadataPath)
+        if let error = outcome.error { throw error }
+        log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
+        return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
+                         errorRows: outcome.errorRows, skipped: outcome.skipped)
+    }
+
+    struct ISAChoice {
+        var run: [ISA]
+        var skipped: [String: String]
+    }
+
+    func resolveISAs(_ experiment: Experiment) throws -> ISAChoice {
+        if let wanted = options.isas {
+            let missing = wanted.filter { !$0.isSupported }
+            guard missing.isEmpty else { throw HarnessError.unsupportedISA(missing, supported: ISA.supported) }
+            return ISAChoice(run: wanted, skipped: [:])
+        }
+        let listed = experiment.isas ?? ISA.allCases
+        var skipped: [String: String] = [:]
+        for isa in listed where !isa.isSupported {
+            skipped[isa.rawValue] = "not supported by this CPU (CPUID/XGETBV)"
+            log("note: skipping \(isa.rawValue): this CPU does not support it")
+        }
+        return ISAChoice(run: listed.filter(\.isSupported), skipped: skipped)
+    }
+
+    func loadPreset(_ name: String) throws -> Preset {
+        let folder = options.experimentsFolder.appendingPathComponent("presets")
+        let url = folder.appendingPathComponent("\(name).json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            let available = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+            throw HarnessError.unknownPreset(name, folder: folder.path, available: available)
+        }
+        do { return try Preset.load(from: url) } catch { throw HarnessError.malformedExperiment(url.path, "\(error)") }
+    }
+
+    func prepareFolder(_ folder: URL) throws {
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw HarnessError.unwritableResults(folder.path, (error as NSError).localizedDescription)
+        }
+        let probe = folder.appendingPathComponent(".write-test-\(getpid())")
+        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
+            throw HarnessError.unwritableResults(folder.path, "the folder is not writable")
+        }
+        try? FileManager.default.removeItem(at: probe)
+    }
+
+    func keepBackup(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let backup = "\(path).\(stamp).bak"
+        do { try FileManager.default.moveItem(atPath: path, toPath: backup) } catch {
+            throw HarnessError.unwritableResults(path, "could not keep the old file as \(backup): \(error.localizedDescription)")
+        }
+        log("note: kept the previous results as \(backup)")
+    }
+}
+
+/// What runs at each size, in the order sizes are measured (ascending).
+struct WorkPlan {
+    enum Item {
+        case softmax(SoftmaxPlan, preset: String)
+        case pass(Kernel)
+        case reference(MemoryReference)
+    }
+
+    let sizes: [Int]
+    let items: [Int: [Item]]
+
+    init(experiment: Experiment, isas: [ISA], presets: [Preset]) throws {
+        var items: [Int: [Item]] = [:]
+        for isa in isas {
+            var perISA: [Item] = []
+            switch experiment.kind {
+            case .softmax:
+                for preset in presets {
+                    for algorithm in experiment.algorithms {
+                        perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
+                    }
+                }
+            case .passes:
+                var kernels: [Kernel] = []
+                if experiment.allVariants {
+                    kernels = KernelRegistry.kernels(isa: isa)
+                } else {
+                    for preset in presets {
+                        for algorithm in Algorithm.allCases {
+                            for kernel in try preset.plan(algorithm, isa: isa).kernels where !kernels.contains(kernel) {
+                                kernels.append(kernel)
+                            }
+                        }
+                    }
+                }
+                perISA += kernels.map { .pass($0) }
+                perISA += experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
+            }
+            for n in experiment.sizes(for: isa) { items[n, default: []] += perISA }
+        }
+        self.items = items
+        self.sizes = items.keys.sorted()
+    }
+
+    /// Bytes allocated for size n: the input plus the rotating output slices.
+    static func bufferBytes(n: Int, llcBytes: Int) -> Int {
+        4 * n + 4 * Schedule.paddedCount(n) * Schedule.rotatingSlices(n: n, llcBytes: llcBytes)
+    }
+}
+
+/// Counters as seen from the thread that starts the run, for metadata when the worker never ran.
+struct CounterProbe {
+    func describe() -> CounterReport {
+        let set = CounterSet(events: CounterSet.resolvingLLCEvent())
+        return CounterReport(available: set.available, unavailable: set.unavailable, llcEvent: set.llcEvent)
+    }
+}
+
+struct CounterReport {
+    var available: [String]
+    var unavailable: [String: String]
+    var llcEvent: String?
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The terminal view of a results CSV (`softmax-repro show`): medians and rates per size, with the
+/// two-pass speedups for softmax rows and the pass bandwidths beside the memory references for pass rows.
+public enum Summary {
+    public static func render(_ table: ResultTable) -> String {
+        var out = ""
+        let ok = table.rows.filter { $0["status"] == "ok" }
+        let softmax = ok.filter { $0["kind"] == "softmax" }
+        let passes = ok.filter { $0["kind"] == "pass" || $0["kind"] == "reference" }
+        if !softmax.isEmpty { out += renderSoftmax(softmax) }
+        if !passes.isEmpty { out += renderPasses(passes) }
+        let errors = table.rows.filter { $0["status"] != "ok" }
+        if !errors.isEmpty {
+            out += "\n\(errors.count) configuration(s) failed (no timings reported):\n"
+            for e in errors { out += "  \(e["isa"] ?? "") \(e["kernel"] ?? "") n=\(e["n"] ?? ""): \(e["error"] ?? "")\n" }
+        }
+        if out.isEmpty { out = "\(table.path) holds no rows yet\n" }
+        return out
+    }
+
+    static func groups(_ rows: [[String: String]], by keys: [String]) -> [(String, [[String: String]])] {
+        var order: [String] = []
+        var grouped: [String: [[String: String]]] = [:]
+        for r in rows {
+            let k = keys.map { r[$0] ?? "" }.joined(separator: " ")
+            if grouped[k] == nil { order.append(k) }
+            grouped[k, default: []].append(r)
+        }
+        return order.map { ($0, grouped[$0]!) }
+    }
+
+    static func renderSoftmax(_ rows: [[String: String]]) -> String {
+        let algorithms = ["two-pass", "three-pass-recompute", "three-pass-reload"]
+        var out = ""
+        for (title, group) in groups(rows, by: ["processor_id", "isa", "preset"]) {
+            out += "\n\(title): median time per call (effective GB/s, 8 B/element); speedup = median three-pass / median two-pass\n"
+            out += pad("n", 11) + algorithms.map { pad($0, 24) }.joined() + pad("vs recompute", 14) + pad("vs reload", 11) + "\n"
+            let sizes = Set(group.compactMap { Int($0["n"] ?? "") }).sorted()
+            for n in sizes {
+                var medians: [String: Double] = [:]
+                var line = pad(String(n), 11)
+                for a in algorithms {
+                    if let r = group.first(where: { $0["algorithm"] == a && Int($0["n"] ?? "") == n }),
+                       let m = Double(r["median_s"] ?? ""), let g = Double(r["effective_gbps"] ?? "") {
+                        medians[a] = m
+                        line += pad("\(formatSeconds(m)) (\(String(format: "%.1f", g)))", 24)
+                    } else {
+                        line += pad("-", 24)
+                    }
+                }
+                for (other, width) in [("three-pass-recompute", 14), ("three-pass-reload", 11)] {
+                    if let t = medians["two-pass"], let o = medians[other] {
+                        line += pad(String(format: "%.2fx", o / t), width)
+                    } else {
+                        line += pad("-", width)
+                    }
+                }
+                out += line + "\n"
+            }
+        }
+        return out
+    }
+
+    static func renderPasses(_ rows: [[String: String]]) -> String {
+        var out = ""
+        for (title, group) in groups(rows, by: ["processor_id", "isa"]) {
+            let sizes = Set(group.compactMap { Int($0["n"] ?? "") }).sorted()
+            out += "\n\(title): real bandwidth, GB/s (registry bytes per element / median time)\n"
+            out += pad("kernel", 40) + sizes.map { pad(String($0), 11) }.joined() + "\n"
+            for (name, rowsOfKernel) in groups(group, by: ["kernel"]) {
+                var line = pad(name, 40)
+                for n in sizes {
+                    let g = rowsOfKernel.first { Int($0["n"] ?? "") == n }.flatMap { Double($0["real_gbps"] ?? "") }
+                    line += pad(g.map { String(format: "%.1f", $0) } ?? "-", 11)
+                }
+                out += line + "\n"
+            }
+        }
+        return out
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+
+    static func formatSeconds(_ s: Double) -> String {
+        if s < 1e-3 { return String(format: "%.2f us", s * 1e6) }
+        if s < 1 { return String(format: "%.2f ms", s * 1e3) }
+        return String(format: "%.3f s", s)
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import Platform
+import Softmax
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Monotonic time in seconds (CLOCK_MONOTONIC: not stepped by NTP, read in nanoseconds through the vDSO).
+@inline(__always)
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// The measuring thread: pinned to one CPU, FTZ/DAZ set, counters opened on it, buffers first touched by
+/// it. One instance measures one experiment.
+final class Worker: @unchecked Sendable {
+    struct Outcome {
+        var rowsWritten = 0
+        var errorRows = 0
+        var skipped = 0
+        var observedCPUs: Set<Int> = []
+        var counters: CounterReport?
+        var error: HarnessError?
+    }
+
+    let experiment: Experiment
+    let plan: WorkPlan
+    let base: ResultRow
+    let cpu: Int
+    let topology: Topology
+    let completed: Set<String>
+    let writer: ResultWriter
+    let log: (String) -> Void
+    private var outcome = Outcome()
+
+    init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, completed: Set<String>,
+         writer: ResultWriter, log: @escaping (String) -> Void) {
+        self.experiment = experiment
+        self.plan = plan
+        self.base = base
+        self.cpu = cpu
+        self.topology = topology
+        self.completed = completed
+        self.writer = writer
+        self.log = log
+    }
+
+    /// Runs everything on a new thread pinned to `cpu` and waits for it.
+    func runPinned() -> Outcome {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            defer { done.signal() }
+            do {
+                try Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
+            } catch {
+                outcome.error = .platform("could not pin the worker to CPU \(cpu): \(error)")
+                return
+            }
+            FloatingPointEnvironment.flushDenormals(true)
+            measureAll()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        done.wait()
+        return outcome
+    }
+
+    private func measureAll() {
+        let counters = CounterSet(events: CounterSet.resolvingLLCEvent())
+        outcome.counters = CounterReport(available: counters.available, unavailable: counters.unavailable, llcEvent: counters.llcEvent)
+        for (event, reason) in counters.unavailable.sorted(by: { $0.key < $1.key }) {
+            log("note: counter \(event) unavailable: \(reason); its CSV cells stay empty")
+        }
+        var progress = Progress(experiment: experiment, plan: plan, completed: completed, base: base)
+        log("running \(experiment.id): \(progress.total) configurations on CPU \(cpu), \(experiment.samples) samples each")
+        for n in plan.sizes {
+            let contenders = (plan.items[n] ?? []).map { makeContender($0, n: n) }
+            let todo = contenders.filter { !completed.contains($0.row.key) }
+            outcome.skipped += contenders.count - todo.count
+            guard !todo.isEmpty else { continue }
+            let start = now()
+            measure(n: n, contenders: todo, counters: counters, progress: &progress)
+            progress.finished(n: n, count: todo.count, seconds: now() - start, log: log)
+        }
+    }
+
+    private func makeContender(_ item: WorkPlan.Item, n: Int) -> Contender {
+        var row = base
+        row.n = n
+        switch item {
+        case let .softmax(plan, preset): return Contenders.softmax(plan, preset: preset, base: row, tolerance: experiment.sumTolerance)
+        case let .pass(kernel): return Contenders.pass(kernel, base: row)
+        case let .reference(memref): return Contenders.reference(memref, base: row)
+        }
+    }
+
+    private func allocate(n: Int) throws -> SizeBuffers {
+        let slices = Schedule.rotatingSlices(n: n, llcBytes: topology.llcBytes)
+        let xBuffer = try NodeBuffer(count: n, nearCPU: cpu, topology: topology)
+        let yBuffer = try NodeBuffer(count: Schedule.paddedCount(n) * slices, nearCPU: cpu, topology: topology)
+        yBuffer.firstTouch(value: 0)
+        // The same seed gives the same input on every machine, so results compare like for like.
+        var rng = SplitMix64(seed: experiment.seed &+ UInt64(n))
+        let lo = experiment.inputRange[0], hi = experiment.inputRange[1]
+        let x = xBuffer.pointer
+        for i in 0..<n { x[i] = lo + (hi - lo) * Float(rng.next() >> 40) * 0x1p-24 }
+        return SizeBuffers(n: n, x: x, y: yBuffer.pointer, slices: slices, owners: [xBuffer, yBuffer])
+    }
+
+    private func measure(n: Int, contenders: [Contender], counters: CounterSet, progress: inout Progress) {
+        let buffers: SizeBuffers
+        do { buffers = try allocate(n: n) } catch {
+            for c in contenders { emit(c.row, error: "could not allocate buffers for n = \(n): \(error)") }
+            return
+        }
+        // Float64 facts cost an exp per element; only the pass checks need them.
+        let needsFacts = contenders.contains { $0.row.kind == .pass }
+        let facts = needsFacts ? InputFacts(buffers.x, n: n) : nil
+        var sink: Float = 0
+
+        // Check every contender once, thoroughly, before timing: a wrong kernel is never timed.
+        var live: [(contender: Contender, error: Double?)] = []
+        for c in contenders {
+            switch c.precheck(buffers, facts ?? InputFacts.unused) {
+            case let .success(e): live.append((c, e))
+            case let .failure(f): emit(c.row, error: "output check failed before timing: \(f.message)")
+            }
+        }
+        guard !live.isEmpty else { return }
+
+        // Warm-up samples (discarded), which also calibrate how many calls a sample needs.
+        var calls = [Int](repeating: 1, count: live.count)
+        for (i, entry) in live.enumerated() {
+            var fastest = Double.infinity
+            for _ in 0..<Swift.max(experiment.warmupSamples, 1) {
+                sink += buffers.touchInput()
+                let t0 = now()
+                entry.contender.call(buffers)
+                fastest = Swift.min(fastest, now() - t0)
+            }
+            calls[i] = Schedule.callsPerSample(secondsPerCall: fastest, minSampleSeconds: experiment.minSampleSeconds)
+        }
+
+        var samples = [[Double]](repeating: [], count: live.count)
+        var outputError = live.map(\.error)
+        var failure = [String?](repeating: nil, count: live.count)
+        var totals = [[String: Int64]](repeating: [:], count: live.count)
+        var countersFailed = [Bool](repeating: false, count: live.count)
+        var observed = Set<Int>()
+        for round in 0..<experiment.samples {
+            for i in Schedule.order(contenders: live.count, round: round) where failure[i] == nil {
+                let c = live[i].contender
+                sink += buffers.touchInput()
+                var counting = !counters.available.isEmpty && !countersFailed[i]
+                if counting { do { try counters.start() } catch { counting = false; countersFailed[i] = true } }
+                let t0 = now()
+                for _ in 0..<calls[i] { c.call(buffers) }
+                let t1 = now()
+                if counting {
+                    if let values = try? counters.stop() {
+                        for (event, value) in values { totals[i][event, default: 0] += value }
+                    } else { countersFailed[i] = true }
+                }
+                samples[i].append((t1 - t0) / Double(calls[i]))
+                switch c.checkLast(buffers) {
+                case let .success(e): if let e { outputError[i] = Swift.max(outputError[i] ?? 0, e) }
+                case let .failure(f): failure[i] = "output check failed after timed sample \(round + 1): \(f.message)"
+                }
+            }
+            observed.insert(Pinning.currentCPU())
+        }
+        outcome.observedCPUs.formUnion(observed)
+        if observed != [cpu] { log("warning: the worker was seen on CPUs \(observed.sorted()) although pinned to \(cpu)") }
+
+        for (i, entry) in live.enumerated() {
+            var row = entry.contender.row
+            row.cpu = observed.count == 1 ? observed.first! : cpu
+            if let f = failure[i] {
+                emit(row, error: f)
+                continue
+            }
+            row.callsPerSample = calls[i]
+            row.samples = samples[i]
+            row.outputError = outputError[i]
+            if !countersFailed[i] {
+                row.counters = normalise(totals[i], n: n, calls: calls[i] * samples[i].count, llcEvent: counters.llcEvent)
+            }
+            emit(row, error: nil)
+        }
+        if sink == .greatestFiniteMagnitude { log("") }  // keeps the input touches observable
+    }
+
+    private func normalise(_ totals: [String: Int64], n: Int, calls: Int, llcEvent: String?) -> [String: Double] {
+        let events: [String: String] = [
+            "PAPI_TOT_CYC": "cycles_per_element", "PAPI_TOT_INS": "instructions_per_element",
+            "perf::TASK-CLOCK": "task_clock_ns_per_element", "perf::PAGE-FAULTS": "page_faults_per_call",
+            "perf::CONTEXT-SWITCHES": "context_switches_per_call", "perf::CPU-MIGRATIONS": "cpu_migrations_per_call",
+        ]
+        var out: [String: Double] = [:]
+        for (event, value) in totals {
+            guard let column = event == llcEvent ? "llc_misses_per_element" : events[event],
+                  let spec = ResultSchema.counterColumns.first(where: { $0.column == column }) else { continue }
+            let denominator = spec.normalisation == .perElement ? Double(n) * Double(calls) : Double(calls)
+            out[column] = Double(value) / denominator
+        }
+        return out
+    }
+
+    private func emit(_ row: ResultRow, error: String?) {
+        var row = row
+        if let error {
+            row.error = error
+            row.samples = []
+            row.counters = [:]
+            outcome.errorRows += 1
+            log("error: \(row.kernel) n=\(row.n): \(error)")
+        }
+        writer.append(row)
+        outcome.rowsWritten += 1
+    }
+}
+
+/// Progress on stderr: what runs, how far along, and how long is left.
+struct Progress {
+    let total: Int
+    private var done = 0
+    private var remainingWork: Double
+    private var doneWork = 0.0
+    private var elapsed = 0.0
+    private let workPerSize: [Int: Double]
+    private let countPerSize: [Int: Int]
+
+    init(experiment: Experiment, plan: WorkPlan, completed: Set<String>, base: ResultRow) {
+        // Work grows with n but no sample is shorter than min_sample_seconds: weight each configuration
+        // by max(n, n at ~1 GB/s within the minimum sample time), times its samples.
+        let floor = experiment.minSampleSeconds * 2.5e8
+        var work: [Int: Double] = [:]
+        var count: [Int: Int] = [:]
+        for n in plan.sizes {
+            let k = plan.items[n]?.count ?? 0
+            count[n] = k
+            work[n] = Double(k) * Double(experiment.samples + experiment.warmupSamples + 1) * Swift.max(Double(n), floor)
+        }
+        total = count.values.reduce(0, +) - completed.count
+        workPerSize = work
+        countPerSize = count
+        remainingWork = work.values.reduce(0, +)
+    }
+
+    mutating func finished(n: Int, count: Int, seconds: Double, log: (String) -> Void) {
+        done += count
+        let work = (workPerSize[n] ?? 0) * Double(count) / Double(Swift.max(countPerSize[n] ?? 1, 1))
+        doneWork += work
+        remainingWork -= workPerSize[n] ?? 0
+        elapsed += seconds
+        let eta = doneWork > 0 ? elapsed / doneWork * Swift.max(remainingWork, 0) : 0
+        log(String(format: "[%d/%d] n=%d: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, count, seconds,
+                   formatDuration(eta)))
+    }
+}
+
+func formatDuration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    if s < 60 { return "\(s) s" }
+    if s < 3600 { return "\(s / 60) min \(s % 60) s" }
+    return "\(s / 3600) h \(s % 3600 / 60) min"
+}
+
+/// Deterministic input generation (SplitMix64), so a seed reproduces an input on any machine.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
