@@ -1,0 +1,874 @@
+#!/usr/bin/env python3
+"""Draw the figures of softmax-repro from results/<processor-id>/<experiment>.csv (+ .json metadata).
+
+The only contract with the runner is results/README.md (CSV schema_version 1 and the metadata keys).
+
+    python plots/plot_results.py --results results --out plots/figures [--summary results/SUMMARY.md]
+    python plots/plot_results.py --results results --summary-only      # the Markdown table on stdout
+
+Exit status: 0 on success; 2 when a file has a schema_version this script does not know or lacks a column
+it needs; 1 when there is nothing to plot or a file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SCHEMA_VERSIONS = (1,)
+
+# Every column of schema_version 1, in order (results/README.md).
+SCHEMA_V1_COLUMNS = (
+    "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
+    "kernel", "n", "threads", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+    "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
+    "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
+    "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call", "raw_samples_s",
+)
+# The columns this script reads. A file without one of them is refused (exit 2); the other schema columns
+# are not needed for the figures, so their absence is only reported.
+REQUIRED_COLUMNS = (
+    "schema_version", "processor_id", "isa", "preset", "kind", "algorithm", "kernel", "n",
+    "median_s", "p25_s", "p75_s", "bytes_per_element", "real_gbps", "status",
+)
+FLOAT_COLUMNS = ("median_s", "p25_s", "p75_s", "min_s", "elements_per_s", "effective_gbps", "bytes_per_element",
+                 "real_gbps")
+
+SOFTMAX_ALGORITHMS = ("two-pass", "three-pass-recompute", "three-pass-reload")
+THREE_PASS = ("three-pass-recompute", "three-pass-reload")
+ALGORITHM_COLORS = {"two-pass": "tab:blue", "three-pass-recompute": "tab:orange", "three-pass-reload": "tab:green"}
+EXTRA_COLORS = ("tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+ISA_COLORS = {"avx512f": "tab:red", "avx2": "tab:blue", "portable": "tab:gray"}
+PRESET_STYLES = {"blend": "-", "tuned": "--"}
+EXTRA_STYLES = (":", "-.")
+PASS_FAMILIES = ("rmax", "raddexpminusmax", "vscaleexpminusmax", "raddstoreexpminusmax", "vscale", "raddextexp",
+                 "vscaleextexp")
+REFERENCES = ("read", "copy", "scale", "write")
+REFERENCE_STYLES = {"read": ("black", "v"), "copy": ("0.35", "s"), "scale": ("0.55", "D"), "write": ("0.2", "^")}
+
+# Pure bandwidth bound (PAPER.md, inferred): bytes per element of the three-pass variant over two-pass's 12.
+IDEAL = {
+    "three-pass-recompute": ((16 / 12, "1.33 = 16/12 B: bandwidth bound, no write-allocate"),
+                             (20 / 16, "1.25 = 20/16 B: bandwidth bound, with write-allocate")),
+    "three-pass-reload": ((20 / 12, "1.67 = 20/12 B: bandwidth bound, no write-allocate"),
+                          (24 / 16, "1.50 = 24/16 B: bandwidth bound, with write-allocate")),
+}
+# The paper's claims (abstract): out-of-cache, Two-Pass over Three-Pass, "up to".
+PAPER_NUMERIC = {("skylakex", "avx512f"): 1.28, ("skylakex", "avx2"): 1.18}
+PAPER_QUALITATIVE = {"broadwell": "Broadwell", "zen2": "Zen 2"}
+OUT_OF_CACHE_FACTOR = 4  # the summary uses n >= 4 x (LLC bytes / 4) elements when such sizes exist
+
+DPI = 150
+
+
+class SchemaError(Exception):
+    """A results file this script cannot read safely: exit status 2."""
+
+
+class InputError(Exception):
+    """Nothing to plot, or a file that cannot be read: exit status 1."""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Loading
+
+
+@dataclass
+class ResultFile:
+    csv_path: Path
+    json_path: Path | None
+    meta: dict
+    experiment: str
+    rows: list[dict]                 # status == ok rows, numbers parsed
+    total_rows: int                  # every data row, whatever its status
+    rows_by_kind: dict[str, int]     # every data row, by kind
+    ignored: dict[str, int]          # status -> count of rows left out
+
+    @property
+    def kinds(self) -> set[str]:
+        return set(self.rows_by_kind)
+
+
+@dataclass
+class Processor:
+    id: str
+    files: list[ResultFile] = field(default_factory=list)
+    softmax: list[dict] = field(default_factory=list)   # selected kind == softmax rows
+    passes: list[dict] = field(default_factory=list)    # selected kind in (pass, reference) rows
+
+    @property
+    def meta(self) -> dict:
+        """Metadata of the processor: the first file that has it (they describe the same machine)."""
+        for f in self.files:
+            if f.meta:
+                return f.meta
+        return {}
+
+    @property
+    def model_name(self) -> str:
+        return str(self.meta.get("processor", {}).get("model_name") or self.id)
+
+    @property
+    def microarchitecture(self) -> str:
+        m = self.meta.get("processor", {}).get("microarchitecture")
+        if m:
+            return str(m)
+        for f in self.files:
+            for r in f.rows:
+                if r.get("microarchitecture"):
+                    return r["microarchitecture"]
+        return "unknown"
+
+    @property
+    def llc_bytes(self) -> int | None:
+        for f in self.files:
+            v = (f.meta.get("caches") or {}).get("llc_bytes")
+            if isinstance(v, (int, float)) and v > 0:
+                return int(v)
+        return None
+
+    @property
+    def title(self) -> str:
+        return f"{self.model_name} ({self.microarchitecture})"
+
+
+def _schema_version(value, where: Path) -> int:
+    try:
+        v = int(str(value).strip())
+    except ValueError:
+        v = None
+    if v not in SUPPORTED_SCHEMA_VERSIONS:
+        raise SchemaError(
+            f"{where}: schema_version {str(value).strip()!r} is not supported "
+            f"(this script reads schema_version {', '.join(map(str, SUPPORTED_SCHEMA_VERSIONS))})")
+    return v
+
+
+def _float(cell: str) -> float:
+    cell = (cell or "").strip()
+    if not cell:
+        return math.nan
+    try:
+        return float(cell)
+    except ValueError:
+        return math.nan
+
+
+def load_file(csv_path: Path) -> ResultFile:
+    json_path = csv_path.with_suffix(".json")
+    meta: dict = {}
+    if json_path.exists():
+        try:
+            meta = json.loads(json_path.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise InputError(f"{json_path}: cannot read the metadata: {e}") from e
+        if not isinstance(meta, dict):
+            raise InputError(f"{json_path}: the metadata is not a JSON object")
+        if "schema_version" not in meta:
+            raise SchemaError(f"{json_path}: no schema_version key (this script reads schema_version "
+                              f"{', '.join(map(str, SUPPORTED_SCHEMA_VERSIONS))})")
+        _schema_version(meta["schema_version"], json_path)
+    else:
+        log(f"warning: {csv_path}: no metadata {json_path.name} beside it; no LLC marker, titles from the CSV")
+        json_path = None
+
+    try:
+        with open(csv_path, newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                raise InputError(f"{csv_path}: empty file (no header line)")
+            header = [h.strip() for h in header]
+            for column in REQUIRED_COLUMNS:
+                if column not in header:
+                    raise SchemaError(f"{csv_path}: required column {column!r} is missing")
+            missing = [c for c in SCHEMA_V1_COLUMNS if c not in header]
+            if missing:
+                log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
+            rows, by_kind, ignored, total = [], {}, {}, 0
+            for line_no, cells in enumerate(reader, start=2):
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    # The runner appends rows as they finish; a run in progress can leave a partial last line.
+                    log(f"warning: {csv_path}:{line_no}: {len(cells)} cells for {len(header)} columns; row skipped")
+                    ignored["malformed"] = ignored.get("malformed", 0) + 1
+                    continue
+                r = dict(zip(header, cells))
+                _schema_version(r["schema_version"], Path(f"{csv_path}:{line_no}"))
+                total += 1
+                kind = r["kind"].strip()
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+                status = r["status"].strip()
+                if status != "ok":
+                    ignored[status or "(empty)"] = ignored.get(status or "(empty)", 0) + 1
+                    continue
+                for c in FLOAT_COLUMNS:
+                    if c in r:
+                        r[c] = _float(r[c])
+                try:
+                    r["n"] = int(float(r["n"]))
+                except ValueError:
+                    log(f"warning: {csv_path}:{line_no}: n = {r['n']!r} is not a number; row skipped")
+                    ignored["malformed"] = ignored.get("malformed", 0) + 1
+                    continue
+                if not (r["median_s"] > 0):
+                    log(f"warning: {csv_path}:{line_no}: status ok but no median_s; row skipped")
+                    ignored["ok without timing"] = ignored.get("ok without timing", 0) + 1
+                    continue
+                for c in ("isa", "preset", "kind", "algorithm", "kernel", "processor_id"):
+                    r[c] = r[c].strip()
+                rows.append(r)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise InputError(f"{csv_path}: cannot read: {e}") from e
+
+    experiment = str(meta.get("experiment") or csv_path.stem)
+    return ResultFile(csv_path, json_path, meta, experiment, rows, total, by_kind, ignored)
+
+
+def discover(results_dir: Path) -> list[Processor]:
+    if not results_dir.is_dir():
+        raise InputError(f"{results_dir}: no such directory")
+    processors = []
+    for pdir in sorted(p for p in results_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        csvs = sorted(pdir.glob("*.csv"))
+        if not csvs:
+            continue
+        proc = Processor(pdir.name)
+        for c in csvs:
+            f = load_file(c)
+            detail = ", ".join(f"{k}: {v}" for k, v in sorted(f.ignored.items()))
+            log(f"{c}: kinds {', '.join(sorted(f.kinds)) or '-'}; {len(f.rows)} ok row(s); ignored "
+                f"{sum(f.ignored.values())} of {f.total_rows + f.ignored.get('malformed', 0)} row(s) with "
+                f"status != ok" + (f" ({detail})" if detail else ""))
+            ids = {r["processor_id"] for r in f.rows if r["processor_id"]}
+            if ids - {pdir.name}:
+                log(f"warning: {c}: processor_id {', '.join(sorted(ids))} differs from the folder name "
+                    f"{pdir.name!r}; using the folder name")
+            if not f.rows:
+                log(f"warning: {c}: no usable rows")
+            proc.files.append(f)
+        select_rows(proc)
+        processors.append(proc)
+    return processors
+
+
+def _softmax_series(r):
+    return ("softmax", r["isa"], r["preset"], r["algorithm"], r["kernel"])
+
+
+def _pass_series(r):
+    return (r["kind"], r["isa"], r["algorithm"], r["kernel"])
+
+
+def _select(proc: Processor, kinds: tuple[str, ...], series_key, role: str) -> list[dict]:
+    """Rows of `kinds` for one processor. Files are told apart by the kinds they hold, not their names. When
+    several files measure the same series (e.g. a full and a quick run), the file with more rows of those kinds
+    provides it, whole: sizes from two runs are never mixed in one line."""
+    def count(f):
+        return sum(v for k, v in f.rows_by_kind.items() if k in kinds)
+    candidates = sorted((f for f in proc.files if count(f)), key=lambda f: (-count(f), str(f.csv_path)))
+    owner: dict[tuple, ResultFile] = {}
+    chosen: list[dict] = []
+    shadowed: dict[tuple[Path, Path], int] = {}
+    for f in candidates:
+        for r in f.rows:
+            if r["kind"] not in kinds:
+                continue
+            k = series_key(r)
+            o = owner.setdefault(k, f)
+            if o is f:
+                chosen.append(r)
+            else:
+                shadowed[(f.csv_path, o.csv_path)] = shadowed.get((f.csv_path, o.csv_path), 0) + 1
+    counts = {f.csv_path: count(f) for f in candidates}
+    for (lost, won), n in sorted(shadowed.items()):
+        log(f"{proc.id}: {role}: {lost.name} ({counts[lost]} rows) and {won.name} ({counts[won]} rows) measure "
+            f"the same series; using {won.name} (more rows), leaving out {n} row(s) of {lost.name}")
+    return chosen
+
+
+def select_rows(proc: Processor) -> None:
+    proc.softmax = _select(proc, ("softmax",), _softmax_series, "softmax")
+    proc.passes = _select(proc, ("pass", "reference"), _pass_series, "passes")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Numbers
+
+
+def llc_elements(proc: Processor) -> float | None:
+    b = proc.llc_bytes
+    return b / 4 if b else None
+
+
+def fastest(rows: list[dict]) -> dict[tuple, dict]:
+    """(isa, preset, algorithm, n) -> the fastest row (there is one unless an experiment varied kernels)."""
+    best: dict[tuple, dict] = {}
+    for r in rows:
+        k = (r["isa"], r["preset"], r["algorithm"], r["n"])
+        if k not in best or r["median_s"] < best[k]["median_s"]:
+            best[k] = r
+    return best
+
+
+def speedups(proc: Processor) -> dict[tuple[str, str, str], list[tuple[int, float]]]:
+    """(isa, preset, three-pass variant) -> [(n, median_s(variant) / median_s(two-pass))], sorted by n.
+    That time ratio is the ratio of median throughputs of two-pass over the variant."""
+    best = fastest(proc.softmax)
+    out: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
+    for (isa, preset, algorithm, n), r in best.items():
+        if algorithm != "two-pass":
+            continue
+        for variant in THREE_PASS:
+            other = best.get((isa, preset, variant, n))
+            if other:
+                out.setdefault((isa, preset, variant), []).append((n, other["median_s"] / r["median_s"]))
+    for v in out.values():
+        v.sort()
+    return out
+
+
+def _norm_uarch(u: str) -> str:
+    return "".join(ch for ch in u.lower() if ch.isalnum())
+
+
+def paper_claim(uarch: str, isa: str) -> tuple[float | None, str]:
+    u = _norm_uarch(uarch)
+    if (u, isa) in PAPER_NUMERIC:
+        v = PAPER_NUMERIC[(u, isa)]
+        return v, f"Skylake-X {isa.upper()}: up to {v:.2f}"
+    if u == "skylakex":
+        return None, f"none for {isa} (paper: Skylake-X AVX512F 1.28, AVX2 1.18)"
+    if u in PAPER_QUALITATIVE:
+        if isa == "avx2":
+            return None, f"{PAPER_QUALITATIVE[u]} AVX2: beats three-pass (no number)"
+        return None, f"none for {isa} (paper: {PAPER_QUALITATIVE[u]} AVX2 beats three-pass, no number)"
+    return None, "none (microarchitecture not in the paper)"
+
+
+@dataclass
+class SummaryRow:
+    processor: str
+    model_name: str
+    microarchitecture: str
+    isa: str
+    preset: str
+    n_used: str
+    values: dict[str, float | None]          # variant -> out-of-cache speedup
+    at_largest: dict[str, tuple[int, float] | None]
+    method: str                               # "median >= 4 LLC" or "largest n"
+    claim_value: float | None
+    claim_text: str
+
+
+def _fmt_n(n: float) -> str:
+    if n >= 1e6:
+        s = f"{n / 1e6:.3g}M"
+    elif n >= 1e3:
+        s = f"{n / 1e3:.3g}K"
+    else:
+        s = f"{n:g}"
+    return s
+
+
+def _isa_order(isa: str) -> tuple:
+    order = {"portable": 0, "avx2": 1, "avx512f": 2}
+    return (order.get(isa, 9), isa)
+
+
+def summarize(processors: list[Processor]) -> list[SummaryRow]:
+    out = []
+    for proc in processors:
+        sp = speedups(proc)
+        llc = llc_elements(proc)
+        threshold = OUT_OF_CACHE_FACTOR * llc if llc else None
+        groups = sorted({(isa, preset) for (isa, preset, _v) in sp}, key=lambda g: (_isa_order(g[0]), g[1]))
+        for isa, preset in groups:
+            values, at_largest, used = {}, {}, {}
+            methods = set()
+            for variant in THREE_PASS:
+                pts = sp.get((isa, preset, variant), [])
+                if not pts:
+                    values[variant], at_largest[variant] = None, None
+                    continue
+                at_largest[variant] = pts[-1]
+                far = [(n, s) for n, s in pts if threshold and n >= threshold]
+                if far:
+                    values[variant] = statistics.median(s for _n, s in far)
+                    used[variant] = [n for n, _s in far]
+                    methods.add("median")
+                else:
+                    values[variant] = pts[-1][1]
+                    used[variant] = [pts[-1][0]]
+                    methods.add("largest")
+            method = "median" if methods == {"median"} else ("largest" if methods == {"largest"} else "mixed")
+            n_used = _describe_n(used, threshold)
+            claim_value, claim_text = paper_claim(proc.microarchitecture, isa)
+            out.append(SummaryRow(proc.id, proc.model_name, proc.microarchitecture, isa, preset, n_used, values,
+                                  at_largest, method, claim_value, claim_text))
+    return out
+
+
+def _describe_n(used: dict[str, list[int]], threshold: float | None) -> str:
+    def one(ns: list[int]) -> str:
+        if threshold and ns and min(ns) >= threshold:
+            return f"median of n >= 4xLLC ({_fmt_n(threshold)}): {', '.join(_fmt_n(n) for n in ns)}"
+        why = "LLC unknown" if not threshold else f"none >= 4xLLC ({_fmt_n(threshold)})"
+        return f"largest n: {_fmt_n(ns[0])} ({why})"
+    distinct = {tuple(v) for v in used.values()}
+    if len(distinct) <= 1:
+        return one(next(iter(used.values()))) if used else "-"
+    short = {"three-pass-recompute": "recompute", "three-pass-reload": "reload"}
+    return "; ".join(f"{short[k]}: {one(v)}" for k, v in used.items())
+
+
+def summary_table(rows: list[SummaryRow]) -> str:
+    header = ("| processor | microarchitecture | isa | preset | n used | two-pass vs recompute | "
+              "two-pass vs reload | paper's claim |")
+    lines = [header, "|---|---|---|---|---|---:|---:|---|"]
+
+    def cell(v):
+        return f"{v:.2f}" if v is not None else "-"
+    for r in rows:
+        lines.append(f"| {r.processor} | {r.microarchitecture} | {r.isa} | {r.preset or '-'} | {r.n_used} | "
+                     f"{cell(r.values.get('three-pass-recompute'))} | {cell(r.values.get('three-pass-reload'))} | "
+                     f"{r.claim_text} |")
+    return "\n".join(lines) + "\n"
+
+
+def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str:
+    parts = [
+        "# Out-of-cache speedup of Two-Pass softmax",
+        "",
+        "Written by `plots/plot_results.py`; do not edit by hand.",
+        "",
+        "Speedup = median seconds per call of the three-pass variant / median seconds per call of two-pass, for",
+        "the same ISA, preset and n (the ratio of median throughputs); above 1 means two-pass is faster.",
+        f"Each value is the median over the sizes with n >= {OUT_OF_CACHE_FACTOR} x LLC elements (LLC bytes / 4 "
+        "floats: x alone is",
+        f"{OUT_OF_CACHE_FACTOR} times the last-level cache) where such sizes were measured, otherwise the value at "
+        "the largest n;",
+        "the `n used` column says which. The paper's numbers are \"up to\" values on out-of-cache inputs against",
+        "Three-Pass (the paper does not say which variant). 1 thread, as in the paper.",
+        "",
+        summary_table(rows).rstrip("\n"),
+        "",
+        "Speedup at the largest n measured, for comparison:",
+        "",
+        "| processor | isa | preset | n | two-pass vs recompute | two-pass vs reload |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        rc, rl = r.at_largest.get("three-pass-recompute"), r.at_largest.get("three-pass-reload")
+        ns = sorted({p[0] for p in (rc, rl) if p})
+        parts.append(f"| {r.processor} | {r.isa} | {r.preset or '-'} | {', '.join(_fmt_n(n) for n in ns)} | "
+                     f"{f'{rc[1]:.2f}' if rc else '-'} | {f'{rl[1]:.2f}' if rl else '-'} |")
+    parts += ["", "Sources:", ""]
+    for p in processors:
+        llc = p.llc_bytes
+        srcs = ", ".join(f"`{f.csv_path.parent.name}/{f.csv_path.name}`" for f in p.files)
+        commits = sorted({str(f.meta.get("git_commit")) for f in p.files if f.meta.get("git_commit")})
+        note = sorted({str(f.meta["note"]) for f in p.files if f.meta.get("note")})
+        line = (f"- {p.id}: {p.model_name}, {p.microarchitecture}, LLC "
+                f"{_fmt_bytes(llc) if llc else 'unknown'}; {srcs}")
+        if commits:
+            line += f"; harness {', '.join(commits)}"
+        if note:
+            line += f"; NOTE: {' '.join(note)}"
+        parts.append(line)
+    return "\n".join(parts) + "\n"
+
+
+def _fmt_bytes(b: float) -> str:
+    if b >= 2 ** 20:
+        return f"{b / 2 ** 20:.4g} MiB"
+    if b >= 2 ** 10:
+        return f"{b / 2 ** 10:.4g} KiB"
+    return f"{b:g} B"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Figures
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({
+        "figure.dpi": DPI, "savefig.dpi": DPI, "font.size": 9, "axes.titlesize": 10, "legend.fontsize": 8,
+        "axes.grid": True, "grid.alpha": 0.3, "svg.hashsalt": "softmax-repro",
+    })
+    return plt
+
+
+def _llc_markers(ax, proc: Processor):
+    """Two vertical lines: n = LLC/4 (x alone fills the LLC) and n = LLC/8 (x and y, 8n bytes, fill it)."""
+    b = proc.llc_bytes
+    if not b:
+        return
+    ax.axvline(b / 4, color="0.25", ls="--", lw=1.0,
+               label=f"LLC {_fmt_bytes(b)}: n = LLC/4 = {_fmt_n(b / 4)} (x alone fills it)")
+    ax.axvline(b / 8, color="0.25", ls=":", lw=1.0,
+               label=f"n = LLC/8 = {_fmt_n(b / 8)} (x + y, 8n B, fill the LLC)")
+
+
+def _legend_below(ax, fig, ncol=2):
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol, frameon=False)
+
+
+def _save(fig, out: Path, stem: str, written: list[Path]):
+    out.mkdir(parents=True, exist_ok=True)
+    for ext, meta in (("png", {"Software": "softmax-repro plots"}), ("svg", {"Date": None})):
+        p = out / f"{stem}.{ext}"
+        fig.savefig(p, dpi=DPI, bbox_inches="tight", metadata=meta)
+        written.append(p)
+        log(f"wrote {p}")
+
+
+def _series_style(preset: str, presets: list[str]) -> str:
+    if preset in PRESET_STYLES:
+        return PRESET_STYLES[preset]
+    return EXTRA_STYLES[presets.index(preset) % len(EXTRA_STYLES)] if preset in presets else "-"
+
+
+def _algorithm_color(algorithm: str, algorithms: list[str]) -> str:
+    if algorithm in ALGORITHM_COLORS:
+        return ALGORITHM_COLORS[algorithm]
+    extras = [a for a in algorithms if a not in ALGORITHM_COLORS]
+    return EXTRA_COLORS[extras.index(algorithm) % len(EXTRA_COLORS)]
+
+
+def _gid(*parts) -> str:
+    return "|".join(str(p) for p in parts)
+
+
+def figure_throughput(proc: Processor, isa: str):
+    """Median elements/s (band p25-p75) of every softmax algorithm against n; right axis: effective GB/s."""
+    plt = _plt()
+    rows = [r for r in proc.softmax if r["isa"] == isa]
+    series: dict[tuple[str, str, str], list[dict]] = {}
+    for r in rows:
+        series.setdefault((r["preset"], r["algorithm"], r["kernel"]), []).append(r)
+    presets = sorted({p for p, _a, _k in series}, key=lambda p: (p not in PRESET_STYLES, p))
+    algorithms = sorted({a for _p, a, _k in series},
+                        key=lambda a: (SOFTMAX_ALGORITHMS.index(a) if a in SOFTMAX_ALGORITHMS else 9, a))
+    kernels_per = {}
+    for p, a, k in series:
+        kernels_per.setdefault((p, a), []).append(k)
+    markers = "osD^v<>"
+
+    fig, ax = plt.subplots(figsize=(8, 5.2))
+    for (preset, algorithm, kernel) in sorted(series, key=lambda s: (presets.index(s[0]),
+                                                                      algorithms.index(s[1]), s[2])):
+        pts = sorted(series[(preset, algorithm, kernel)], key=lambda r: r["n"])
+        n = [r["n"] for r in pts]
+        med = [r["n"] / r["median_s"] / 1e9 for r in pts]
+        lo = [r["n"] / r["p75_s"] / 1e9 if r["p75_s"] > 0 else m for r, m in zip(pts, med)]
+        hi = [r["n"] / r["p25_s"] / 1e9 if r["p25_s"] > 0 else m for r, m in zip(pts, med)]
+        color = _algorithm_color(algorithm, algorithms)
+        label = algorithm
+        if len(presets) > 1 or preset not in ("blend", ""):
+            label += f" ({preset or 'no preset'})"
+        ks = kernels_per[(preset, algorithm)]
+        marker = markers[ks.index(kernel) % len(markers)]
+        if len(ks) > 1:
+            label += f" [{kernel}]"
+        ls = _series_style(preset, presets)
+        line, = ax.plot(n, med, ls=ls, marker=marker, ms=4, color=color, label=label + ", median")
+        line.set_gid(_gid("softmax", isa, preset, algorithm, kernel))
+        ax.fill_between(n, lo, hi, color=color, alpha=0.18, lw=0)
+    ax.fill_between([], [], [], color="0.5", alpha=0.25, lw=0, label="band: p25-p75 of samples")
+    _llc_markers(ax, proc)
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("n (elements, float32)")
+    ax.set_ylabel("throughput (10$^9$ elements/s)")
+    sec = ax.secondary_yaxis("right", functions=(lambda y: 8 * y, lambda g: g / 8))
+    sec.set_ylabel("effective bandwidth (GB/s, 8 B/element)")
+    ax.set_title(f"{proc.title}\nsoftmax throughput, ISA {isa}, 1 thread  [{proc.id}]")
+    _legend_below(ax, fig)
+    return fig
+
+
+def figure_speedup(proc: Processor):
+    """Two panels (vs recompute, vs reload): median-time ratio against n, one line per ISA (and preset)."""
+    plt = _plt()
+    sp = speedups(proc)
+    isas = sorted({k[0] for k in sp}, key=_isa_order)
+    presets = sorted({k[1] for k in sp}, key=lambda p: (p not in PRESET_STYLES, p))
+    claims = [(isa, PAPER_NUMERIC.get((_norm_uarch(proc.microarchitecture), isa))) for isa in isas]
+    claims = [(isa, v) for isa, v in claims if v]
+    llc = proc.llc_bytes
+    all_n = [n for pts in sp.values() for n, _s in pts]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
+    ymax = max([s for pts in sp.values() for _n, s in pts] + [1.75])
+    ymin = min([s for pts in sp.values() for _n, s in pts] + [0.9])
+    for ax, variant in zip(axes, THREE_PASS):
+        ax.axhline(1.0, color="black", lw=0.8)
+        for (value, text), ls in zip(IDEAL[variant], ("-", "--")):
+            ax.axhline(value, color="0.45", ls=ls, lw=1.0)
+            ax.annotate(text, (0.01, value), xycoords=("axes fraction", "data"), xytext=(0, 2),
+                        textcoords="offset points", va="bottom", ha="left", fontsize=7.5, color="0.3")
+        for isa in isas:
+            for preset in presets:
+                pts = sp.get((isa, preset, variant))
+                if not pts:
+                    continue
+                label = isa + (f" ({preset})" if len(presets) > 1 else "")
+                line, = ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=4,
+                                ls=_series_style(preset, presets), color=ISA_COLORS.get(isa, "tab:purple"),
+                                label=f"two-pass speedup, {label}")
+                line.set_gid(_gid("speedup", isa, preset, variant))
+        if claims and all_n:
+            x0 = llc / 4 if llc else min(all_n)
+            x1 = max(all_n)
+            for isa, v in claims:
+                c = ISA_COLORS.get(isa, "tab:purple")
+                ax.plot([x0, x1], [v, v], color=c, ls=(0, (1, 1.2)), lw=2.2, marker="*", ms=11, markevery=[1],
+                        label=f"paper, Skylake-X {isa.upper()}: up to {v:.2f} (out of cache, vs three-pass)")
+        _llc_markers(ax, proc)
+        ax.set_xscale("log")
+        ax.set_ylim(min(0.9, ymin - 0.05), ymax + 0.1)
+        ax.set_xlabel("n (elements, float32)")
+        ax.set_title(f"two-pass vs {variant}")
+    axes[0].set_ylabel("speedup of two-pass (ratio of median times, x)")
+    axes[0].plot([], [], color="0.45", ls="-", lw=1.0,
+                 label="bandwidth-bound ideal, no write-allocate (vs recompute 16/12, vs reload 20/12)")
+    axes[0].plot([], [], color="0.45", ls="--", lw=1.0,
+                 label="bandwidth-bound ideal, with write-allocate (vs recompute 20/16, vs reload 24/16)")
+    fig.suptitle(f"{proc.title}: two-pass speedup, 1 thread  [{proc.id}]", fontsize=11)
+    # One legend for both panels: union of labels, below the figure.
+    seen, handles, labels = set(), [], []
+    for ax in axes:
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in seen:
+                seen.add(l)
+                handles.append(h)
+                labels.append(l)
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=2, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def _family_color(family: str) -> str:
+    palette = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink",
+               "tab:olive", "tab:cyan")
+    i = PASS_FAMILIES.index(family) if family in PASS_FAMILIES else len(PASS_FAMILIES) + sum(map(ord, family)) % 2
+    return palette[i % len(palette)]
+
+
+def figure_passes(proc: Processor, isa: str):
+    """Real bandwidth of every pass kernel against n, with the memory reference loops dashed in grey."""
+    plt = _plt()
+    passes = [r for r in proc.passes if r["kind"] == "pass" and r["isa"] == isa]
+    refs = [r for r in proc.passes if r["kind"] == "reference" and r["isa"] == isa]
+    ref_note = ""
+    if not refs:
+        refs = [r for r in proc.passes if r["kind"] == "reference"]
+        if refs:
+            ref_note = f" (references measured as {', '.join(sorted({r['isa'] for r in refs}))})"
+    fig, ax = plt.subplots(figsize=(8.5, 5.4))
+    by_kernel: dict[tuple[str, str], list[dict]] = {}
+    for r in passes:
+        by_kernel.setdefault((r["algorithm"], r["kernel"]), []).append(r)
+    order = sorted(by_kernel, key=lambda k: (PASS_FAMILIES.index(k[0]) if k[0] in PASS_FAMILIES else 99, k))
+    per_family: dict[str, int] = {}
+    markers = "os^Dv<>"
+    for family, kernel in order:
+        pts = sorted(by_kernel[(family, kernel)], key=lambda r: r["n"])
+        i = per_family.get(family, 0)
+        per_family[family] = i + 1
+        color = _family_color(family)
+        n = [r["n"] for r in pts]
+        g = [_real_gbps(r) for r in pts]
+        line, = ax.plot(n, g, marker=markers[i % len(markers)], ms=4, color=color, lw=1.4,
+                        ls="-" if i == 0 else "-.", label=f"{kernel} ({_bpe(pts)} B/elem)")
+        line.set_gid(_gid("pass", isa, family, kernel))
+        ax.fill_between(n, [_gbps(r, "p75_s") for r in pts], [_gbps(r, "p25_s") for r in pts], color=color,
+                        alpha=0.15, lw=0)
+    by_ref: dict[tuple[str, str, str], list[dict]] = {}
+    for r in refs:
+        by_ref.setdefault((r["algorithm"], r["isa"], r["kernel"]), []).append(r)
+    for (name, risa, kernel) in sorted(by_ref, key=lambda k: (REFERENCES.index(k[0]) if k[0] in REFERENCES
+                                                                else 9, k)):
+        pts = sorted(by_ref[(name, risa, kernel)], key=lambda r: r["n"])
+        color, marker = REFERENCE_STYLES.get(name, ("0.5", "x"))
+        line, = ax.plot([r["n"] for r in pts], [_real_gbps(r) for r in pts], color=color, ls="--",
+                        marker=marker, ms=4, mfc="none", lw=1.2,
+                        label=f"reference {name}: {kernel} ({_bpe(pts)} B/elem)")
+        line.set_gid(_gid("reference", risa, name, kernel))
+    ax.fill_between([], [], [], color="0.5", alpha=0.25, lw=0, label="band: p25-p75 of samples")
+    _llc_markers(ax, proc)
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("n (elements, float32)")
+    ax.set_ylabel("real bandwidth (GB/s = bytes_per_element x n / median time)")
+    ax.set_title(f"{proc.title}\npass kernels alone, ISA {isa}{ref_note}, 1 thread  [{proc.id}]")
+    _legend_below(ax, fig)
+    return fig
+
+
+def _real_gbps(r: dict) -> float:
+    """The real_gbps column (bytes_per_element x n / median_s / 1e9); recomputed only where the cell is empty."""
+    v = r["real_gbps"]
+    return v if not math.isnan(v) else _gbps(r, "median_s")
+
+
+def _gbps(r: dict, col: str) -> float:
+    t = r[col]
+    return r["bytes_per_element"] * r["n"] / t / 1e9 if t > 0 else math.nan
+
+
+def _bpe(pts: list[dict]) -> str:
+    v = pts[0]["bytes_per_element"]
+    return f"{v:g}" if not math.isnan(v) else "?"
+
+
+def figure_summary(rows: list[SummaryRow]):
+    """Bars: out-of-cache speedup per processor/ISA/preset against both three-pass variants; paper's claims."""
+    plt = _plt()
+    import numpy as np
+    width = 0.36
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.35 * len(rows) + 3), 5.4))
+    x = np.arange(len(rows))
+    colors = {"three-pass-recompute": ALGORITHM_COLORS["three-pass-recompute"],
+              "three-pass-reload": ALGORITHM_COLORS["three-pass-reload"]}
+    tops = [1.75]
+    for j, variant in enumerate(THREE_PASS):
+        vals = [r.values.get(variant) for r in rows]
+        xs = x + (j - 0.5) * width
+        hatches = ["" if r.method == "median" else "//" for r in rows]
+        bars = ax.bar(xs, [v if v is not None else 0 for v in vals], width, color=colors[variant],
+                      label=f"two-pass vs {variant}", edgecolor="white", lw=0.5)
+        for b, h, v, r in zip(bars, hatches, vals, rows):
+            b.set_gid(_gid("summary", r.processor, r.isa, r.preset, variant))
+            if h:
+                b.set_hatch(h)
+            if v is not None:
+                ax.annotate(f"{v:.2f}", (b.get_x() + b.get_width() / 2, v / 2), ha="center", va="center",
+                            fontsize=8, color="white", fontweight="bold", rotation=90)
+                tops.append(v)
+        # The value at the largest n, where it differs from the bar's method.
+        lx = [xx for xx, r in zip(xs, rows) if r.at_largest.get(variant) and r.method != "largest"]
+        ly = [r.at_largest[variant][1] for r in rows if r.at_largest.get(variant) and r.method != "largest"]
+        if lx:
+            ax.plot(lx, ly, ls="none", marker="D", ms=4, mfc="white", mec="black", zorder=5,
+                    label="at the largest n measured" if j == 0 else None)
+    claimed = False
+    for i, r in enumerate(rows):
+        if r.claim_value is not None:
+            ax.plot([i - width, i + width], [r.claim_value] * 2, color="black", lw=2, ls="-", marker="*", ms=10,
+                    markevery=[0], label=None if claimed else "paper's claim (Skylake-X, up to)")
+            claimed = True
+            tops.append(r.claim_value)
+        elif "beats" in r.claim_text:
+            ax.annotate("paper: beats\nthree-pass", (i, 1.0), xytext=(0, 4), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7, style="italic")
+    ax.axhline(1.0, color="black", lw=0.8)
+    for value, ls, text in ((4 / 3, "-", "1.33"), (5 / 3, "-", "1.67"), (1.25, "--", "1.25"), (1.5, "--", "1.5")):
+        ax.axhline(value, color="0.6", ls=ls, lw=0.8, zorder=0)
+        ax.annotate(text, (1.0, value), xycoords=("axes fraction", "data"), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=7, color="0.35")
+    ax.plot([], [], color="0.6", ls="-", lw=0.8, label="bandwidth bound, no write-allocate (1.33 / 1.67)")
+    ax.plot([], [], color="0.6", ls="--", lw=0.8, label="bandwidth bound, with write-allocate (1.25 / 1.5)")
+    if any(r.method != "median" for r in rows):
+        ax.bar([0], [0], color="white", edgecolor="0.3", hatch="//",
+               label=f"hatched: value at the largest n (no n >= {OUT_OF_CACHE_FACTOR}xLLC measured)")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{r.processor}\n{r.microarchitecture}, {r.isa}" + (f"\n{r.preset}" if r.preset else "")
+                        for r in rows], fontsize=7.5)
+    ax.set_ylim(0, max(tops) * 1.12)
+    ax.set_xlim(-0.6, len(rows) - 0.4)
+    ax.set_ylabel("speedup of two-pass (ratio of median times, x)")
+    ax.set_title(f"Out-of-cache speedup of two-pass softmax, 1 thread\n(bars: median over n >= "
+                 f"{OUT_OF_CACHE_FACTOR} x LLC elements; see SUMMARY.md for the sizes used)")
+    ax.grid(axis="x", visible=False)
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: (not labels[i].startswith("two-pass vs"), i))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    return fig
+
+
+def render(processors: list[Processor], out: Path) -> list[Path]:
+    plt = _plt()
+    written: list[Path] = []
+    for proc in processors:
+        isas = sorted({r["isa"] for r in proc.softmax}, key=_isa_order)
+        for isa in isas:
+            fig = figure_throughput(proc, isa)
+            _save(fig, out, f"{proc.id}_{isa}_throughput", written)
+            plt.close(fig)
+        if speedups(proc):
+            fig = figure_speedup(proc)
+            _save(fig, out, f"{proc.id}_speedup", written)
+            plt.close(fig)
+        elif proc.softmax:
+            log(f"{proc.id}: no size with both two-pass and a three-pass variant: no speedup figure")
+        for isa in sorted({r["isa"] for r in proc.passes if r["kind"] == "pass"}, key=_isa_order):
+            fig = figure_passes(proc, isa)
+            _save(fig, out, f"{proc.id}_{isa}_passes", written)
+            plt.close(fig)
+        if not proc.softmax and not proc.passes:
+            log(f"{proc.id}: nothing to plot")
+    rows = summarize(processors)
+    if rows:
+        fig = figure_summary(rows)
+        _save(fig, out, "summary_speedup", written)
+        plt.close(fig)
+    return written
+
+
+# --------------------------------------------------------------------------------------------------------------
+# CLI
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--results", type=Path, default=Path("results"), help="results folder (default: results)")
+    ap.add_argument("--out", type=Path, default=Path("plots/figures"),
+                    help="where the PNG and SVG figures go (default: plots/figures)")
+    ap.add_argument("--summary", type=Path, default=None, help="write the Markdown summary here (results/SUMMARY.md)")
+    ap.add_argument("--summary-only", action="store_true",
+                    help="print only the Markdown summary table to stdout; draw and write nothing")
+    args = ap.parse_args(argv)
+    try:
+        processors = discover(args.results)
+        if not any(p.softmax or p.passes for p in processors):
+            raise InputError(f"{args.results}: no results/<processor-id>/<experiment>.csv with usable rows")
+        rows = summarize(processors)
+        if args.summary_only:
+            sys.stdout.write(summary_table(rows))
+            return 0
+        render(processors, args.out)
+        if args.summary:
+            args.summary.parent.mkdir(parents=True, exist_ok=True)
+            args.summary.write_text(summary_markdown(rows, processors))
+            log(f"wrote {args.summary}")
+    except SchemaError as e:
+        log(f"error: {e}")
+        return 2
+    except InputError as e:
+        log(f"error: {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""Tests of plots/plot_results.py against the synthetic fixture in plots/tests/fixtures/.
+
+Run from the repository root: .venv/bin/python -m pytest -q plots/tests
+"""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures"
+SCRIPT = HERE.parent / "plot_results.py"
+
+sys.path.insert(0, str(HERE.parent))
+import plot_results as pr  # noqa: E402
+
+ZEN4 = "amd-zen4-epyc"
+SKX = "intel-skylake-x-fixture"
+EXPECTED_STEMS = (
+    [f"{ZEN4}_{isa}_{what}" for isa in ("portable", "avx2", "avx512f") for what in ("throughput", "passes")]
+    + [f"{SKX}_{isa}_{what}" for isa in ("avx2", "avx512f") for what in ("throughput", "passes")]
+    + [f"{ZEN4}_speedup", f"{SKX}_speedup", "summary_speedup"]
+)
+EXPECTED_ROWS = {(ZEN4, "portable"), (ZEN4, "avx2"), (ZEN4, "avx512f"), (SKX, "avx2"), (SKX, "avx512f")}
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("figures")
+    summary = out / "SUMMARY.md"
+    p = run_cli("--results", FIXTURES, "--out", out, "--summary", summary)
+    assert p.returncode == 0, p.stderr
+    return out, summary, p
+
+
+def copy_fixture(tmp_path):
+    dst = tmp_path / "results"
+    shutil.copytree(FIXTURES, dst)
+    return dst
+
+
+def rewrite_csv(path, change):
+    """Rewrite a CSV, calling change(header, row_dict) on every row (may mutate); keeps the column order."""
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames)
+        rows = list(reader)
+    header = change(header, rows) or header
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def parse_summary_table(text):
+    lines = [l for l in text.splitlines() if l.startswith("|")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = []
+    for l in lines[2:]:
+        cells = [c.strip() for c in l.strip("|").split("|")]
+        if len(cells) != len(header):
+            break  # the next table
+        rows.append(dict(zip(header, cells)))
+    return header, rows
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_fixture_is_labelled_synthetic():
+    for meta in FIXTURES.glob("*/*.json"):
+        m = json.loads(meta.read_text())
+        assert "synthetic" in m["note"], meta
+        assert "synthetic" in m["processor"]["model_name"], meta
+
+
+def test_fixture_follows_the_schema():
+    for path in FIXTURES.glob("*/*.csv"):
+        with open(path, newline="") as f:
+            header = next(csv.reader(f))
+        assert tuple(header) == pr.SCHEMA_V1_COLUMNS, path
+
+
+def test_every_figure_is_written(rendered):
+    out, _summary, p = rendered
+    for stem in EXPECTED_STEMS:
+        for ext in ("png", "svg"):
+            f = out / f"{stem}.{ext}"
+            assert f.is_file(), f
+            assert f"wrote {f}" in p.stderr
+    names = {f.stem for f in out.glob("*.png")}
+    assert names == set(EXPECTED_STEMS)
+
+
+@pytest.mark.parametrize("stem", EXPECTED_STEMS)
+def test_png_is_not_trivial(rendered, stem):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.image as mpimg
+    out, _summary, _p = rendered
+    f = out / f"{stem}.png"
+    assert f.stat().st_size > 10_000, f
+    img = mpimg.imread(f)
+    assert img.ndim == 3 and img.shape[0] > 400 and img.shape[1] > 600
+    colours = np.unique((img[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+    assert len(colours) > 20, f"{f}: only {len(colours)} distinct colours"
+
+
+def test_summary_has_a_numeric_row_per_processor_and_isa(rendered):
+    _out, summary, _p = rendered
+    header, rows = parse_summary_table(summary.read_text())
+    assert header == ["processor", "microarchitecture", "isa", "preset", "n used", "two-pass vs recompute",
+                      "two-pass vs reload", "paper's claim"]
+    assert {(r["processor"], r["isa"]) for r in rows} == EXPECTED_ROWS
+    assert len(rows) == len(EXPECTED_ROWS)
+    for r in rows:
+        for col in ("two-pass vs recompute", "two-pass vs reload"):
+            v = float(r[col])
+            assert 0.3 < v < 3.0, r
+        assert r["preset"] == "blend"
+    skx = {r["isa"]: r for r in rows if r["processor"] == SKX}
+    assert "1.28" in skx["avx512f"]["paper's claim"] and "1.18" in skx["avx2"]["paper's claim"]
+    assert "synthetic" in summary.read_text()  # the sources list carries the fixture's note
+
+
+def test_summary_only_prints_just_the_table():
+    p = run_cli("--results", FIXTURES, "--summary-only")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.strip().splitlines()
+    assert lines[0].startswith("| processor | microarchitecture | isa |")
+    assert all(l.startswith("|") for l in lines)
+    assert len(lines) == 2 + len(EXPECTED_ROWS)
+
+
+def test_out_of_cache_values_use_sizes_beyond_four_llc(rendered):
+    _out, summary, _p = rendered
+    _h, rows = parse_summary_table(summary.read_text())
+    for r in rows:
+        assert "4xLLC" in r["n used"]
+    # LLC 32 MiB -> 8.4M elements, 4x = 33.6M: only 100M and 300M count on the zen4 fixture.
+    zen_avx2 = next(r for r in rows if r["processor"] == ZEN4 and r["isa"] == "avx2")
+    assert "100M, 300M" in zen_avx2["n used"] and "30M" not in zen_avx2["n used"]
+
+
+def test_unknown_schema_version_in_csv_exits_2(tmp_path):
+    results = copy_fixture(tmp_path)
+    target = results / SKX / "softmax-fixture.csv"
+
+    def bump(header, rows):
+        for r in rows:
+            r["schema_version"] = "7"
+    rewrite_csv(target, bump)
+    p = run_cli("--results", results, "--out", tmp_path / "figs")
+    assert p.returncode == 2, p.stderr
+    assert "softmax-fixture.csv" in p.stderr and "'7'" in p.stderr and "schema_version 1" in p.stderr
+
+
+def test_unknown_schema_version_in_metadata_exits_2(tmp_path):
+    results = copy_fixture(tmp_path)
+    target = results / ZEN4 / "passes-fixture.json"
+    m = json.loads(target.read_text())
+    m["schema_version"] = 42
+    target.write_text(json.dumps(m))
+    p = run_cli("--results", results, "--out", tmp_path / "figs")
+    assert p.returncode == 2, p.stderr
+    assert "passes-fixture.json" in p.stderr and "42" in p.stderr and "schema_version 1" in p.stderr
+
+
+@pytest.mark.parametrize("column", ["median_s", "real_gbps", "kind"])
+def test_missing_column_exits_2(tmp_path, column):
+    results = copy_fixture(tmp_path)
+    target = results / ZEN4 / "passes-fixture.csv"
+    rewrite_csv(target, lambda header, rows: [c for c in header if c != column])
+    p = run_cli("--results", results, "--out", tmp_path / "figs")
+    assert p.returncode == 2, p.stderr
+    assert f"'{column}'" in p.stderr and "passes-fixture.csv" in p.stderr and "missing" in p.stderr
+    assert not (tmp_path / "figs").exists() or not any((tmp_path / "figs").iterdir())
+
+
+def test_no_results_exits_1(tmp_path):
+    (tmp_path / "results").mkdir()
+    p = run_cli("--results", tmp_path / "results", "--out", tmp_path / "figs")
+    assert p.returncode == 1
+    assert "no results" in p.stderr
+
+
+def test_error_rows_are_counted_and_not_plotted(tmp_path, rendered):
+    _out, _summary, p = rendered
+    for f in ("softmax-fixture.csv", "passes-fixture.csv"):
+        for proc in (ZEN4, SKX):
+            assert f"{proc}/{f}: kinds " in p.stderr
+            line = next(l for l in p.stderr.splitlines() if f"{proc}/{f}: kinds " in l)
+            assert "ignored 1 of" in line and "(error: 1)" in line
+
+    # Give the error rows timings (a broken runner might) that would stand out if they were drawn.
+    results = copy_fixture(tmp_path)
+
+    def poison(header, rows):
+        for r in rows:
+            if r["status"] == "error":
+                r.update(median_s="1e-12", p25_s="1e-12", p75_s="1e-12", min_s="1e-12",
+                         elements_per_s="1e21", effective_gbps="1e13", real_gbps="1e13")
+    for f in results.glob("*/*.csv"):
+        rewrite_csv(f, poison)
+
+    processors = {p.id: p for p in pr.discover(results)}
+    zen = processors[ZEN4]
+    assert all(r["status"] == "ok" for r in zen.softmax + zen.passes)
+    reload_kernel = "rmax_portable_x4_acc4+raddstoreexpminusmax_portable_x4_acc4+vscale_portable_x4"
+    fig = pr.figure_throughput(zen, "portable")
+    lines = {l.get_gid(): l for l in fig.axes[0].get_lines() if l.get_gid()}
+    reload_line = lines[f"softmax|portable|blend|three-pass-reload|{reload_kernel}"]
+    two_pass = next(l for g, l in lines.items() if g.startswith("softmax|portable|blend|two-pass|"))
+    assert 300_000_000 in list(two_pass.get_xdata())
+    assert 300_000_000 not in list(reload_line.get_xdata())
+    assert max(max(l.get_ydata()) for l in lines.values()) < 100  # 10^9 elements/s; the poison is 10^12
+
+    fig = pr.figure_passes(processors[SKX], "avx512f")
+    lines = {l.get_gid(): l for l in fig.axes[0].get_lines() if l.get_gid()}
+    assert 100_000_000 not in list(lines["pass|avx512f|vscaleextexp|vscaleextexp_avx512f_x16"].get_xdata())
+    assert 100_000_000 in list(lines["pass|avx512f|raddextexp|raddextexp_avx512f_x144_acc3"].get_xdata())
+
+    sp = pr.speedups(zen)
+    assert 300_000_000 not in [n for n, _s in sp[("portable", "blend", "three-pass-reload")]]
+
+
+def test_full_experiment_preferred_over_quick(tmp_path):
+    results = copy_fixture(tmp_path)
+    d = results / ZEN4
+    # A quick run: the same series at fewer sizes, with a different experiment id (and one extra algorithm).
+    with open(d / "softmax-fixture.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        header = reader.fieldnames
+        rows = [r for r in reader if int(r["n"]) <= 1_000_000]
+    for r in rows:
+        r["experiment"] = "softmax-quick"
+    with open(d / "softmax-quick.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    meta = json.loads((d / "softmax-fixture.json").read_text())
+    meta["experiment"] = "softmax-quick"
+    (d / "softmax-quick.json").write_text(json.dumps(meta))
+
+    p = run_cli("--results", results, "--summary-only")
+    assert p.returncode == 0, p.stderr
+    assert "using softmax-fixture.csv (more rows)" in p.stderr and "softmax-quick.csv" in p.stderr
+    zen = next(p for p in pr.discover(results) if p.id == ZEN4)
+    assert {r["experiment"] for r in zen.softmax} == {"softmax-fixture"}
+    assert {r["experiment"] for r in zen.passes} == {"passes-fixture"}
+
+
+def test_kinds_decide_the_figure_not_file_names(tmp_path):
+    results = copy_fixture(tmp_path)
+    d = results / SKX
+    for stem, new in (("softmax-fixture", "tune"), ("passes-fixture", "softmax")):  # misleading names
+        (d / f"{stem}.csv").rename(d / f"{new}.csv.tmp")
+        (d / f"{stem}.json").rename(d / f"{new}.json.tmp")
+    for f in d.glob("*.tmp"):
+        f.rename(f.with_suffix(""))
+    proc = next(p for p in pr.discover(results) if p.id == SKX)
+    assert {r["kind"] for r in proc.softmax} == {"softmax"}
+    assert {r["kind"] for r in proc.passes} == {"pass", "reference"}
+
+
+def test_extra_algorithm_and_preset_are_drawn(tmp_path):
+    results = copy_fixture(tmp_path)
+    target = results / SKX / "softmax-fixture.csv"
+
+    def add(header, rows):
+        extra = []
+        for r in rows:
+            if r["isa"] == "avx2" and r["status"] == "ok":
+                extra.append(dict(r, preset="tuned", kernel=r["kernel"] + "_tuned"))
+                if r["algorithm"] == "two-pass":
+                    extra.append(dict(r, algorithm="online", kernel="online_avx2_x32"))
+        rows.extend(extra)
+    rewrite_csv(target, add)
+    proc = next(p for p in pr.discover(results) if p.id == SKX)
+    fig = pr.figure_throughput(proc, "avx2")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any(l.startswith("online") for l in labels)
+    assert any("(tuned)" in l for l in labels) and any("(blend)" in l for l in labels)
+    rows = pr.summarize([proc])
+    assert {(r.isa, r.preset) for r in rows} == {("avx2", "blend"), ("avx2", "tuned"), ("avx512f", "blend")}
+
+
+def test_paper_claims():
+    assert pr.paper_claim("skylake-x", "avx512f")[0] == 1.28
+    assert pr.paper_claim("skylake-x", "avx2")[0] == 1.18
+    v, text = pr.paper_claim("zen2", "avx2")
+    assert v is None and "beats three-pass" in text
+    v, text = pr.paper_claim("broadwell", "avx2")
+    assert v is None and "beats three-pass" in text
+    assert pr.paper_claim("zen4", "avx512f")[0] is None
