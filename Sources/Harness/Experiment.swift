@@ -69,9 +69,7 @@ public struct Experiment: Equatable, Sendable {
         }
         let file: File
         do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            file = try decoder.decode(File.self, from: data)
+            file = try JSONDecoder().decode(File.self, from: data)
         } catch {
             throw HarnessError.malformedExperiment(source, describe(decodingError: error).replacingOccurrences(of: "Key", with: "key"))
         }
@@ -140,6 +138,13 @@ public struct Experiment: Equatable, Sendable {
         var seed: UInt64?
         var inputRange: [Float]?
         var sumTolerance: Double?
+
+        // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
+        enum CodingKeys: String, CodingKey {
+            case description, kind, algorithms, isas, presets, references, sizes, samples, seed
+            case allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
+            case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
+        }
     }
 }
 

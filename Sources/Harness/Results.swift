@@ -88,7 +88,7 @@ func format(_ value: Double) -> String {
 }
 
 func csvEscape(_ cell: String) -> String {
-    guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return cell }
+    guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
     return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
@@ -137,6 +137,9 @@ public struct ResultTable {
         }
         let lines = parseCSV(text)
         guard let header = lines.first else { rows = []; return }
+        if let repeated = header.first(where: { column in header.filter { $0 == column }.count > 1 }) {
+            throw HarnessError.incompatibleResults(path, "its header repeats the column '\(repeated)'")
+        }
         let missing = ResultSchema.columns.filter { !header.contains($0) }
         guard missing.isEmpty else {
             throw HarnessError.incompatibleResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.version)")

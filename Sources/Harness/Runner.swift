@@ -39,6 +39,8 @@ public struct RunReport: Sendable {
 public final class Runner {
     let options: RunOptions
     let log: (String) -> Void
+    /// Which ISAs count as supported by this CPU; a test seam (tests fake a missing ISA on any machine).
+    var isaSupport: (ISA) -> Bool = { $0.isSupported }
 
     public init(options: RunOptions, log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.options = options
@@ -53,7 +55,7 @@ public final class Runner {
         }
         if let presets = options.presets { experiment.presets = presets }
 
-        let isas = try resolveISAs(experiment)
+        let isas = try resolveISAs(experiment, isSupported: isaSupport)
         let presets = try experiment.presets.map { try loadPreset($0) }
         let topology: Topology
         do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
@@ -84,6 +86,7 @@ public final class Runner {
                 try keepBackup(csvPath)
                 try? keepBackup(metadataPath)
             } else if options.resume {
+                try checkSameProtocol(experiment, metadataPath: metadataPath, csvPath: csvPath)
                 completed = try ResultTable(path: csvPath).completedKeys
             } else {
                 throw HarnessError.resultsExist(csvPath)
@@ -112,19 +115,21 @@ public final class Runner {
         var skipped: [String: String]
     }
 
-    func resolveISAs(_ experiment: Experiment) throws -> ISAChoice {
+    func resolveISAs(_ experiment: Experiment, isSupported: (ISA) -> Bool = { $0.isSupported }) throws -> ISAChoice {
         if let wanted = options.isas {
-            let missing = wanted.filter { !$0.isSupported }
-            guard missing.isEmpty else { throw HarnessError.unsupportedISA(missing, supported: ISA.supported) }
+            let missing = wanted.filter { !isSupported($0) }
+            guard missing.isEmpty else { throw HarnessError.unsupportedISA(missing, supported: ISA.allCases.filter(isSupported)) }
             return ISAChoice(run: wanted, skipped: [:])
         }
         let listed = experiment.isas ?? ISA.allCases
         var skipped: [String: String] = [:]
-        for isa in listed where !isa.isSupported {
+        for isa in listed where !isSupported(isa) {
             skipped[isa.rawValue] = "not supported by this CPU (CPUID/XGETBV)"
             log("note: skipping \(isa.rawValue): this CPU does not support it")
         }
-        return ISAChoice(run: listed.filter(\.isSupported), skipped: skipped)
+        let run = listed.filter(isSupported)
+        guard !run.isEmpty else { throw HarnessError.unsupportedISA(listed, supported: ISA.allCases.filter(isSupported)) }
+        return ISAChoice(run: run, skipped: skipped)
     }
 
     func loadPreset(_ name: String) throws -> Preset {
@@ -149,10 +154,35 @@ public final class Runner {
         try? FileManager.default.removeItem(at: probe)
     }
 
+    /// Rows measured under another seed, input range or sample count would not compare: refuse to mix them.
+    func checkSameProtocol(_ experiment: Experiment, metadataPath: String, csvPath: String) throws {
+        guard let data = FileManager.default.contents(atPath: metadataPath),
+              let old = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let oldProtocol = old["protocol"] as? [String: Any] else { return }
+        var differences: [String] = []
+        if let seed = old["seed"] as? NSNumber, seed.uint64Value != experiment.seed { differences.append("seed \(seed) -> \(experiment.seed)") }
+        if let s = oldProtocol["samples"] as? Int, s != experiment.samples { differences.append("samples \(s) -> \(experiment.samples)") }
+        if let w = oldProtocol["warmup_samples"] as? Int, w != experiment.warmupSamples { differences.append("warmup_samples \(w) -> \(experiment.warmupSamples)") }
+        if let m = oldProtocol["min_sample_seconds"] as? Double, m != experiment.minSampleSeconds {
+            differences.append("min_sample_seconds \(m) -> \(experiment.minSampleSeconds)")
+        }
+        if let input = oldProtocol["input"] as? String, !input.contains("[\(experiment.inputRange[0]), \(experiment.inputRange[1])]") {
+            differences.append("input range now [\(experiment.inputRange[0]), \(experiment.inputRange[1])]")
+        }
+        guard differences.isEmpty else {
+            throw HarnessError.incompatibleResults(csvPath, "it was measured under another protocol (\(differences.joined(separator: ", ")))")
+        }
+    }
+
     func keepBackup(_ path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let backup = "\(path).\(stamp).bak"
+        var backup = "\(path).\(stamp).bak"
+        var copy = 1
+        while FileManager.default.fileExists(atPath: backup) {  // a second --overwrite within the same second
+            copy += 1
+            backup = "\(path).\(stamp)-\(copy).bak"
+        }
         do { try FileManager.default.moveItem(atPath: path, toPath: backup) } catch {
             throw HarnessError.unwritableResults(path, "could not keep the old file as \(backup): \(error.localizedDescription)")
         }
@@ -205,8 +235,10 @@ struct WorkPlan {
     }
 
     /// Bytes allocated for size n: the input plus the rotating output slices.
+    /// Int.max for sizes so large the arithmetic would overflow (they can never fit anyway).
     static func bufferBytes(n: Int, llcBytes: Int) -> Int {
-        4 * n + 4 * Schedule.paddedCount(n) * Schedule.rotatingSlices(n: n, llcBytes: llcBytes)
+        guard n <= Int.max / 16 else { return Int.max }
+        return 4 * n + 4 * Schedule.paddedCount(n) * Schedule.rotatingSlices(n: n, llcBytes: llcBytes)
     }
 }
 

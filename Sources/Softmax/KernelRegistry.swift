@@ -32,10 +32,15 @@ public enum KernelRegistry {
     }
 }
 
-/// Candidates ordered by edit distance to `word` (ties keep their order).
+/// Candidates closest to `word`: those that contain it first, then by edit
+/// distance (ties keep their order).
 public func closestMatches(to word: String, among candidates: [String], limit: Int = 3) -> [String] {
-    let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
-    return scored.sorted { $0.1 < $1.1 }.prefix(limit).map(\.0)
+    let w = word.lowercased()
+    let scored = candidates.map { candidate -> (String, Int, Int) in
+        let c = candidate.lowercased()
+        return (candidate, c.contains(w) ? 0 : 1, editDistance(w, c))
+    }
+    return scored.sorted { ($0.1, $0.2) < ($1.1, $1.2) }.prefix(limit).map(\.0)
 }
 
 /// Levenshtein distance.

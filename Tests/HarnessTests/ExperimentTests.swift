@@ -1,0 +1,248 @@
+import Foundation
+import Softmax
+import XCTest
+@testable import Harness
+
+final class ExperimentTests: XCTestCase {
+    /// Parses `json` and returns the malformedExperiment message, failing if it parses or fails otherwise.
+    func parseError(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        let error = assertHarnessError("parsing \(json)", file: file, line: line) {
+            try Experiment.parse(Data(json.utf8), id: "test", source: "test.json")
+        }
+        guard let error else { return "" }
+        guard case let .malformedExperiment(source, why) = error else {
+            XCTFail("parsing \(json): expected malformedExperiment, saw \(error)", file: file, line: line)
+            return ""
+        }
+        XCTAssertEqual(source, "test.json", "the error should name the file: expected 'test.json', saw '\(source)'", file: file, line: line)
+        XCTAssert(error.description.hasPrefix("test.json: "), "description should start with the file: saw \(error.description)",
+                  file: file, line: line)
+        return why
+    }
+
+    // MARK: Valid files
+
+    func testMinimalFileGetsTheDocumentedDefaults() throws {
+        let json = #"{"description": "d", "kind": "softmax", "sizes": [1000, 4096]}"#
+        let e = try Experiment.parse(Data(json.utf8), id: "minimal", source: "minimal.json")
+        XCTAssertEqual(e.id, "minimal", "id: expected 'minimal', saw '\(e.id)'")
+        XCTAssertEqual(e.description, "d", "description: expected 'd', saw '\(e.description)'")
+        XCTAssertEqual(e.kind, .softmax, "kind: expected softmax, saw \(e.kind)")
+        XCTAssertEqual(e.sizes, [1000, 4096], "sizes: expected [1000, 4096], saw \(e.sizes)")
+        XCTAssertEqual(e.samples, 15, "default samples: expected 15, saw \(e.samples)")
+        XCTAssertEqual(e.warmupSamples, 2, "default warmup_samples: expected 2, saw \(e.warmupSamples)")
+        XCTAssertEqual(e.presets, ["blend"], "default presets: expected [\"blend\"], saw \(e.presets)")
+        XCTAssertEqual(e.algorithms, [.twoPass, .threePassRecompute, .threePassReload],
+                       "default algorithms: expected all three, saw \(e.algorithms)")
+        XCTAssertEqual(e.algorithms, Algorithm.allCases, "default algorithms: expected Algorithm.allCases, saw \(e.algorithms)")
+        XCTAssertNil(e.isas, "default isas: expected nil (every supported ISA), saw \(String(describing: e.isas))")
+        XCTAssertEqual(e.minSampleSeconds, 0.001, "default min_sample_seconds: expected 0.001, saw \(e.minSampleSeconds)")
+        XCTAssertEqual(e.seed, 42, "default seed: expected 42, saw \(e.seed)")
+        XCTAssertEqual(e.inputRange, [-1000, 1000], "default input_range: expected [-1000, 1000], saw \(e.inputRange)")
+        XCTAssertEqual(e.sumTolerance, 1e-3, "default sum_tolerance: expected 1e-3, saw \(e.sumTolerance)")
+        XCTAssertEqual(e.maxSizeByISA, [:], "default max_size_by_isa: expected empty, saw \(e.maxSizeByISA)")
+        XCTAssertFalse(e.allVariants, "default all_variants: expected false")
+        XCTAssertEqual(e.references, [], "softmax default references: expected none, saw \(e.references)")
+    }
+
+    func testPassesFileDefaultsToAllFourReferences() throws {
+        let json = #"{"description": "d", "kind": "passes", "sizes": [64]}"#
+        let e = try Experiment.parse(Data(json.utf8), id: "p", source: "p.json")
+        XCTAssertEqual(e.kind, .passes, "kind: expected passes, saw \(e.kind)")
+        XCTAssertEqual(e.references, ["read", "copy", "scale", "write"], "passes default references: expected all four, saw \(e.references)")
+    }
+
+    func testEveryKeyIsReadWithItsSnakeCaseName() throws {
+        let json = """
+            {"description": "all keys", "kind": "passes", "algorithms": ["two-pass"], "isas": ["avx2", "portable"],
+             "presets": ["blend", "other"], "all_variants": true, "references": ["copy"], "sizes": [64, 128],
+             "max_size_by_isa": {"portable": 64}, "samples": 5, "warmup_samples": 0, "min_sample_seconds": 0.0001,
+             "seed": 7, "input_range": [-1, 1], "sum_tolerance": 0.01}
+            """
+        let e = try Experiment.parse(Data(json.utf8), id: "all", source: "all.json")
+        XCTAssertEqual(e.algorithms, [.twoPass], "algorithms: saw \(e.algorithms)")
+        XCTAssertEqual(e.isas, [.avx2, .portable], "isas: saw \(String(describing: e.isas))")
+        XCTAssertEqual(e.presets, ["blend", "other"], "presets: saw \(e.presets)")
+        XCTAssertTrue(e.allVariants, "all_variants: expected true")
+        XCTAssertEqual(e.references, ["copy"], "references: saw \(e.references)")
+        XCTAssertEqual(e.maxSizeByISA, ["portable": 64], "max_size_by_isa: saw \(e.maxSizeByISA)")
+        XCTAssertEqual(e.samples, 5, "samples: saw \(e.samples)")
+        XCTAssertEqual(e.warmupSamples, 0, "warmup_samples: saw \(e.warmupSamples)")
+        XCTAssertEqual(e.minSampleSeconds, 0.0001, "min_sample_seconds: saw \(e.minSampleSeconds)")
+        XCTAssertEqual(e.seed, 7, "seed: saw \(e.seed)")
+        XCTAssertEqual(e.inputRange, [-1, 1], "input_range: saw \(e.inputRange)")
+        XCTAssertEqual(e.sumTolerance, 0.01, "sum_tolerance: saw \(e.sumTolerance)")
+    }
+
+    func testSizesForISAHonoursMaxSizeByISA() throws {
+        let json = #"{"description": "d", "kind": "softmax", "sizes": [64, 1000, 4096], "max_size_by_isa": {"portable": 1000, "avx512f": 63}}"#
+        let e = try Experiment.parse(Data(json.utf8), id: "capped", source: "capped.json")
+        XCTAssertEqual(e.sizes(for: .portable), [64, 1000], "portable capped at 1000 (inclusive): saw \(e.sizes(for: .portable))")
+        XCTAssertEqual(e.sizes(for: .avx2), [64, 1000, 4096], "avx2 has no cap: saw \(e.sizes(for: .avx2))")
+        XCTAssertEqual(e.sizes(for: .avx512f), [], "avx512f capped below every size: saw \(e.sizes(for: .avx512f))")
+    }
+
+    // MARK: Invalid files
+
+    func testUnknownKeyIsNamedWithTheClosestKnownKey() {
+        let why = parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "sampels": 5}"#)
+        assertContains(why, ["unknown key 'sampels'", "did you mean 'samples'?"])
+        let other = parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "warmup_sample": 1}"#)
+        assertContains(other, ["unknown key 'warmup_sample'", "did you mean 'warmup_samples'?"])
+        let camel = parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "maxSizeByIsa": {}}"#)
+        assertContains(camel, ["unknown key 'maxSizeByIsa'", "did you mean 'max_size_by_isa'?"])
+    }
+
+    func testWrongTypeNamesTheKeyAsTheFileSpellsIt() {
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "samples": "many"}"#),
+                       ["'samples'"], "samples as a string")
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": "64"}"#), ["'sizes'"], "sizes as a string")
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "warmup_samples": "two"}"#),
+                       ["'warmup_samples'"], "warmup_samples as a string")
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "max_size_by_isa": {"portable": "big"}}"#),
+                       ["max_size_by_isa"], "max_size_by_isa value as a string")
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "isas": ["avx3"]}"#),
+                       ["isas", "avx3"], "unknown ISA in isas")
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "algorithms": ["four-pass"]}"#),
+                       ["algorithms", "four-pass"], "unknown algorithm")
+        assertContains(parseError(#"{"description": "d", "kind": "sortmax", "sizes": [64]}"#), ["kind", "sortmax"], "unknown kind")
+    }
+
+    func testMissingRequiredKeyIsNamed() {
+        assertContains(parseError(#"{"description": "d", "kind": "softmax"}"#), ["missing key 'sizes'"])
+        assertContains(parseError(#"{"kind": "softmax", "sizes": [64]}"#), ["missing key 'description'"])
+    }
+
+    func testEmptyOrNonPositiveSizesAreRejected() {
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": []}"#), ["'sizes'", "empty"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64, -5]}"#), ["'sizes'", "-5", "positive"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [0]}"#), ["'sizes'", "0", "positive"])
+    }
+
+    func testFewerThanThreeSamplesAreRejected() {
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "samples": 2}"#),
+                       ["'samples'", "2", "at least 3"])
+        XCTAssertNoThrow(try Experiment.parse(Data(#"{"description": "d", "kind": "softmax", "sizes": [64], "samples": 3}"#.utf8),
+                                              id: "t", source: "t.json"), "samples = 3 should be accepted")
+    }
+
+    func testOtherProtocolValuesAreChecked() {
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "warmup_samples": -1}"#), ["'warmup_samples'"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "min_sample_seconds": 0}"#), ["'min_sample_seconds'"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "input_range": [1, -1]}"#), ["'input_range'"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "sum_tolerance": 0}"#), ["'sum_tolerance'"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "algorithms": []}"#), ["'algorithms'", "empty"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "presets": []}"#), ["'presets'", "empty"])
+        assertContains(parseError(#"{"description": "d", "kind": "passes", "sizes": [64], "references": ["memcpy"]}"#),
+                       ["'references'", "memcpy", "read, copy, scale, write"])
+    }
+
+    func testMaxSizeByISAWithAnUnknownISAIsRejected() {
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "max_size_by_isa": {"sse9": 10}}"#),
+                       ["'max_size_by_isa'", "'sse9'", "portable, avx2, avx512f"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "max_size_by_isa": {"avx2": 0}}"#),
+                       ["max_size_by_isa.avx2", "positive"])
+    }
+
+    func testInvalidJSONIsReportedAsSuch() {
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64]"#), ["not valid JSON"])
+        assertContains(parseError(#"{"description": "d", "kind": softmax, "sizes": [64]}"#), ["not valid JSON"])
+        assertContains(parseError("not json at all"), ["not valid JSON"])
+        assertContains(parseError("[1, 2]"), ["JSON object"])
+    }
+
+    // MARK: Loading by id
+
+    func testUnknownExperimentSuggestsTheClosestName() {
+        let folder = repositoryRoot.appendingPathComponent("experiments")
+        let error = assertHarnessError("loading 'softmax-quik'") { try Experiment.load(id: "softmax-quik", folder: folder) }
+        guard let error else { return }
+        guard case let .unknownExperiment(id, suggestions, path) = error else {
+            return XCTFail("expected unknownExperiment, saw \(error)")
+        }
+        XCTAssertEqual(id, "softmax-quik", "the error should name the id asked for: saw '\(id)'")
+        XCTAssertEqual(suggestions.first, "softmax-quick", "closest experiment: expected 'softmax-quick' first, saw \(suggestions)")
+        XCTAssertEqual(path, folder.path, "the error should name the folder searched: expected \(folder.path), saw \(path)")
+        assertContains(error.description, ["'softmax-quik'", "did you mean 'softmax-quick'", "softmax-repro list"])
+    }
+
+    func testUnknownExperimentInAMissingFolderStillExplains() {
+        let folder = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)")
+        let error = assertHarnessError("loading from a missing folder") { try Experiment.load(id: "x", folder: folder) }
+        guard let error else { return }
+        XCTAssertEqual(error, .unknownExperiment("x", suggestions: [], folder: folder.path), "saw \(error)")
+        XCTAssertFalse(error.description.isEmpty, "expected a message")
+    }
+
+    func testListReturnsSortedIdsWithoutExtension() throws {
+        let ids = try Experiment.list(folder: repositoryRoot.appendingPathComponent("experiments"))
+        XCTAssertEqual(ids, ids.sorted(), "list should be sorted: saw \(ids)")
+        XCTAssertFalse(ids.contains { $0.hasSuffix(".json") }, "ids should not end in .json: saw \(ids)")
+        XCTAssertFalse(ids.contains("presets"), "the presets folder is not an experiment: saw \(ids)")
+        assertContains(ids.joined(separator: " "), ["softmax-quick"], "experiment ids")
+    }
+
+    /// Every experiment shipped in experiments/ must load, name existing presets, and give a plan on every
+    /// ISA (so a broken file fails CI rather than a measurement campaign).
+    func testEveryShippedExperimentValidates() throws {
+        let folder = repositoryRoot.appendingPathComponent("experiments")
+        let ids = try Experiment.list(folder: folder)
+        XCTAssertFalse(ids.isEmpty, "expected experiment files in \(folder.path), saw none")
+        let runner = Runner(options: RunOptions(experimentsFolder: folder, resultsFolder: folder), log: { _ in })
+        for id in ids {
+            let experiment: Experiment
+            do { experiment = try Experiment.load(id: id, folder: folder) } catch {
+                XCTFail("experiments/\(id).json should validate; saw: \(error)")
+                continue
+            }
+            XCTAssertEqual(experiment.id, id, "id of experiments/\(id).json: saw \(experiment.id)")
+            do {
+                let presets = try experiment.presets.map { try runner.loadPreset($0) }
+                let plan = try WorkPlan(experiment: experiment, isas: ISA.allCases, presets: presets)
+                XCTAssertFalse(plan.sizes.isEmpty, "experiments/\(id).json: expected sizes to run, saw none")
+                for n in plan.sizes {
+                    XCTAssertFalse((plan.items[n] ?? []).isEmpty, "experiments/\(id).json: expected work at n = \(n), saw none")
+                }
+            } catch {
+                XCTFail("experiments/\(id).json: its presets should give a plan on every ISA; saw: \(error)")
+            }
+        }
+    }
+
+    func testEveryShippedPresetLoads() throws {
+        let folder = repositoryRoot.appendingPathComponent("experiments/presets")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        XCTAssert(names.contains("blend.json"), "expected experiments/presets/blend.json, saw \(names)")
+        for name in names {
+            do {
+                let preset = try Preset.load(from: folder.appendingPathComponent(name))
+                for isa in ISA.allCases {
+                    for algorithm in Algorithm.allCases { _ = try preset.plan(algorithm, isa: isa) }
+                }
+            } catch {
+                XCTFail("experiments/presets/\(name) should load and cover every ISA and algorithm; saw: \(error)")
+            }
+        }
+    }
+
+    func testHarnessErrorMessagesNameTheProblemAndTheFix() {
+        let cases: [(HarnessError, [String])] = [
+            (.unsupportedISA([.avx512f], supported: [.portable, .avx2]), ["avx512f", "portable, avx2", "--isa"]),
+            (.tooLarge(n: 1 << 40, bytes: 1 << 42, available: 1 << 34, experiment: "big"),
+             ["1099511627776", "4.0 TiB", "16.0 GiB", "experiments/big.json", "max_size_by_isa"]),
+            (.unwritableResults("/x/y", "no space"), ["/x/y", "no space", "--results"]),
+            (.resultsExist("/r/e.csv"), ["/r/e.csv", "--resume", "--overwrite", ".bak"]),
+            (.incompatibleResults("/r/e.csv", "bad header"), ["/r/e.csv", "bad header", "--overwrite"]),
+            (.unknownPreset("tunde", folder: "/p", available: ["blend", "tuned"]), ["'tunde'", "/p/tunde.json", "blend, tuned"]),
+        ]
+        for (error, parts) in cases { assertContains(error.description, parts, "\(error)") }
+    }
+
+    func testFormatBytes() {
+        let cases: [(Int, String)] = [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"), (32 << 20, "32.0 MiB"),
+                                      (1 << 42, "4.0 TiB")]
+        for (bytes, expected) in cases {
+            XCTAssertEqual(formatBytes(bytes), expected, "formatBytes(\(bytes)): expected \(expected), saw \(formatBytes(bytes))")
+        }
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import XCTest
+@testable import Harness
+
+final class ResultsTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = try makeTemporaryFolder("results")
+    }
+
+    override func tearDownWithError() throws {
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    /// A softmax row at n = 1000 with four samples (median 5.5e-6 s) and 12 B/element.
+    func sampleRow() -> ResultRow {
+        var row = ResultRow(experiment: "exp", processorID: "amd-zen4-epyc", microarchitecture: "zen4", isa: "avx2", preset: "blend",
+                            kind: .softmax, algorithm: "two-pass", kernel: "raddextexp_avx2_x96+vscaleextexp_avx2_x40", n: 1000,
+                            cpu: 3, bytesPerElement: 12)
+        row.callsPerSample = 7
+        row.samples = [7e-6, 4e-6, 6e-6, 5e-6]
+        row.outputError = 2.5e-7
+        row.counters = ["task_clock_ns_per_element": 1.25, "page_faults_per_call": 0]
+        return row
+    }
+
+    func writeCSV(_ name: String, _ text: String) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    // MARK: CSV text
+
+    func testParseCSVHandlesQuotesCommasNewlinesAndCRLF() {
+        let text = "a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",,end\r\nlast,\"\",\n"
+        let rows = parseCSV(text)
+        let expected = [["a", "b", "c"], ["1", "x, y", "say \"hi\""], ["multi\nline", "", "end"], ["last", "", ""]]
+        XCTAssertEqual(rows, expected, "parseCSV: expected \(expected), saw \(rows)")
+        XCTAssertEqual(parseCSV("no,newline"), [["no", "newline"]], "a last line without newline should still be read")
+        XCTAssertEqual(parseCSV(""), [], "empty text: expected no rows")
+    }
+
+    func testCSVEscapeQuotesOnlyWhatNeedsIt() {
+        let cases: [(String, String)] = [("plain", "plain"), ("", ""), ("a,b", "\"a,b\""), ("say \"x\"", "\"say \"\"x\"\"\""),
+                                         ("two\nlines", "\"two\nlines\"")]
+        for (cell, expected) in cases {
+            XCTAssertEqual(csvEscape(cell), expected, "csvEscape(\(cell.debugDescription)): expected \(expected.debugDescription), saw \(csvEscape(cell).debugDescription)")
+        }
+    }
+
+    func testCSVLineRoundTripsThroughParseCSVIncludingCommaAndQuote() {
+        var row = sampleRow()
+        row.kernel = "k,with \"quotes\", and commas"
+        let line = row.csvLine()
+        let parsed = parseCSV(line + "\n")
+        XCTAssertEqual(parsed.count, 1, "one CSV line should parse to one row; saw \(parsed.count): \(line)")
+        guard let cells = parsed.first else { return }
+        XCTAssertEqual(cells.count, ResultSchema.columns.count, "cells: expected \(ResultSchema.columns.count), saw \(cells.count)")
+        let expected = row.cells()
+        for (column, value) in zip(ResultSchema.columns, cells) {
+            XCTAssertEqual(value, expected[column] ?? "", "column \(column) after round trip: expected '\(expected[column] ?? "")', saw '\(value)'")
+        }
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: zip(ResultSchema.columns, cells))["kernel"], row.kernel,
+                       "the kernel cell with a comma and quotes should survive the round trip")
+    }
+
+    func testErrorTextWithCommaQuoteAndNewlineRoundTrips() {
+        var row = sampleRow()
+        row.error = "sum is 1.5, not \"1\"\nsecond line"
+        let cells = parseCSV(row.csvLine() + "\n")
+        XCTAssertEqual(cells.count, 1, "expected one row, saw \(cells.count)")
+        let dict = Dictionary(uniqueKeysWithValues: zip(ResultSchema.columns, cells.first ?? []))
+        XCTAssertEqual(dict["error"], row.error, "error text: expected \(row.error!.debugDescription), saw \(String(describing: dict["error"]))")
+    }
+
+    // MARK: Header and schema
+
+    func testWriterHeaderEqualsSchemaColumns() throws {
+        let path = folder.appendingPathComponent("h.csv").path
+        let writer = try ResultWriter(path: path)
+        writer.append(sampleRow())
+        let rows = parseCSV(try String(contentsOfFile: path, encoding: .utf8))
+        XCTAssertEqual(rows.first, ResultSchema.columns, "header: expected \(ResultSchema.columns), saw \(rows.first ?? [])")
+        XCTAssertEqual(rows.count, 2, "header + one row expected, saw \(rows.count) lines")
+    }
+
+    func testWriterAppendsToAnExistingFileWithoutASecondHeader() throws {
+        let path = folder.appendingPathComponent("a.csv").path
+        try ResultWriter(path: path).append(sampleRow())
+        var second = sampleRow()
+        second.n = 2000
+        try ResultWriter(path: path).append(second)
+        let rows = parseCSV(try String(contentsOfFile: path, encoding: .utf8))
+        let headers = rows.filter { $0 == ResultSchema.columns }.count
+        XCTAssertEqual(headers, 1, "header lines after reopening: expected 1, saw \(headers)")
+        XCTAssertEqual(rows.count, 3, "lines: expected header + 2 rows, saw \(rows.count)")
+    }
+
+    func testSchemaColumnsMatchResultsREADME() throws {
+        let documented = try readmeTableRows(heading: "CSV").flatMap(\.names)
+        XCTAssertEqual(documented, ResultSchema.columns,
+                       "results/README.md CSV table and ResultSchema.columns differ: README \(documented), code \(ResultSchema.columns)")
+        for counter in ResultSchema.counterColumns.map(\.column) {
+            XCTAssert(ResultSchema.columns.contains(counter), "counter column \(counter) should be a schema column")
+        }
+        XCTAssertEqual(ResultSchema.version, 1, "schema version: expected 1 (README documents schema_version 1), saw \(ResultSchema.version)")
+    }
+
+    // MARK: Cells
+
+    func testOKRowCellsAndDerivedColumns() {
+        let c = sampleRow().cells()
+        XCTAssertEqual(c["status"], "ok", "status: expected ok, saw \(String(describing: c["status"]))")
+        XCTAssertEqual(c["error"], "", "error: expected empty, saw \(String(describing: c["error"]))")
+        XCTAssertEqual(c["schema_version"], "1")
+        XCTAssertEqual(c["n"], "1000")
+        XCTAssertEqual(c["cpu"], "3")
+        XCTAssertEqual(c["threads"], "1")
+        XCTAssertEqual(c["samples"], "4", "samples: expected 4, saw \(String(describing: c["samples"]))")
+        XCTAssertEqual(c["calls_per_sample"], "7")
+        XCTAssertEqual(c["bytes_per_element"], "12")
+        let median = 5.5e-6
+        assertClose(Double(c["median_s"] ?? ""), median, relative: 1e-6, "median_s")
+        assertClose(Double(c["p25_s"] ?? ""), 4.75e-6, relative: 1e-6, "p25_s")
+        assertClose(Double(c["p75_s"] ?? ""), 6.25e-6, relative: 1e-6, "p75_s")
+        assertClose(Double(c["min_s"] ?? ""), 4e-6, relative: 1e-6, "min_s")
+        assertClose(Double(c["elements_per_s"] ?? ""), 1000 / median, relative: 1e-5, "elements_per_s = n / median")
+        assertClose(Double(c["effective_gbps"] ?? ""), 8 * 1000 / median / 1e9, relative: 1e-5, "effective_gbps = 8 n / median / 1e9")
+        assertClose(Double(c["real_gbps"] ?? ""), 12 * 1000 / median / 1e9, relative: 1e-5, "real_gbps = bytes_per_element n / median / 1e9")
+        assertClose(Double(c["output_error"] ?? ""), 2.5e-7, relative: 1e-6, "output_error")
+        let raw = (c["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) }
+        XCTAssertEqual(raw, [7e-6, 4e-6, 6e-6, 5e-6], "raw_samples_s: expected the samples in measured order, saw \(c["raw_samples_s"] ?? "")")
+    }
+
+    func testDerivedColumnsForAnotherSize() {
+        var row = sampleRow()
+        row.n = 3_000_000
+        row.bytesPerElement = 20
+        row.samples = [2e-3, 1e-3, 3e-3]
+        let c = row.cells()
+        assertClose(Double(c["median_s"] ?? ""), 2e-3, relative: 1e-9, "median_s")
+        assertClose(Double(c["elements_per_s"] ?? ""), 1.5e9, relative: 1e-5, "elements_per_s")
+        assertClose(Double(c["effective_gbps"] ?? ""), 12, relative: 1e-9, "effective_gbps = 8 * 3e6 / 2e-3 / 1e9")
+        assertClose(Double(c["real_gbps"] ?? ""), 30, relative: 1e-9, "real_gbps = 20 * 3e6 / 2e-3 / 1e9")
+    }
+
+    func testAbsentCounterIsAnEmptyCellNeverZero() {
+        let c = sampleRow().cells()
+        for column in ["cycles_per_element", "instructions_per_element", "llc_misses_per_element", "context_switches_per_call",
+                       "cpu_migrations_per_call"] {
+            XCTAssertEqual(c[column] ?? "", "", "\(column) was not measured: expected an empty cell, saw '\(c[column] ?? "")'")
+        }
+        XCTAssertEqual(c["task_clock_ns_per_element"], "1.25", "a measured counter: expected 1.25, saw \(String(describing: c["task_clock_ns_per_element"]))")
+        XCTAssertEqual(c["page_faults_per_call"], "0", "a counter measured as zero: expected '0', saw \(String(describing: c["page_faults_per_call"]))")
+        let line = parseCSV(sampleRow().csvLine()).first ?? []
+        let dict = Dictionary(uniqueKeysWithValues: zip(ResultSchema.columns, line))
+        XCTAssertEqual(dict["cycles_per_element"], "", "cycles_per_element in the CSV line: expected empty, saw '\(dict["cycles_per_element"] ?? "nil")'")
+    }
+
+    func testErrorRowHasStatusTextAndNoTimingsOrCounters() {
+        var row = sampleRow()
+        row.error = "output check failed: sum of outputs is 2, not 1"
+        let c = row.cells()
+        XCTAssertEqual(c["status"], "error", "status: expected error, saw \(String(describing: c["status"]))")
+        XCTAssertEqual(c["error"], row.error, "error: expected the text, saw \(String(describing: c["error"]))")
+        let timing = ["samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s", "elements_per_s", "effective_gbps",
+                      "real_gbps", "raw_samples_s"]
+        for column in timing + ResultSchema.counterColumns.map(\.column) {
+            XCTAssertEqual(c[column] ?? "", "", "error row, \(column): expected an empty cell, saw '\(c[column] ?? "")'")
+        }
+        XCTAssertNil(row.summary, "an error row should have no summary, saw \(String(describing: row.summary))")
+        // What identifies the configuration stays, so `show` can list it.
+        XCTAssertEqual(c["kernel"], row.kernel)
+        XCTAssertEqual(c["n"], "1000")
+    }
+
+    func testKeyIdentifiesTheConfiguration() {
+        let row = sampleRow()
+        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000|1", "key: saw \(row.key)")
+        var other = row
+        other.samples = [1]
+        other.cpu = 0
+        XCTAssertEqual(other.key, row.key, "timings and cpu are not part of the key")
+        other.n = 1001
+        XCTAssertNotEqual(other.key, row.key, "n is part of the key")
+    }
+
+    func testFormatWritesIntegersWithoutFractionAndSixSignificantDigits() {
+        let cases: [(Double, String)] = [(12, "12"), (0, "0"), (1.25, "1.25"), (3.11095e-06, "3.11095e-06"), (1.0 / 3, "0.333333"),
+                                         (2e20, "2e+20")]
+        for (value, expected) in cases {
+            XCTAssertEqual(format(value), expected, "format(\(value)): expected \(expected), saw \(format(value))")
+        }
+    }
+
+    // MARK: Reading back
+
+    func testResultTableReadsWhatTheWriterWrote() throws {
+        let path = folder.appendingPathComponent("t.csv").path
+        let writer = try ResultWriter(path: path)
+        var failed = sampleRow()
+        failed.n = 2000
+        failed.error = "boom, \"bad\""
+        writer.append(sampleRow())
+        writer.append(failed)
+        let table = try ResultTable(path: path)
+        XCTAssertEqual(table.rows.count, 2, "rows: expected 2, saw \(table.rows.count)")
+        XCTAssertEqual(table.rows.first?["status"], "ok")
+        XCTAssertEqual(table.rows.last?["error"], "boom, \"bad\"", "error text read back: saw \(String(describing: table.rows.last?["error"]))")
+        XCTAssertEqual(table.completedKeys, [sampleRow().key],
+                       "completedKeys: expected only the ok row's key \(sampleRow().key), saw \(table.completedKeys)")
+    }
+
+    func testCompletedKeysOnlyIncludesOKRows() throws {
+        let a = sampleRow()
+        var b = sampleRow(), c = sampleRow()
+        b.n = 2000
+        b.error = "failed"
+        c.isa = "avx512f"
+        let path = try writeCSV("k.csv", ([ResultSchema.columns.joined(separator: ",")] + [a, b, c].map { $0.csvLine() }).joined(separator: "\n") + "\n")
+        let keys = try ResultTable(path: path).completedKeys
+        XCTAssertEqual(keys, [a.key, c.key], "completedKeys: expected the two ok rows, saw \(keys)")
+        XCTAssertFalse(keys.contains(b.key), "the error row's key \(b.key) must not count as completed")
+    }
+
+    func testResultTableRejectsAMissingColumn() throws {
+        let columns = ResultSchema.columns.filter { $0 != "median_s" }
+        let path = try writeCSV("missing.csv", columns.joined(separator: ",") + "\n")
+        let error = assertHarnessError("reading a file without median_s") { try ResultTable(path: path) }
+        guard let error else { return }
+        guard case let .incompatibleResults(seenPath, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
+        XCTAssertEqual(seenPath, path, "the error should name the file")
+        assertContains(why, ["median_s", "schema 1"])
+        assertContains(error.description, [path, "--overwrite"])
+    }
+
+    func testResultTableRejectsAnotherSchemaVersion() throws {
+        var cells = parseCSV(sampleRow().csvLine()).first ?? []
+        cells[0] = "2"
+        let path = try writeCSV("v2.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
+        let error = assertHarnessError("reading a schema_version 2 row") { try ResultTable(path: path) }
+        guard let error else { return }
+        guard case let .incompatibleResults(_, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
+        assertContains(why, ["line 2", "schema_version 2", "reads 1"])
+    }
+
+    func testResultTableRejectsARaggedLineAndAnUnreadableFile() throws {
+        let path = try writeCSV("ragged.csv", ResultSchema.columns.joined(separator: ",") + "\n1,exp,short\n")
+        if let error = assertHarnessError("reading a short line", { try ResultTable(path: path) }) {
+            assertContains(error.description, ["line 2", "3 cells", "\(ResultSchema.columns.count)"])
+        }
+        let missing = folder.appendingPathComponent("nope.csv").path
+        if let error = assertHarnessError("reading a missing file", { try ResultTable(path: missing) }) {
+            guard case .incompatibleResults = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
+            assertContains(error.description, [missing, "cannot be read"])
+        }
+    }
+
+    func testResultTableAcceptsColumnsInAnotherOrderAndEmptyFiles() throws {
+        let reversed = Array(ResultSchema.columns.reversed())
+        let cells = Dictionary(uniqueKeysWithValues: zip(ResultSchema.columns, parseCSV(sampleRow().csvLine()).first ?? []))
+        let path = try writeCSV("reordered.csv", reversed.joined(separator: ",") + "\n" + reversed.map { csvEscape(cells[$0] ?? "") }.joined(separator: ",") + "\n")
+        let table = try ResultTable(path: path)
+        XCTAssertEqual(table.rows.first?["kernel"], sampleRow().kernel, "reordered columns are read by name: saw \(table.rows)")
+        let empty = try writeCSV("empty.csv", "")
+        XCTAssertEqual(try ResultTable(path: empty).rows.count, 0, "an empty file holds no rows")
+    }
+}

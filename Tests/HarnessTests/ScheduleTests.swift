@@ -1,0 +1,118 @@
+import XCTest
+@testable import Harness
+
+final class ScheduleTests: XCTestCase {
+    let mib = 1 << 20
+
+    func testPaddedCountRoundsUpTo32Floats() {
+        let cases: [(n: Int, expected: Int)] = [(0, 0), (1, 32), (31, 32), (32, 32), (33, 64), (1000, 1024), (1024, 1024),
+                                                (1025, 1056), (10_000_000, 10_000_000), (300_000_001, 300_000_032)]
+        for c in cases {
+            let seen = Schedule.paddedCount(c.n)
+            XCTAssertEqual(seen, c.expected, "paddedCount(\(c.n)): expected \(c.expected), saw \(seen)")
+            XCTAssertEqual(seen % 32, 0, "paddedCount(\(c.n)) = \(seen): expected a multiple of 32 floats (128 bytes)")
+        }
+    }
+
+    /// 1 + ceil(LLC / (paddedCount(n) * 4)), worked by hand.
+    func testRotatingSlicesOnWorkedExamples() {
+        let cases: [(n: Int, llc: Int, expected: Int, why: String)] = [
+            (1000, 32 * mib, 1 + 8192, "padded 1024 floats = 4096 B; 32 MiB / 4096 B = 8192"),
+            (1024, 32 * mib, 1 + 8192, "exactly 4096 B per slice"),
+            (1025, 32 * mib, 1 + 7944, "padded 1056 floats = 4224 B; 33554432 / 4224 = 7943.76 -> 7944"),
+            (1, 32 * mib, 1 + 262_144, "padded 32 floats = 128 B; 32 MiB / 128 B"),
+            (8 * mib, 32 * mib, 2, "one slice is exactly the LLC"),
+            (8 * mib + 1, 32 * mib, 2, "one slice is larger than the LLC"),
+            (10_000_000, 32 * mib, 2, "40 MB slice > 32 MiB LLC"),
+            (100_000, 1 * mib, 1 + 3, "padded 100000 floats = 400000 B; 1048576 / 400000 = 2.6 -> 3"),
+            (1000, 0, 1, "no LLC: one slice"),
+        ]
+        for c in cases {
+            let seen = Schedule.rotatingSlices(n: c.n, llcBytes: c.llc)
+            XCTAssertEqual(seen, c.expected, "rotatingSlices(n: \(c.n), llcBytes: \(c.llc)) (\(c.why)): expected \(c.expected), saw \(seen)")
+        }
+    }
+
+    /// The rotating slices together are always larger than the LLC, so every call writes memory it evicted.
+    func testRotatingSlicesAlwaysCoverMoreThanTheLLC() {
+        for llc in [mib, 32 * mib, 96 * mib] {
+            for n in [1, 31, 64, 1000, 4096, 100_000, 3_000_000, 30_000_000] {
+                let slices = Schedule.rotatingSlices(n: n, llcBytes: llc)
+                let bytes = slices * Schedule.paddedCount(n) * 4
+                let otherSlices = (slices - 1) * Schedule.paddedCount(n) * 4
+                XCTAssertGreaterThanOrEqual(otherSlices, llc,
+                    "n = \(n), LLC = \(llc): expected the \(slices - 1) other slices to cover the LLC, saw \(otherSlices) B (all slices \(bytes) B)")
+            }
+        }
+    }
+
+    func testOrderIsAPermutationAndEveryContenderTakesEveryPositionOnce() {
+        for count in 1...7 {
+            var seenAt = [[Int]](repeating: [Int](repeating: 0, count: count), count: count)  // [contender][position]
+            for round in 0..<count {
+                let order = Schedule.order(contenders: count, round: round)
+                XCTAssertEqual(order.sorted(), Array(0..<count),
+                               "order(contenders: \(count), round: \(round)): expected a permutation of 0..<\(count), saw \(order)")
+                for (position, contender) in order.enumerated() where (0..<count).contains(contender) {
+                    seenAt[contender][position] += 1
+                }
+            }
+            for contender in 0..<count {
+                XCTAssertEqual(seenAt[contender], [Int](repeating: 1, count: count),
+                               "over \(count) rounds contender \(contender) should take each position once; times per position: \(seenAt[contender])")
+            }
+        }
+    }
+
+    func testOrderRotatesByOneAndWrapsAround() {
+        XCTAssertEqual(Schedule.order(contenders: 3, round: 0), [0, 1, 2], "round 0: expected the listed order")
+        XCTAssertEqual(Schedule.order(contenders: 3, round: 1), [1, 2, 0], "round 1: expected a rotation by one")
+        XCTAssertEqual(Schedule.order(contenders: 3, round: 2), [2, 0, 1], "round 2: expected a rotation by two")
+        XCTAssertEqual(Schedule.order(contenders: 3, round: 3), Schedule.order(contenders: 3, round: 0),
+                       "round 3 of 3 contenders: expected the order of round 0")
+        XCTAssertEqual(Schedule.order(contenders: 4, round: 14), Schedule.order(contenders: 4, round: 2),
+                       "round 14 of 4 contenders: expected the order of round 2")
+        XCTAssertEqual(Schedule.order(contenders: 0, round: 5), [], "no contenders: expected an empty order")
+        XCTAssertEqual(Schedule.order(contenders: 1, round: 9), [0], "one contender: expected [0]")
+    }
+
+    func testCallsPerSampleReachesTheMinimumSampleTime() {
+        let cases: [(perCall: Double, minimum: Double, expected: Int)] = [
+            (0x1p-20, 0x1p-10, 1024),  // about 1 us per call, 1 ms per sample
+            (3e-4, 1e-3, 4),        // 3.33 calls, rounded up
+            (0.4, 1e-3, 1),         // one call already lasts longer
+            (1e-3, 1e-3, 1),
+            (0, 1e-3, 1),           // a timer that read 0: never divide by zero
+            (-1, 1e-3, 1),
+            (2e-9, 1e-4, 50_000),
+        ]
+        for c in cases {
+            let seen = Schedule.callsPerSample(secondsPerCall: c.perCall, minSampleSeconds: c.minimum)
+            XCTAssertEqual(seen, c.expected, "callsPerSample(secondsPerCall: \(c.perCall), minSampleSeconds: \(c.minimum)): expected \(c.expected), saw \(seen)")
+            if c.perCall > 0 {
+                XCTAssertGreaterThanOrEqual(Double(seen) * c.perCall, c.minimum * (1 - 1e-12),
+                    "\(seen) calls of \(c.perCall) s should last at least \(c.minimum) s")
+            }
+        }
+    }
+
+    /// The buffers the runner allocates for a size: the input plus every rotating output slice.
+    func testBufferBytesIsInputPlusAllSlices() {
+        let seen = WorkPlan.bufferBytes(n: 1000, llcBytes: 32 * mib)
+        let expected = 4 * 1000 + 4096 * 8193
+        XCTAssertEqual(seen, expected, "bufferBytes(n: 1000, llc: 32 MiB): expected \(expected), saw \(seen)")
+        let large = WorkPlan.bufferBytes(n: 300_000_000, llcBytes: 32 * mib)
+        XCTAssertEqual(large, 4 * 300_000_000 + 4 * 300_000_000 * 2, "bufferBytes(n: 3e8): expected input + 2 slices, saw \(large)")
+    }
+
+    /// Sizes whose byte count overflows Int saturate (so the runner reports tooLarge instead of trapping).
+    func testBufferBytesSaturatesInsteadOfOverflowing() {
+        for n in [1 << 60, 1 << 62, Int.max - 1, Int.max] {
+            let seen = WorkPlan.bufferBytes(n: n, llcBytes: 32 * mib)
+            XCTAssertEqual(seen, Int.max, "bufferBytes(n: \(n)): expected Int.max (saturated), saw \(seen)")
+        }
+        let n = Int.max / 16
+        let seen = WorkPlan.bufferBytes(n: n, llcBytes: 32 * mib)
+        XCTAssertGreaterThan(seen, 4 * n, "bufferBytes(n: Int.max / 16): expected the exact count (> 4n), saw \(seen)")
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+@testable import Harness
+
+final class SummaryTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = try makeTemporaryFolder("summary")
+    }
+
+    override func tearDownWithError() throws {
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    func row(_ algorithm: String, n: Int, median: Double, kind: ResultRow.Kind = .softmax, isa: String = "avx2") -> ResultRow {
+        var r = ResultRow(experiment: "s", processorID: "test-cpu", microarchitecture: "zen4", isa: isa,
+                          preset: kind == .softmax ? "blend" : "", kind: kind, algorithm: algorithm, kernel: "\(algorithm)_kernel",
+                          n: n, cpu: 0, bytesPerElement: 12)
+        r.samples = [median * 0.9, median, median * 1.1]
+        return r
+    }
+
+    func table(_ rows: [ResultRow]) throws -> ResultTable {
+        let path = folder.appendingPathComponent("t-\(UUID().uuidString.prefix(6)).csv").path
+        let writer = try ResultWriter(path: path)
+        rows.forEach(writer.append)
+        return try ResultTable(path: path)
+    }
+
+    func testSoftmaxSpeedupsAreThreePassMediansOverTwoPass() throws {
+        var failed = row("two-pass", n: 4096, median: 1e-6)
+        failed.error = "output check failed before timing: sum of outputs is 1.5, not 1 within 0.001"
+        let rows = [
+            row("two-pass", n: 1000, median: 1e-6),
+            row("three-pass-recompute", n: 1000, median: 2e-6),
+            row("three-pass-reload", n: 1000, median: 1.5e-6),
+            row("two-pass", n: 2000, median: 4e-6),
+            row("three-pass-recompute", n: 2000, median: 5e-6),
+            row("three-pass-reload", n: 2000, median: 3e-6),
+            failed,
+        ]
+        let text = Summary.render(try table(rows))
+        assertContains(text, ["test-cpu avx2 blend", "speedup", "vs recompute", "vs reload", "two-pass", "three-pass-recompute",
+                              "three-pass-reload"], "summary header")
+        let lines = text.components(separatedBy: "\n")
+        let n1000 = lines.first { $0.hasPrefix("1000 ") } ?? ""
+        let n2000 = lines.first { $0.hasPrefix("2000 ") } ?? ""
+        assertContains(n1000, ["1.00 us", "2.00 us", "1.50 us", "2.00x", "1.50x"], "n = 1000 line (2/1 = 2.00x, 1.5/1 = 1.50x)")
+        assertContains(n2000, ["4.00 us", "1.25x", "0.75x"], "n = 2000 line (5/4 = 1.25x, 3/4 = 0.75x)")
+        // effective GB/s beside the medians: 8 * 1000 / 1e-6 / 1e9 = 8.0
+        assertContains(n1000, ["(8.0)"], "n = 1000 effective GB/s of two-pass")
+        assertContains(text, ["1 configuration(s) failed", "n=4096", "sum of outputs is 1.5"], "error listing")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("4096 ") }, "the error row must not appear as a timing line; saw:\n\(text)")
+    }
+
+    func testMissingAlgorithmShowsADashNotASpeedup() throws {
+        let text = Summary.render(try table([row("two-pass", n: 1000, median: 1e-6), row("three-pass-reload", n: 1000, median: 3e-6)]))
+        let line = text.components(separatedBy: "\n").first { $0.hasPrefix("1000 ") } ?? ""
+        assertContains(line, ["3.00x", "-"], "n = 1000 line with recompute missing")
+        XCTAssertFalse(line.contains("NaN") || line.contains("inf"), "expected no NaN/inf speedup, saw: \(line)")
+    }
+
+    func testPassesAndReferencesAreListedWithRealBandwidth() throws {
+        var pass = row("rmax", n: 1000, median: 1e-6, kind: .pass)
+        pass.kernel = "rmax_avx2_x32_acc4"
+        pass.bytesPerElement = 4
+        var reference = row("copy", n: 1000, median: 2e-6, kind: .reference)
+        reference.kernel = "copy_avx2"
+        reference.bytesPerElement = 8
+        let text = Summary.render(try table([pass, reference]))
+        assertContains(text, ["real bandwidth", "rmax_avx2_x32_acc4", "copy_avx2"], "passes summary")
+        let rmaxLine = text.components(separatedBy: "\n").first { $0.hasPrefix("rmax_avx2_x32_acc4") } ?? ""
+        assertContains(rmaxLine, ["4.0"], "rmax real GB/s = 4 * 1000 / 1e-6 / 1e9")
+    }
+
+    func testEmptyTableSaysSo() throws {
+        let t = try table([])
+        let text = Summary.render(t)
+        assertContains(text, ["holds no rows yet"], "empty table summary")
+    }
+
+    func testOnlyErrorRowsStillListsThem() throws {
+        var failed = row("three-pass-reload", n: 64, median: 1e-6)
+        failed.error = "could not allocate buffers for n = 64"
+        let text = Summary.render(try table([failed]))
+        assertContains(text, ["1 configuration(s) failed", "three-pass-reload_kernel", "n=64", "could not allocate"], "error-only summary")
+    }
+}
