@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Draw the figures of softmax-repro from results/<processor-id>/<experiment>.csv (+ .json metadata).
 
-The only contract with the runner is results/README.md (CSV schema_version 1 and the metadata keys).
+The only contract with the runner is results/README.md (CSV schema_version 1 or 2 and the metadata keys).
 
     python plots/plot_results.py --results results --out plots/figures [--summary results/SUMMARY.md]
     python plots/plot_results.py --results results --summary-only      # the Markdown table on stdout
@@ -21,16 +21,19 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SCHEMA_VERSIONS = (1,)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 
-# Every column of schema_version 1, in order (results/README.md).
-SCHEMA_V1_COLUMNS = (
+# Every column of schema_version 2, in order (results/README.md); version 1 lacks the four roofline columns,
+# which the figures do not need.
+SCHEMA_COLUMNS = (
     "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
     "kernel", "n", "threads", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
     "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
     "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
-    "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call", "raw_samples_s",
+    "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
+    "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency", "raw_samples_s",
 )
+ROOFLINE_COLUMNS = ("roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency")
 # The columns this script reads. A file without one of them is refused (exit 2); the other schema columns
 # are not needed for the figures, so their absence is only reported.
 REQUIRED_COLUMNS = (
@@ -192,7 +195,8 @@ def load_file(csv_path: Path) -> ResultFile:
             for column in REQUIRED_COLUMNS:
                 if column not in header:
                     raise SchemaError(f"{csv_path}: required column {column!r} is missing")
-            missing = [c for c in SCHEMA_V1_COLUMNS if c not in header]
+            # A version 1 file has no roofline columns by definition; anything else missing is worth a word.
+            missing = [c for c in SCHEMA_COLUMNS if c not in header and c not in ROOFLINE_COLUMNS]
             if missing:
                 log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
             rows, by_kind, ignored, total = [], {}, {}, 0
@@ -273,28 +277,34 @@ def _pass_series(r):
 
 def _select(proc: Processor, kinds: tuple[str, ...], series_key, role: str) -> list[dict]:
     """Rows of `kinds` for one processor. Files are told apart by the kinds they hold, not their names. When
-    several files measure the same series (e.g. a full and a quick run), the file with more rows of those kinds
-    provides it, whole: sizes from two runs are never mixed in one line."""
+    several files measure the same series (e.g. a full and a quick run, or the two sizes of a tune run), the
+    file with the most points of that series provides it (ties: the file with more rows of those kinds),
+    whole: sizes from two runs are never mixed in one line."""
     def count(f):
         return sum(v for k, v in f.rows_by_kind.items() if k in kinds)
     candidates = sorted((f for f in proc.files if count(f)), key=lambda f: (-count(f), str(f.csv_path)))
-    owner: dict[tuple, ResultFile] = {}
+    points: dict[tuple, dict[Path, int]] = {}
+    for f in candidates:
+        for r in f.rows:
+            if r["kind"] in kinds:
+                per_file = points.setdefault(series_key(r), {})
+                per_file[f.csv_path] = per_file.get(f.csv_path, 0) + 1
+    rank = {f.csv_path: i for i, f in enumerate(candidates)}
+    owner = {k: min(v, key=lambda p: (-v[p], rank[p])) for k, v in points.items()}
     chosen: list[dict] = []
     shadowed: dict[tuple[Path, Path], int] = {}
     for f in candidates:
         for r in f.rows:
             if r["kind"] not in kinds:
                 continue
-            k = series_key(r)
-            o = owner.setdefault(k, f)
-            if o is f:
+            o = owner[series_key(r)]
+            if o == f.csv_path:
                 chosen.append(r)
             else:
-                shadowed[(f.csv_path, o.csv_path)] = shadowed.get((f.csv_path, o.csv_path), 0) + 1
-    counts = {f.csv_path: count(f) for f in candidates}
+                shadowed[(f.csv_path, o)] = shadowed.get((f.csv_path, o), 0) + 1
     for (lost, won), n in sorted(shadowed.items()):
-        log(f"{proc.id}: {role}: {lost.name} ({counts[lost]} rows) and {won.name} ({counts[won]} rows) measure "
-            f"the same series; using {won.name} (more rows), leaving out {n} row(s) of {lost.name}")
+        log(f"{proc.id}: {role}: {lost.name} and {won.name} measure the same series; using {won.name} "
+            f"(more points), leaving out {n} row(s) of {lost.name}")
     return chosen
 
 

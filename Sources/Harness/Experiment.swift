@@ -7,8 +7,14 @@ public struct Experiment: Equatable, Sendable {
     public enum Kind: String, Codable, CaseIterable, Sendable {
         /// Whole softmaxes: algorithms x ISAs x presets x sizes.
         case softmax
-        /// Each pass kernel alone, beside memory reference loops.
+        /// Each pass kernel alone, beside memory reference loops, with a roofline verdict per pass.
         case passes
+        /// Every variant of every pass family, as `passes`; afterwards the fastest per family and ISA
+        /// become the preset `tuned` for this processor (experiments/presets/tuned/<processor-id>.json).
+        case tune
+
+        /// Whether the experiment measures pass kernels alone (with references and compute peaks).
+        public var measuresPasses: Bool { self != .softmax }
     }
 
     /// The file name without `.json`; the CLI id.
@@ -23,6 +29,8 @@ public struct Experiment: Equatable, Sendable {
     /// Kernel presets (files in experiments/presets/): softmax rows per preset; for `passes`, the pass
     /// kernels the presets use (unless `all_variants`).
     public var presets: [String]
+    /// Presets used when they exist and skipped with a note otherwise (`tuned` exists only after `tune`).
+    public var optionalPresets: [String]
     /// passes: measure every registered variant of each family instead of the presets' kernels.
     public var allVariants: Bool
     /// passes: memory reference loops to measure (`read`, `copy`, `scale`, `write`).
@@ -39,7 +47,7 @@ public struct Experiment: Equatable, Sendable {
     public var sumTolerance: Double
 
     static let knownKeys: Set<String> = [
-        "description", "kind", "algorithms", "isas", "presets", "all_variants", "references", "sizes",
+        "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
     ]
     public static let referenceNames = ["read", "copy", "scale", "write"]
@@ -76,8 +84,10 @@ public struct Experiment: Equatable, Sendable {
         let experiment = Experiment(
             id: id, description: file.description, kind: file.kind,
             algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
-            presets: file.presets ?? ["blend"], allVariants: file.allVariants ?? false,
-            references: file.references ?? (file.kind == .passes ? referenceNames : []),
+            presets: file.presets ?? ["blend"],
+            optionalPresets: file.optionalPresets ?? [],
+            allVariants: file.allVariants ?? (file.kind == .tune),
+            references: file.references ?? (file.kind.measuresPasses ? referenceNames : []),
             sizes: file.sizes, maxSizeByISA: file.maxSizeByIsa ?? [:],
             samples: file.samples ?? 15, warmupSamples: file.warmupSamples ?? 2,
             minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,
@@ -107,7 +117,8 @@ public struct Experiment: Equatable, Sendable {
             throw fail("key 'references' has unknown '\(bad)'; expected some of \(Experiment.referenceNames.joined(separator: ", "))")
         }
         if kind == .softmax && algorithms.isEmpty { throw fail("key 'algorithms' is empty") }
-        if presets.isEmpty && !(kind == .passes && allVariants) { throw fail("key 'presets' is empty") }
+        if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
+        if kind == .tune && !allVariants { throw fail("key 'all_variants' must be true for a tune experiment: tuning chooses among all variants") }
     }
 
     /// Experiment ids in a folder (file names without .json), sorted.
@@ -128,6 +139,7 @@ public struct Experiment: Equatable, Sendable {
         var algorithms: [Algorithm]?
         var isas: [ISA]?
         var presets: [String]?
+        var optionalPresets: [String]?
         var allVariants: Bool?
         var references: [String]?
         var sizes: [Int]
@@ -142,7 +154,7 @@ public struct Experiment: Equatable, Sendable {
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
             case description, kind, algorithms, isas, presets, references, sizes, samples, seed
-            case allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
+            case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
         }
     }
@@ -176,6 +188,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
             return "\(path) already holds results: pass --resume to measure only what is missing, or --overwrite to start afresh (the old file is kept as a .bak copy)"
         case let .incompatibleResults(path, why):
             return "\(path) cannot be resumed: \(why); pass --overwrite to start afresh (the old file is kept as a .bak copy)"
+        case let .unknownPreset(name, folder, _) where name == TunedPreset.name:
+            return "no tuned preset for this processor in \(folder): run `softmax-repro run tune` first"
         case let .unknownPreset(name, folder, available):
             return "unknown preset '\(name)' (no \(folder)/\(name).json); available: \(available.joined(separator: ", "))"
         case let .platform(why):

@@ -11,6 +11,7 @@ enum Metadata {
         var metadata: [String: Any] = [
             "schema_version": ResultSchema.version,
             "experiment": experiment.id,
+            "experiment_kind": experiment.kind.rawValue,
             "description": experiment.description,
             "processor": [
                 "id": identity.id, "vendor": identity.vendor, "model_name": identity.modelName, "family": identity.family,

@@ -1,16 +1,17 @@
 import Foundation
 
-/// The CSV schema, version 1, documented in results/README.md. This type is the one place the columns
+/// The CSV schema, version 2, documented in results/README.md. This type is the one place the columns
 /// are listed in Swift; `show` reads files back through it and plots/ reads the same documented schema.
 public enum ResultSchema {
-    public static let version = 1
+    public static let version = 2
 
     public static let columns = [
         "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
         "kernel", "n", "threads", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
         "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
         "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
-        "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call", "raw_samples_s",
+        "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
+        "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency", "raw_samples_s",
     ]
 
     /// Counter columns and how each event is normalised: per element of every timed call, or per call.
@@ -24,7 +25,18 @@ public enum ResultSchema {
 
 /// One measured configuration: one CSV row.
 public struct ResultRow: Equatable, Sendable {
-    public enum Kind: String, Sendable { case softmax, pass, reference }
+    public enum Kind: String, Sendable { case softmax, pass, reference, peak }
+
+    /// A pass's roofline verdict: the larger of its two lower bounds on time, and how close it came.
+    public struct Roofline: Equatable, Sendable {
+        /// Its traffic at the bandwidth of the matching memory reference, measured at the same n.
+        public var memoryBoundSeconds: Double
+        /// Its arithmetic at the speed the same kernel reaches on an L1-resident buffer.
+        public var computeBoundSeconds: Double
+        public var bound: String { memoryBoundSeconds >= computeBoundSeconds ? "memory" : "compute" }
+        /// max(bounds) / median time: 1 means the kernel runs at its bound.
+        public func efficiency(median: Double) -> Double { Swift.max(memoryBoundSeconds, computeBoundSeconds) / median }
+    }
 
     public var experiment: String
     public var processorID: String
@@ -45,6 +57,8 @@ public struct ResultRow: Equatable, Sendable {
     public var error: String?
     /// Counter column -> value, already normalised; a column absent here is an empty cell.
     public var counters: [String: Double] = [:]
+    /// Pass rows of a run that measured references and peaks.
+    public var roofline: Roofline?
 
     /// Identifies a configuration across runs, for --resume.
     public var key: String { [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads)].joined(separator: "|") }
@@ -72,6 +86,12 @@ public struct ResultRow: Equatable, Sendable {
             c["real_gbps"] = format(bytesPerElement * n / s.median / 1e9)
             c["raw_samples_s"] = samples.map(format).joined(separator: ";")
             for (column, value) in counters { c[column] = format(value) }
+            if let r = roofline {
+                c["roofline_bound"] = r.bound
+                c["memory_bound_s"] = format(r.memoryBoundSeconds)
+                c["compute_bound_s"] = format(r.computeBoundSeconds)
+                c["efficiency"] = format(r.efficiency(median: s.median))
+            }
         }
         return c
     }

@@ -56,14 +56,19 @@ public final class Runner {
         if let presets = options.presets { experiment.presets = presets }
 
         let isas = try resolveISAs(experiment, isSupported: isaSupport)
-        let presets = try experiment.presets.map { try loadPreset($0) }
+        let identity = CPUIdentity.current()
+        var presets = try experiment.presets.map { try loadPreset($0, processorID: identity.id) }
+        for name in experiment.optionalPresets where !experiment.presets.contains(name) {
+            do { presets.append(try loadPreset(name, processorID: identity.id)) } catch let HarnessError.unknownPreset(_, folder, _) {
+                log("note: optional preset '\(name)' not found in \(folder): skipped (`softmax-repro run tune` writes 'tuned')")
+            }
+        }
         let topology: Topology
         do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
         let cpu = options.cpu ?? Pinning.chooseDefaultCPU(topology: topology)
         guard topology.hasCPU(cpu) else {
             throw HarnessError.platform("--cpu \(cpu) does not exist here; this machine has CPUs \(topology.cpuListString())")
         }
-        let identity = CPUIdentity.current()
 
         // Work, size by size, and the memory it needs, all checked before anything is allocated.
         let plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
@@ -105,6 +110,11 @@ public final class Runner {
                                         previous: options.resume ? metadataPath : nil)
         try Metadata.write(metadata, to: metadataPath)
         if let error = outcome.error { throw error }
+        if experiment.kind == .tune {
+            let path = try TunedPreset.write(from: ResultTable(path: csvPath), processorID: identity.id,
+                                             presetsFolder: options.experimentsFolder.appendingPathComponent("presets"), log: log)
+            log("wrote the tuned preset for \(identity.id): \(path)")
+        }
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
         return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
                          errorRows: outcome.errorRows, skipped: outcome.skipped)
@@ -132,9 +142,15 @@ public final class Runner {
         return ISAChoice(run: run, skipped: skipped)
     }
 
-    func loadPreset(_ name: String) throws -> Preset {
-        let folder = options.experimentsFolder.appendingPathComponent("presets")
-        let url = folder.appendingPathComponent("\(name).json")
+    /// A preset by name from experiments/presets/; `tuned` is per processor, in presets/tuned/<processor-id>.json.
+    func loadPreset(_ name: String, processorID: String) throws -> Preset {
+        var folder = options.experimentsFolder.appendingPathComponent("presets")
+        var file = name
+        if name == TunedPreset.name {
+            folder = folder.appendingPathComponent(TunedPreset.name)
+            file = processorID
+        }
+        let url = folder.appendingPathComponent("\(file).json")
         guard FileManager.default.fileExists(atPath: url.path) else {
             let available = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
                 .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
@@ -212,7 +228,7 @@ struct WorkPlan {
                         perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
                     }
                 }
-            case .passes:
+            case .passes, .tune:
                 var kernels: [Kernel] = []
                 if experiment.allVariants {
                     kernels = KernelRegistry.kernels(isa: isa)

@@ -76,6 +76,21 @@ public enum Summary {
                 }
                 out += line + "\n"
             }
+            let verdicts = group.filter { !($0["roofline_bound"] ?? "").isEmpty }
+            guard !verdicts.isEmpty else { continue }
+            out += "\n\(title): roofline verdict per pass: M = memory-bound, C = compute-bound; efficiency = bound / median time\n"
+            out += pad("kernel", 40) + sizes.map { pad(String($0), 11) }.joined() + "\n"
+            for (name, rowsOfKernel) in groups(verdicts, by: ["kernel"]) {
+                var line = pad(name, 40)
+                for n in sizes {
+                    if let r = rowsOfKernel.first(where: { Int($0["n"] ?? "") == n }), let e = Double(r["efficiency"] ?? "") {
+                        line += pad("\(r["roofline_bound"] == "memory" ? "M" : "C") \(String(format: "%3.0f%%", e * 100))", 11)
+                    } else {
+                        line += pad("-", 11)
+                    }
+                }
+                out += line + "\n"
+            }
         }
         return out
     }

@@ -76,6 +76,7 @@ final class Worker: @unchecked Sendable {
         }
         var progress = Progress(experiment: experiment, plan: plan, completed: completed, base: base)
         log("running \(experiment.id): \(progress.total) configurations on CPU \(cpu), \(experiment.samples) samples each")
+        if experiment.kind.measuresPasses { measurePeaks(counters: counters) }
         for n in plan.sizes {
             let contenders = (plan.items[n] ?? []).map { makeContender($0, n: n) }
             let todo = contenders.filter { !completed.contains($0.row.key) }
@@ -97,8 +98,61 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    private func allocate(n: Int) throws -> SizeBuffers {
-        let slices = Schedule.rotatingSlices(n: n, llcBytes: topology.llcBytes)
+    /// Seconds per element of each pass kernel on cache-resident buffers: the compute bound of the roofline.
+    private var peakSecondsPerElement: [String: Double] = [:]
+
+    /// Times every pass kernel of the plan with input and output resident in L2 (no output rotation), so
+    /// DRAM cannot be what limits it, and records `peak` rows. L2 rather than L1: at the few thousand
+    /// elements that fit L1 a call lasts about a microsecond, and the call itself would be measured. Measured on every run, also when resuming, since
+    /// the verdicts of new rows need them.
+    private func measurePeaks(counters: CounterSet) {
+        var kernels: [Kernel] = []
+        for items in plan.items.values {
+            for case let .pass(kernel) in items where !kernels.contains(kernel) { kernels.append(kernel) }
+        }
+        guard !kernels.isEmpty else { return }
+        // Input and output together in half of L2 (or of L1d where there is no L2), at most 64K elements.
+        let cache = topology.l2Bytes ?? topology.l1dBytes ?? 32768
+        let n = Swift.min(Swift.max(2048, cache / 16), 65536)
+        let contenders = kernels.sorted { $0.name < $1.name }.map { kernel -> Contender in
+            var c = makeContender(.pass(kernel), n: n)
+            c.row.kind = .peak
+            return c
+        }
+        let start = now()
+        let rows = measureRows(n: n, contenders: contenders, counters: counters, rotateOutputs: false)
+        for row in rows {
+            if let m = row.summary?.median { peakSecondsPerElement[row.kernel] = m / Double(n) }
+            if !completed.contains(row.key) { emit(row) }
+        }
+        log(String(format: "compute peaks: %d kernels on cache-resident buffers (n = %d) in %.1f s", kernels.count, n, now() - start))
+    }
+
+    /// The memory reference whose access pattern a pass family shares.
+    static func referenceName(for family: String) -> String {
+        switch family {
+        case PassFamily.rmax.rawValue, PassFamily.raddexpminusmax.rawValue, PassFamily.raddextexp.rawValue: return "read"
+        case PassFamily.vscale.rawValue: return "scale"
+        default: return "copy"
+        }
+    }
+
+    /// Attaches a roofline verdict to each pass row from the reference rows of the same size and ISA.
+    private func addRooflines(_ rows: inout [ResultRow]) {
+        for i in rows.indices where rows[i].kind == .pass && rows[i].error == nil {
+            let pass = rows[i]
+            let name = Worker.referenceName(for: pass.algorithm)
+            guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.algorithm == name && $0.error == nil }),
+                  let referenceMedian = reference.summary?.median, reference.bytesPerElement > 0,
+                  let peak = peakSecondsPerElement[pass.kernel] else { continue }
+            rows[i].roofline = ResultRow.Roofline(
+                memoryBoundSeconds: referenceMedian * pass.bytesPerElement / reference.bytesPerElement,
+                computeBoundSeconds: peak * Double(pass.n))
+        }
+    }
+
+    private func allocate(n: Int, rotateOutputs: Bool = true) throws -> SizeBuffers {
+        let slices = rotateOutputs ? Schedule.rotatingSlices(n: n, llcBytes: topology.llcBytes) : 1
         let xBuffer = try NodeBuffer(count: n, nearCPU: cpu, topology: topology)
         let yBuffer = try NodeBuffer(count: Schedule.paddedCount(n) * slices, nearCPU: cpu, topology: topology)
         yBuffer.firstTouch(value: 0)
@@ -111,25 +165,33 @@ final class Worker: @unchecked Sendable {
     }
 
     private func measure(n: Int, contenders: [Contender], counters: CounterSet, progress: inout Progress) {
+        var rows = measureRows(n: n, contenders: contenders, counters: counters, rotateOutputs: true)
+        addRooflines(&rows)
+        rows.forEach(emit)
+    }
+
+    /// Checks, calibrates and times the contenders of one size, interleaved; returns their rows (error
+    /// rows for those that failed), in contender order.
+    private func measureRows(n: Int, contenders: [Contender], counters: CounterSet, rotateOutputs: Bool) -> [ResultRow] {
         let buffers: SizeBuffers
-        do { buffers = try allocate(n: n) } catch {
-            for c in contenders { emit(c.row, error: "could not allocate buffers for n = \(n): \(error)") }
-            return
+        do { buffers = try allocate(n: n, rotateOutputs: rotateOutputs) } catch {
+            return contenders.map { errorRow($0.row, "could not allocate buffers for n = \(n): \(error)") }
         }
         // Float64 facts cost an exp per element; only the pass checks need them.
-        let needsFacts = contenders.contains { $0.row.kind == .pass }
+        let needsFacts = contenders.contains { $0.row.kind == .pass || $0.row.kind == .peak }
         let facts = needsFacts ? InputFacts(buffers.x, n: n) : nil
         var sink: Float = 0
 
         // Check every contender once, thoroughly, before timing: a wrong kernel is never timed.
-        var live: [(contender: Contender, error: Double?)] = []
-        for c in contenders {
+        var rows: [ResultRow?] = contenders.map { _ in nil }
+        var live: [(contender: Contender, error: Double?, index: Int)] = []
+        for (index, c) in contenders.enumerated() {
             switch c.precheck(buffers, facts ?? InputFacts.unused) {
-            case let .success(e): live.append((c, e))
-            case let .failure(f): emit(c.row, error: "output check failed before timing: \(f.message)")
+            case let .success(e): live.append((c, e, index))
+            case let .failure(f): rows[index] = errorRow(c.row, "output check failed before timing: \(f.message)")
             }
         }
-        guard !live.isEmpty else { return }
+        guard !live.isEmpty else { return rows.compactMap { $0 } }
 
         // Warm-up samples (discarded), which also calibrate how many calls a sample needs.
         var calls = [Int](repeating: 1, count: live.count)
@@ -179,7 +241,7 @@ final class Worker: @unchecked Sendable {
             var row = entry.contender.row
             row.cpu = observed.count == 1 ? observed.first! : cpu
             if let f = failure[i] {
-                emit(row, error: f)
+                rows[entry.index] = errorRow(row, f)
                 continue
             }
             row.callsPerSample = calls[i]
@@ -188,9 +250,10 @@ final class Worker: @unchecked Sendable {
             if !countersFailed[i] {
                 row.counters = normalise(totals[i], n: n, calls: calls[i] * samples[i].count, llcEvent: counters.llcEvent)
             }
-            emit(row, error: nil)
+            rows[entry.index] = row
         }
         if sink == .greatestFiniteMagnitude { log("") }  // keeps the input touches observable
+        return rows.compactMap { $0 }
     }
 
     private func normalise(_ totals: [String: Int64], n: Int, calls: Int, llcEvent: String?) -> [String: Double] {
@@ -209,12 +272,17 @@ final class Worker: @unchecked Sendable {
         return out
     }
 
-    private func emit(_ row: ResultRow, error: String?) {
+    private func errorRow(_ row: ResultRow, _ error: String) -> ResultRow {
         var row = row
-        if let error {
-            row.error = error
-            row.samples = []
-            row.counters = [:]
+        row.error = error
+        row.samples = []
+        row.counters = [:]
+        row.roofline = nil
+        return row
+    }
+
+    private func emit(_ row: ResultRow) {
+        if let error = row.error {
             outcome.errorRows += 1
             log("error: \(row.kernel) n=\(row.n): \(error)")
         }

@@ -197,7 +197,7 @@ final class ExperimentTests: XCTestCase {
             }
             XCTAssertEqual(experiment.id, id, "id of experiments/\(id).json: saw \(experiment.id)")
             do {
-                let presets = try experiment.presets.map { try runner.loadPreset($0) }
+                let presets = try experiment.presets.map { try runner.loadPreset($0, processorID: "any") }
                 let plan = try WorkPlan(experiment: experiment, isas: ISA.allCases, presets: presets)
                 XCTAssertFalse(plan.sizes.isEmpty, "experiments/\(id).json: expected sizes to run, saw none")
                 for n in plan.sizes {

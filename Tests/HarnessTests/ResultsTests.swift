@@ -105,7 +105,7 @@ final class ResultsTests: XCTestCase {
         for counter in ResultSchema.counterColumns.map(\.column) {
             XCTAssert(ResultSchema.columns.contains(counter), "counter column \(counter) should be a schema column")
         }
-        XCTAssertEqual(ResultSchema.version, 1, "schema version: expected 1 (README documents schema_version 1), saw \(ResultSchema.version)")
+        XCTAssertEqual(ResultSchema.version, 2, "schema version: expected 2 (README documents schema_version 2), saw \(ResultSchema.version)")
     }
 
     // MARK: Cells
@@ -114,7 +114,7 @@ final class ResultsTests: XCTestCase {
         let c = sampleRow().cells()
         XCTAssertEqual(c["status"], "ok", "status: expected ok, saw \(String(describing: c["status"]))")
         XCTAssertEqual(c["error"], "", "error: expected empty, saw \(String(describing: c["error"]))")
-        XCTAssertEqual(c["schema_version"], "1")
+        XCTAssertEqual(c["schema_version"], "2")
         XCTAssertEqual(c["n"], "1000")
         XCTAssertEqual(c["cpu"], "3")
         XCTAssertEqual(c["threads"], "1")
@@ -232,18 +232,18 @@ final class ResultsTests: XCTestCase {
         guard let error else { return }
         guard case let .incompatibleResults(seenPath, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
         XCTAssertEqual(seenPath, path, "the error should name the file")
-        assertContains(why, ["median_s", "schema 1"])
+        assertContains(why, ["median_s", "schema 2"])
         assertContains(error.description, [path, "--overwrite"])
     }
 
     func testResultTableRejectsAnotherSchemaVersion() throws {
         var cells = parseCSV(sampleRow().csvLine()).first ?? []
-        cells[0] = "2"
-        let path = try writeCSV("v2.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
-        let error = assertHarnessError("reading a schema_version 2 row") { try ResultTable(path: path) }
+        cells[0] = "3"
+        let path = try writeCSV("v3.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
+        let error = assertHarnessError("reading a schema_version 3 row") { try ResultTable(path: path) }
         guard let error else { return }
         guard case let .incompatibleResults(_, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
-        assertContains(why, ["line 2", "schema_version 2", "reads 1"])
+        assertContains(why, ["line 2", "schema_version 3", "reads 2"])
     }
 
     func testResultTableRejectsARaggedLineAndAnUnreadableFile() throws {

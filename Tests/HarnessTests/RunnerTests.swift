@@ -209,7 +209,7 @@ final class RunnerTests: XCTestCase {
             }
         }
 
-        XCTAssertEqual(metadata["schema_version"] as? Int, 1, "schema_version: expected 1, saw \(String(describing: metadata["schema_version"]))")
+        XCTAssertEqual(metadata["schema_version"] as? Int, 2, "schema_version: expected 2, saw \(String(describing: metadata["schema_version"]))")
         XCTAssertEqual(metadata["experiment"] as? String, "meta", "experiment: expected 'meta', saw \(String(describing: metadata["experiment"]))")
         XCTAssertEqual((metadata["seed"] as? NSNumber)?.intValue, 9, "seed: expected 9, saw \(String(describing: metadata["seed"]))")
         let date = metadata["date"] as? String ?? ""
@@ -316,7 +316,17 @@ final class RunnerTests: XCTestCase {
         let sizes = [64, 1000]
         try writeExperiment("tinypasses", tinyJSON(kind: "passes", sizes: sizes))
         let report = try run("tinypasses")
-        let rows = try readTable(report).rows
+        let all = try readTable(report).rows
+        // One peak row per pass kernel (its speed on cache-resident buffers), then the measured sizes.
+        let peaks = all.filter { $0["kind"] == "peak" }
+        let rows = all.filter { $0["kind"] != "peak" }
+        XCTAssertEqual(Set(peaks.map { $0["kernel"] ?? "" }), Set(rows.filter { $0["kind"] == "pass" }.map { $0["kernel"] ?? "" }),
+                       "expected one peak row per pass kernel")
+        XCTAssertEqual(peaks.count, Set(peaks.map { $0["kernel"] ?? "" }).count, "peak rows should be one per kernel")
+        for row in rows where row["kind"] == "pass" {
+            XCTAssert(["memory", "compute"].contains(row["roofline_bound"] ?? ""), "\(describe(row)): expected a roofline verdict, saw '\(row["roofline_bound"] ?? "")'")
+            XCTAssertGreaterThan(cellDouble(row, "efficiency") ?? 0, 0, "\(describe(row)): expected a positive efficiency")
+        }
         let blend = try Preset.load(from: experiments.appendingPathComponent("presets/blend.json"))
         var expectedCount = 0
         for isa in ISA.supported {

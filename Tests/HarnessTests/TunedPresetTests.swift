@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+
+@testable import Harness
+@testable import Softmax
+
+final class TunedPresetTests: XCTestCase {
+    /// A results table of pass rows: (isa, family, kernel, n, median).
+    private func table(_ rows: [(String, String, String, Int, Double)]) throws -> ResultTable {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tune-\(UUID().uuidString).csv").path
+        let writer = try ResultWriter(path: path)
+        for (isa, family, kernel, n, median) in rows {
+            var row = ResultRow(experiment: "tune", processorID: "p", microarchitecture: "m", isa: isa, preset: "", kind: .pass,
+                                algorithm: family, kernel: kernel, n: n, cpu: 0, bytesPerElement: 4)
+            row.samples = [median, median, median]
+            writer.append(row)
+        }
+        return try ResultTable(path: path)
+    }
+
+    func testChoosesTheFastestOutOfCacheAndBreaksTiesInCache() throws {
+        let t = try table([
+            ("avx2", "rmax", "rmax_avx2_x32_acc4", 1000, 2.0), ("avx2", "rmax", "rmax_avx2_x32_acc4", 10_000_000, 1.00),
+            ("avx2", "rmax", "rmax_avx2_x64_acc4", 1000, 1.0), ("avx2", "rmax", "rmax_avx2_x64_acc4", 10_000_000, 1.01),
+            ("avx2", "vscale", "vscale_avx2_x32", 1000, 1.0), ("avx2", "vscale", "vscale_avx2_x32", 10_000_000, 2.0),
+            ("avx2", "vscale", "vscale_avx2_x64", 1000, 9.0), ("avx2", "vscale", "vscale_avx2_x64", 10_000_000, 1.0),
+        ])
+        let chosen = TunedPreset.choose(t)
+        XCTAssertEqual(chosen["avx2"]?["rmax"]?.kernel, "rmax_avx2_x64_acc4", "within 2% out of cache: the in-cache winner")
+        XCTAssertEqual(chosen["avx2"]?["vscale"]?.kernel, "vscale_avx2_x64", "clearly faster out of cache wins")
+    }
+
+    func testWritesALoadablePresetWithEveryCompleteAlgorithm() throws {
+        var rows: [(String, String, String, Int, Double)] = []
+        for family in PassFamily.allCases {
+            for (i, kernel) in KernelRegistry.kernels(family: family, isa: .portable).enumerated() {
+                rows.append(("portable", family.rawValue, kernel.name, 100_000, 1 + Double(i)))
+            }
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("presets-\(UUID().uuidString)")
+        let path = try TunedPreset.write(from: try table(rows), processorID: "cpu-x", presetsFolder: folder, log: { _ in })
+        XCTAssertEqual(path, folder.appendingPathComponent("tuned/cpu-x.json").path)
+        let preset = try Preset.load(from: URL(fileURLWithPath: path))
+        XCTAssertEqual(preset.name, "tuned")
+        for algorithm in Algorithm.allCases {
+            XCTAssertNotNil(try? preset.plan(algorithm, isa: .portable), "tuned preset lacks \(algorithm.rawValue)")
+        }
+    }
+
+    func testAMissingTunedPresetSaysHowToMakeIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("experiments-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("presets"), withIntermediateDirectories: true)
+        let runner = Runner(options: RunOptions(experimentsFolder: folder, resultsFolder: folder), log: { _ in })
+        XCTAssertThrowsError(try runner.loadPreset("tuned", processorID: "nowhere")) { error in
+            XCTAssert("\(error)".contains("softmax-repro run tune"), "expected a hint to run tune, saw: \(error)")
+        }
+    }
+
+    func testNoPassRowsIsAnError() throws {
+        XCTAssertThrowsError(try TunedPreset.write(from: try table([]), processorID: "x",
+                                                   presetsFolder: FileManager.default.temporaryDirectory, log: { _ in }))
+    }
+}
+
+final class RooflineTests: XCTestCase {
+    func testVerdictIsTheLargerBoundAndEfficiencyIsBoundOverMedian() {
+        let memory = ResultRow.Roofline(memoryBoundSeconds: 2, computeBoundSeconds: 1)
+        XCTAssertEqual(memory.bound, "memory")
+        XCTAssertEqual(memory.efficiency(median: 4), 0.5)
+        let compute = ResultRow.Roofline(memoryBoundSeconds: 1, computeBoundSeconds: 3)
+        XCTAssertEqual(compute.bound, "compute")
+        XCTAssertEqual(compute.efficiency(median: 3), 1)
+    }
+
+    /// Each pass is compared with the reference loop of its access pattern.
+    func testEveryFamilyHasTheReferenceOfItsAccessPattern() {
+        for family in PassFamily.allCases {
+            let reference = Worker.referenceName(for: family.rawValue)
+            let expected = family == .vscale ? "scale" : (family.writesOutput ? "copy" : "read")
+            XCTAssertEqual(reference, expected, family.rawValue)
+            XCTAssertNotNil(MemoryReference.named(reference, isa: .portable))
+        }
+    }
+
+    func testRooflineCellsAppearOnlyWithAVerdict() {
+        var row = ResultRow(experiment: "e", processorID: "p", microarchitecture: "m", isa: "avx2", preset: "", kind: .pass,
+                            algorithm: "rmax", kernel: "k", n: 10, cpu: 0, bytesPerElement: 4)
+        row.samples = [2, 2, 2]
+        XCTAssertEqual(row.cells()["roofline_bound"], nil)
+        row.roofline = .init(memoryBoundSeconds: 1, computeBoundSeconds: 0.5)
+        let cells = row.cells()
+        XCTAssertEqual(cells["roofline_bound"], "memory")
+        XCTAssertEqual(cells["efficiency"], "0.5")
+    }
+}
