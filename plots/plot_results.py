@@ -310,6 +310,20 @@ def _select(proc: Processor, kinds: tuple[str, ...], series_key, role: str) -> l
 
 def select_rows(proc: Processor) -> None:
     proc.softmax = _select(proc, ("softmax",), _softmax_series, "softmax")
+    # A tune run measures every variant at two sizes to choose among them; the per-pass figure draws the
+    # passes experiments (metadata experiment_kind "passes") and falls back to tune runs only without them.
+    tuning = [f for f in proc.files if (f.meta or {}).get("experiment_kind") == "tune"]
+    if tuning and len(tuning) < len(proc.files):
+        others = [f for f in proc.files if f not in tuning]
+        if any(f.rows_by_kind.get("pass") for f in others):
+            log(f"{proc.id}: passes: leaving out the tune run(s) {', '.join(f.csv_path.name for f in tuning)} "
+                "(every variant at two sizes; the tuned preset's kernels are in the passes experiment)")
+            saved, proc.files = proc.files, others
+            try:
+                proc.passes = _select(proc, ("pass", "reference"), _pass_series, "passes")
+            finally:
+                proc.files = saved
+            return
     proc.passes = _select(proc, ("pass", "reference"), _pass_series, "passes")
 
 

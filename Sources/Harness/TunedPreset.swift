@@ -56,10 +56,12 @@ public enum TunedPreset {
             throw HarnessError.incompatibleResults(table.path, "it holds no complete set of pass rows to tune from")
         }
         let sizes = Set(table.rows.compactMap { Int($0["n"] ?? "") }).sorted()
+        // results/<processor-id>/<experiment>.csv, not a path of this machine.
+        let source = URL(fileURLWithPath: table.path).pathComponents.suffix(3).joined(separator: "/")
         let preset = Preset(
             name: name,
             description: "Fastest variant per pass family and ISA on \(processorID), by median time at n = \(sizes.last ?? 0) "
-                + "(ties within 2% broken at n = \(sizes.first ?? 0)), from \(table.path) on \(ISO8601DateFormatter().string(from: Date())): "
+                + "(ties within 2% broken at n = \(sizes.first ?? 0)), from \(source) on \(ISO8601DateFormatter().string(from: Date())): "
                 + notes.joined(separator: ", "),
             kernels: kernels)
         try preset.validate(source: "tuned preset")
@@ -67,7 +69,7 @@ public enum TunedPreset {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("\(processorID).json").path
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard FileManager.default.createFile(atPath: path, contents: try encoder.encode(preset) + Data("\n".utf8)) else {
             throw HarnessError.unwritableResults(path, "the preset cannot be written")
         }
