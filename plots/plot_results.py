@@ -346,9 +346,28 @@ def fastest(rows: list[dict]) -> dict[tuple, dict]:
     return best
 
 
+def _samples(r: dict) -> list[float]:
+    cell = (r.get("raw_samples_s") or "").strip()
+    try:
+        return [float(v) for v in cell.split(";")] if cell else []
+    except ValueError:
+        return []
+
+
+def paired_speedup(variant: dict, two_pass: dict) -> float:
+    """Median over rounds of variant time / two-pass time. The runner interleaves the contenders of one size
+    and keeps their samples in round order, so sample i of each was taken side by side; pairing them
+    cancels drift that a ratio of medians would keep. Rows of different runs (or without raw samples) fall
+    back to the ratio of medians."""
+    a, b = _samples(variant), _samples(two_pass)
+    if a and len(a) == len(b) and variant.get("experiment") == two_pass.get("experiment") and all(b):
+        return statistics.median(x / y for x, y in zip(a, b))
+    return variant["median_s"] / two_pass["median_s"]
+
+
 def speedups(proc: Processor) -> dict[tuple[str, str, str], list[tuple[int, float]]]:
-    """(isa, preset, three-pass variant) -> [(n, median_s(variant) / median_s(two-pass))], sorted by n.
-    That time ratio is the ratio of median throughputs of two-pass over the variant."""
+    """(isa, preset, three-pass variant) -> [(n, speedup of two-pass)], sorted by n; the speedup is the median
+    of paired time ratios (paired_speedup)."""
     best = fastest(proc.softmax)
     out: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
     for (isa, preset, algorithm, n), r in best.items():
@@ -357,7 +376,7 @@ def speedups(proc: Processor) -> dict[tuple[str, str, str], list[tuple[int, floa
         for variant in THREE_PASS:
             other = best.get((isa, preset, variant, n))
             if other:
-                out.setdefault((isa, preset, variant), []).append((n, other["median_s"] / r["median_s"]))
+                out.setdefault((isa, preset, variant), []).append((n, paired_speedup(other, r)))
     for v in out.values():
         v.sort()
     return out
@@ -477,8 +496,9 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
         "",
         "Written by `plots/plot_results.py`; do not edit by hand.",
         "",
-        "Speedup = median seconds per call of the three-pass variant / median seconds per call of two-pass, for",
-        "the same ISA, preset and n (the ratio of median throughputs); above 1 means two-pass is faster.",
+        "Speedup = median over the rounds of a run of (seconds per call of the three-pass variant / seconds per",
+        "call of two-pass), for the same ISA, preset and n, the two samples of a round taken side by side;",
+        "above 1 means two-pass is faster.",
         f"Each value is the median over the sizes with n >= {OUT_OF_CACHE_FACTOR} x LLC elements (LLC bytes / 4 "
         "floats: x alone is",
         f"{OUT_OF_CACHE_FACTOR} times the last-level cache) where such sizes were measured, otherwise the value at "
@@ -670,7 +690,7 @@ def figure_speedup(proc: Processor):
         ax.set_ylim(min(0.9, ymin - 0.05), ymax + 0.1)
         ax.set_xlabel("n (elements, float32)")
         ax.set_title(f"two-pass vs {variant}")
-    axes[0].set_ylabel("speedup of two-pass (ratio of median times, x)")
+    axes[0].set_ylabel("speedup of two-pass (median of paired time ratios, x)")
     axes[0].plot([], [], color="0.45", ls="-", lw=1.0,
                  label="bandwidth-bound ideal, no write-allocate (vs recompute 16/12, vs reload 20/12)")
     axes[0].plot([], [], color="0.45", ls="--", lw=1.0,
@@ -818,7 +838,7 @@ def figure_summary(rows: list[SummaryRow]):
                         for r in rows], fontsize=7.5)
     ax.set_ylim(0, max(tops) * 1.12)
     ax.set_xlim(-0.6, len(rows) - 0.4)
-    ax.set_ylabel("speedup of two-pass (ratio of median times, x)")
+    ax.set_ylabel("speedup of two-pass (median of paired time ratios, x)")
     ax.set_title(f"Out-of-cache speedup of two-pass softmax, 1 thread\n(bars: median over n >= "
                  f"{OUT_OF_CACHE_FACTOR} x LLC elements; see SUMMARY.md for the sizes used)")
     ax.grid(axis="x", visible=False)

@@ -34,24 +34,24 @@ public enum Summary {
         let algorithms = ["two-pass", "three-pass-recompute", "three-pass-reload"]
         var out = ""
         for (title, group) in groups(rows, by: ["processor_id", "isa", "preset"]) {
-            out += "\n\(title): median time per call (effective GB/s, 8 B/element); speedup = median three-pass / median two-pass\n"
+            out += "\n\(title): median time per call (effective GB/s, 8 B/element); speedup = median over rounds of three-pass time / two-pass time\n"
             out += pad("n", 11) + algorithms.map { pad($0, 24) }.joined() + pad("vs recompute", 14) + pad("vs reload", 11) + "\n"
             let sizes = Set(group.compactMap { Int($0["n"] ?? "") }).sorted()
             for n in sizes {
-                var medians: [String: Double] = [:]
+                var found: [String: [String: String]] = [:]
                 var line = pad(String(n), 11)
                 for a in algorithms {
                     if let r = group.first(where: { $0["algorithm"] == a && Int($0["n"] ?? "") == n }),
                        let m = Double(r["median_s"] ?? ""), let g = Double(r["effective_gbps"] ?? "") {
-                        medians[a] = m
+                        found[a] = r
                         line += pad("\(formatSeconds(m)) (\(String(format: "%.1f", g)))", 24)
                     } else {
                         line += pad("-", 24)
                     }
                 }
                 for (other, width) in [("three-pass-recompute", 14), ("three-pass-reload", 11)] {
-                    if let t = medians["two-pass"], let o = medians[other] {
-                        line += pad(String(format: "%.2fx", o / t), width)
+                    if let t = found["two-pass"], let o = found[other], let s = pairedSpeedup(o, over: t) {
+                        line += pad(String(format: "%.2fx", s), width)
                     } else {
                         line += pad("-", width)
                     }
@@ -93,6 +93,19 @@ public enum Summary {
             }
         }
         return out
+    }
+
+    /// Median over rounds of `variant` time / `twoPass` time. The runner interleaves the configurations of
+    /// one size and keeps their samples in round order, so sample i of each was taken side by side, and
+    /// pairing them cancels drift. Rows of different runs fall back to the ratio of medians.
+    public static func pairedSpeedup(_ variant: [String: String], over twoPass: [String: String]) -> Double? {
+        func samples(_ r: [String: String]) -> [Double] { (r["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) } }
+        let a = samples(variant), b = samples(twoPass)
+        if !a.isEmpty, a.count == b.count, variant["experiment"] == twoPass["experiment"], !b.contains(0) {
+            return median(zip(a, b).map { $0 / $1 })
+        }
+        guard let m = Double(variant["median_s"] ?? ""), let t = Double(twoPass["median_s"] ?? ""), t > 0 else { return nil }
+        return m / t
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

@@ -305,3 +305,13 @@ def test_paper_claims():
     v, text = pr.paper_claim("broadwell", "avx2")
     assert v is None and "beats three-pass" in text
     assert pr.paper_claim("zen4", "avx512f")[0] is None
+
+
+def test_speedup_is_the_median_of_paired_ratios():
+    two = {"experiment": "e", "median_s": 2.0, "raw_samples_s": "1;2;4"}
+    three = {"experiment": "e", "median_s": 3.0, "raw_samples_s": "3;2;4"}
+    # Paired ratios 3, 1, 1 -> median 1; the ratio of medians would say 1.5.
+    assert pr.paired_speedup(three, two) == 1
+    other_run = dict(three, experiment="f")
+    assert pr.paired_speedup(other_run, two) == 1.5
+    assert pr.paired_speedup(dict(three, raw_samples_s=""), two) == 1.5
