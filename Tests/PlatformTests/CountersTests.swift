@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 @testable import Platform
 
@@ -6,9 +9,14 @@ import XCTest
 func busyLoop() -> Double {
     var x = 0.0
     for i in 0..<2_000_000 { x += Double(i % 7) * 0.5 }
-    let pages = UnsafeMutableRawPointer.allocate(byteCount: 8 << 20, alignment: 4096)
-    for i in stride(from: 0, to: 8 << 20, by: 4096) { pages.storeBytes(of: UInt8(i & 0xFF), toByteOffset: i, as: UInt8.self) }
-    pages.deallocate()
+    // A fresh anonymous mapping, so every page faults on first touch (malloc may hand back memory that an
+    // earlier test already faulted in, and then no fault happens).
+    let bytes = 8 << 20
+    guard let pages = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), pages != MAP_FAILED else {
+        return x
+    }
+    for i in stride(from: 0, to: bytes, by: 4096) { pages.storeBytes(of: UInt8(i & 0xFF), toByteOffset: i, as: UInt8.self) }
+    munmap(pages, bytes)
     return x
 }
 
