@@ -4,7 +4,6 @@
 //   2^e*m + sum 2^n_i*p_i = 2^e' * (2^(e-e')*m + sum 2^(n_i-e')*p_i),  e' = max(e, n_i...),
 // so every scale factor is a power of two <= 1 and nothing overflows, whatever x is.
 #include "../common/exp_avx2.h"
-#include "../common/exp_portable.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void raddextexp_avx2_accumulate(__m256* vaccm, __m256* vacce, __m256 vp,
                                                                   __m256 vn) {
@@ -12,6 +11,22 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void raddextexp_avx2_accumulate(__m256* vaccm
   *vaccm = _mm256_mul_ps(*vaccm, softmax_avx2_pow2_clamped(_mm256_sub_ps(*vacce, vmax_e)));
   *vaccm = _mm256_fmadd_ps(vp, softmax_avx2_pow2_clamped(_mm256_sub_ps(vn, vmax_e)), *vaccm);
   *vacce = vmax_e;
+}
+
+// Merges the accumulators' lanes in vectors (a scalar loop over 8 * A lanes costs as much as the whole
+// kernel at n = 1000): scale every lane to the largest exponent and sum. NaN exponents (left by a NaN
+// input, which saw_nan reports) are skipped by VMAXPS's choice of its second operand.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2_merge(const __m256* vaccm, const __m256* vacce,
+                                                                         const size_t A, bool saw_nan) {
+  __m256 vmax_e = _mm256_set1_ps(-INFINITY);
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e = _mm256_max_ps(vacce[a], vmax_e); }
+  const float max_e = softmax_avx2_hmax(vmax_e);
+  vmax_e = _mm256_set1_ps(max_e);
+  __m256 vsum = _mm256_setzero_ps();
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+    vsum = _mm256_fmadd_ps(vaccm[a], softmax_avx2_pow2_clamped(_mm256_sub_ps(vacce[a], vmax_e)), vsum);
+  }
+  return (softmax_extfloat){saw_nan ? NAN : softmax_avx2_hsum(vsum), max_e};
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, const float* x, const size_t V,
@@ -61,13 +76,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
     vn = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), vn, vmask);
     raddextexp_avx2_accumulate(&vaccm[0], &vacce[0], vp, vn);
   }
-  float m[SOFTMAX_MAX_ACCUMULATORS * 8];
-  float e[SOFTMAX_MAX_ACCUMULATORS * 8];
-  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
-    _mm256_storeu_ps(m + 8 * a, vaccm[a]);
-    _mm256_storeu_ps(e + 8 * a, vacce[a]);
-  }
-  return softmax_extfloat_merge(m, e, 8 * A, _mm256_movemask_ps(vnan) != 0);
+  return raddextexp_avx2_merge(vaccm, vacce, A, _mm256_movemask_ps(vnan) != 0);
 }
 
 #define KERNEL_raddextexp_avx2(tile, acc) \

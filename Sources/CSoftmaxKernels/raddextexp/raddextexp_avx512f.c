@@ -1,7 +1,6 @@
 // RADDEXTEXP for AVX512F: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per
 // iteration; powers of two applied with VSCALEFPS. The identity is the one in raddextexp_avx2.c.
 #include "../common/exp_avx512f.h"
-#include "../common/exp_portable.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void raddextexp_avx512f_accumulate(__m512* vaccm, __m512* vacce, __m512 vp,
                                                                         __m512 vn) {
@@ -9,6 +8,20 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void raddextexp_avx512f_accumulate(__m512*
   *vaccm = _mm512_scalef_ps(*vaccm, softmax_avx512f_delta(*vacce, vmax_e));
   *vaccm = _mm512_add_ps(*vaccm, _mm512_scalef_ps(vp, softmax_avx512f_delta(vn, vmax_e)));
   *vacce = vmax_e;
+}
+
+// Merges the accumulators' lanes in vectors, as raddextexp_avx2_merge does.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f_merge(const __m512* vaccm, const __m512* vacce,
+                                                                               const size_t A, bool saw_nan) {
+  __m512 vmax_e = _mm512_set1_ps(-INFINITY);
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e = _mm512_max_ps(vacce[a], vmax_e); }
+  const float max_e = _mm512_reduce_max_ps(vmax_e);
+  vmax_e = _mm512_set1_ps(max_e);
+  __m512 vsum = _mm512_setzero_ps();
+  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+    vsum = _mm512_add_ps(vsum, _mm512_scalef_ps(vaccm[a], softmax_avx512f_delta(vacce[a], vmax_e)));
+  }
+  return (softmax_extfloat){saw_nan ? NAN : _mm512_reduce_add_ps(vsum), max_e};
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t n, const float* x, const size_t V,
@@ -56,13 +69,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
     vn = _mm512_mask_mov_ps(_mm512_set1_ps(-INFINITY), vmask, vn);
     raddextexp_avx512f_accumulate(&vaccm[0], &vacce[0], vp, vn);
   }
-  float m[SOFTMAX_MAX_ACCUMULATORS * 16];
-  float e[SOFTMAX_MAX_ACCUMULATORS * 16];
-  SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
-    _mm512_storeu_ps(m + 16 * a, vaccm[a]);
-    _mm512_storeu_ps(e + 16 * a, vacce[a]);
-  }
-  return softmax_extfloat_merge(m, e, 16 * A, _cvtmask16_u32(vnan) != 0);
+  return raddextexp_avx512f_merge(vaccm, vacce, A, _cvtmask16_u32(vnan) != 0);
 }
 
 #define KERNEL_raddextexp_avx512f(tile, acc) \
