@@ -83,7 +83,7 @@ final class Worker: @unchecked Sendable {
             outcome.skipped += contenders.count - todo.count
             guard !todo.isEmpty else { continue }
             let start = now()
-            measure(n: n, contenders: todo, counters: counters, progress: &progress)
+            measure(n: n, contenders: todo, counters: counters)
             progress.finished(n: n, count: todo.count, seconds: now() - start, log: log)
         }
     }
@@ -164,7 +164,7 @@ final class Worker: @unchecked Sendable {
         return SizeBuffers(n: n, x: x, y: yBuffer.pointer, slices: slices, owners: [xBuffer, yBuffer])
     }
 
-    private func measure(n: Int, contenders: [Contender], counters: CounterSet, progress: inout Progress) {
+    private func measure(n: Int, contenders: [Contender], counters: CounterSet) {
         var rows = measureRows(n: n, contenders: contenders, counters: counters, rotateOutputs: true)
         addRooflines(&rows)
         rows.forEach(emit)
@@ -193,17 +193,22 @@ final class Worker: @unchecked Sendable {
         }
         guard !live.isEmpty else { return rows.compactMap { $0 } }
 
-        // Warm-up samples (discarded), which also calibrate how many calls a sample needs.
+        // Calibration (how many calls a sample needs to last min_sample_seconds), then warm-up samples of
+        // that many calls, discarded.
         var calls = [Int](repeating: 1, count: live.count)
         for (i, entry) in live.enumerated() {
             var fastest = Double.infinity
-            for _ in 0..<Swift.max(experiment.warmupSamples, 1) {
+            for _ in 0..<2 {
                 sink += buffers.touchInput()
                 let t0 = now()
                 entry.contender.call(buffers)
                 fastest = Swift.min(fastest, now() - t0)
             }
             calls[i] = Schedule.callsPerSample(secondsPerCall: fastest, minSampleSeconds: experiment.minSampleSeconds)
+            for _ in 0..<experiment.warmupSamples {
+                sink += buffers.touchInput()
+                for _ in 0..<calls[i] { entry.contender.call(buffers) }
+            }
         }
 
         var samples = [[Double]](repeating: [], count: live.count)
