@@ -341,16 +341,3 @@ func formatDuration(_ seconds: Double) -> String {
     if s < 3600 { return "\(s / 60) min \(s % 60) s" }
     return "\(s / 3600) h \(s % 3600 / 60) min"
 }
-
-/// Deterministic input generation (SplitMix64), so a seed reproduces an input on any machine.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -6,19 +6,6 @@ import XCTest
 /// float32 unit roundoff: the relative error of one correctly rounded operation.
 let unitRoundoff = 0x1p-24
 
-/// Deterministic inputs (SplitMix64), so a failure can be reproduced from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The input ranges every kernel is tested on: small logits, the paper's range, and a range where a
 /// naive expf overflows.
 let inputRanges: [ClosedRange<Float>] = [-1...1, -1000...1000, 90...100]

@@ -25,7 +25,7 @@
 #define SOFTMAX_DENORMAL_CUTOFF -0x1.5D589Ep6f
 
 // The extended-exponent exp clamps its reduced argument to [-ln2, ln2]. Inside the accurate range
-// |t| <= ln2/2 + 0.07 and the clamp never acts; outside it (|x| > 2^20, or +-inf) it keeps the
+// |t| <= ln2/2 + 0.01 and the clamp never acts; outside it (|x| > 2^17, or +-inf) it keeps the
 // mantissa in [0.5, 2] so that only the exponent carries the magnitude and nothing overflows.
 #define SOFTMAX_LN2 0x1.62E430p-1f
 
