@@ -34,6 +34,7 @@ const char* softmax_family_name(softmax_family family) {
     case softmax_family_vscale: return "vscale";
     case softmax_family_raddextexp: return "raddextexp";
     case softmax_family_vscaleextexp: return "vscaleextexp";
+    case softmax_family_rmaxaddexp: return "rmaxaddexp";
   }
   return "unknown";
 }

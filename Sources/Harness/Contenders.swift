@@ -197,6 +197,10 @@ enum Contenders {
                 expectedResult = kernel.run(n: b.n, x: x, y: nil)
                 guard case let .extended(m, e) = expectedResult else { return .failure(CheckFailure(message: "no result")) }
                 error = Swift.abs(Foundation.log(Double(m)) + Double(e) * M_LN2 - facts.logSumExp)
+            case .rmaxaddexp:
+                expectedResult = kernel.run(n: b.n, x: x, y: nil)
+                guard case let .maxAndSum(m, s) = expectedResult else { return .failure(CheckFailure(message: "no result")) }
+                error = Swift.max(relativeError(Double(m), Double(facts.max)), relativeError(Double(s), facts.sumExpMinusMax))
             case .vscaleextexp:
                 let y = b.nextSlice()
                 kernel.run(n: b.n, x: x, y: y, args)

@@ -72,6 +72,7 @@ public final class Runner {
 
         // Work, size by size, and the memory it needs, all checked before anything is allocated.
         let plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
+        plan.notes.forEach(log)
         let available = MachineInfo.availableMemoryBytes()
         for n in plan.sizes {
             let bytes = WorkPlan.bufferBytes(n: n, llcBytes: topology.llcBytes)
@@ -216,16 +217,24 @@ struct WorkPlan {
 
     let sizes: [Int]
     let items: [Int: [Item]]
+    /// What was left out and why, for stderr.
+    var notes: [String] = []
 
     init(experiment: Experiment, isas: [ISA], presets: [Preset]) throws {
         var items: [Int: [Item]] = [:]
+        var notes: [String] = []
         for isa in isas {
             var perISA: [Item] = []
             switch experiment.kind {
             case .softmax:
                 for preset in presets {
                     for algorithm in experiment.algorithms {
-                        perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
+                        do {
+                            perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
+                        } catch SoftmaxError.presetMissing {
+                            // A preset written before an algorithm existed (an old tuned preset): skip, say so.
+                            notes.append("note: preset '\(preset.name)' has no kernels for \(algorithm.rawValue) on \(isa.rawValue): skipped")
+                        }
                     }
                 }
             case .passes, .tune:
@@ -234,7 +243,7 @@ struct WorkPlan {
                     kernels = KernelRegistry.kernels(isa: isa)
                 } else {
                     for preset in presets {
-                        for algorithm in Algorithm.allCases {
+                        for algorithm in Algorithm.allCases where preset.kernels[isa.rawValue]?[algorithm.rawValue] != nil {
                             for kernel in try preset.plan(algorithm, isa: isa).kernels where !kernels.contains(kernel) {
                                 kernels.append(kernel)
                             }
@@ -248,6 +257,7 @@ struct WorkPlan {
         }
         self.items = items
         self.sizes = items.keys.sorted()
+        self.notes = notes
     }
 
     /// Bytes allocated for size n: the input plus the rotating output slices.

@@ -130,11 +130,9 @@ final class Worker: @unchecked Sendable {
 
     /// The memory reference whose access pattern a pass family shares.
     static func referenceName(for family: String) -> String {
-        switch family {
-        case PassFamily.rmax.rawValue, PassFamily.raddexpminusmax.rawValue, PassFamily.raddextexp.rawValue: return "read"
-        case PassFamily.vscale.rawValue: return "scale"
-        default: return "copy"
-        }
+        guard let f = PassFamily(rawValue: family) else { return "copy" }
+        if f == .vscale { return "scale" }
+        return f.writesOutput ? "copy" : "read"
     }
 
     /// Attaches a roofline verdict to each pass row from the reference rows of the same size and ISA.

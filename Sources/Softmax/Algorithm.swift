@@ -8,6 +8,10 @@ public enum Algorithm: String, CaseIterable, Codable, Sendable {
     case threePassRecompute = "three-pass-recompute"
     /// max; y = exp(x - max) stored and summed; y /= sum in place. 20 B/element.
     case threePassReload = "three-pass-reload"
+    /// Not in the paper: online softmax (Milakov and Gimelshein, 2018), the other two-pass design. Pass 1
+    /// keeps a running max and rescales the running sum by exp(old max - new max); pass 2 is
+    /// three-pass-recompute's last pass. 12 B/element.
+    case online
 
     /// The pass families, in execution order.
     public var passes: [PassFamily] {
@@ -15,6 +19,7 @@ public enum Algorithm: String, CaseIterable, Codable, Sendable {
         case .twoPass: return [.raddextexp, .vscaleextexp]
         case .threePassRecompute: return [.rmax, .raddexpminusmax, .vscaleexpminusmax]
         case .threePassReload: return [.rmax, .raddstoreexpminusmax, .vscale]
+        case .online: return [.rmaxaddexp, .vscaleexpminusmax]
         }
     }
 }
@@ -106,6 +111,9 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
             let max = fn0.rmax(n, x)
             let sum = fn1.raddstoreexpminusmax(n, x, y, max)
             fn2.vscale(n, y, y, 1 / sum)
+        case .online:
+            let r = fn0.rmaxaddexp(n, x)
+            fn1.vscaleexpminusmax(n, x, y, r.max, 1 / r.sum)
         }
     }
 

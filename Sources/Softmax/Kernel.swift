@@ -2,7 +2,7 @@ import CSoftmaxKernels
 
 /// A pass family: one operation, one C function type (spelled out in `softmax_kernels.h`).
 public enum PassFamily: String, CaseIterable, Codable, Sendable {
-    case rmax, raddexpminusmax, vscaleexpminusmax, raddstoreexpminusmax, vscale, raddextexp, vscaleextexp
+    case rmax, raddexpminusmax, vscaleexpminusmax, raddstoreexpminusmax, vscale, raddextexp, vscaleextexp, rmaxaddexp
 
     init?(_ c: softmax_family) {
         guard let name = softmax_family_name(c) else { return nil }
@@ -13,7 +13,7 @@ public enum PassFamily: String, CaseIterable, Codable, Sendable {
     public var writesOutput: Bool {
         switch self {
         case .vscaleexpminusmax, .raddstoreexpminusmax, .vscale, .vscaleextexp: return true
-        case .rmax, .raddexpminusmax, .raddextexp: return false
+        case .rmax, .raddexpminusmax, .raddextexp, .rmaxaddexp: return false
         }
     }
 }
@@ -25,6 +25,7 @@ public typealias ExtFloat = softmax_extfloat
 public enum PassResult: Equatable, Sendable {
     case scalar(Float)
     case extended(mantissa: Float, exponent: Float)
+    case maxAndSum(max: Float, sum: Float)
     case none
 }
 
@@ -87,6 +88,9 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
         case .vscaleextexp:
             info.fn.vscaleextexp(n, x, y!, args.extendedScale)
             return .none
+        case .rmaxaddexp:
+            let r = info.fn.rmaxaddexp(n, x)
+            return .maxAndSum(max: r.max, sum: r.sum)
         }
     }
 }

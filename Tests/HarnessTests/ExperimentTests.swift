@@ -32,8 +32,8 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(e.samples, 15, "default samples: expected 15, saw \(e.samples)")
         XCTAssertEqual(e.warmupSamples, 2, "default warmup_samples: expected 2, saw \(e.warmupSamples)")
         XCTAssertEqual(e.presets, ["blend"], "default presets: expected [\"blend\"], saw \(e.presets)")
-        XCTAssertEqual(e.algorithms, [.twoPass, .threePassRecompute, .threePassReload],
-                       "default algorithms: expected all three, saw \(e.algorithms)")
+        XCTAssertEqual(e.algorithms, [.twoPass, .threePassRecompute, .threePassReload, .online],
+                       "default algorithms: expected all four, saw \(e.algorithms)")
         XCTAssertEqual(e.algorithms, Algorithm.allCases, "default algorithms: expected Algorithm.allCases, saw \(e.algorithms)")
         XCTAssertNil(e.isas, "default isas: expected nil (every supported ISA), saw \(String(describing: e.isas))")
         XCTAssertEqual(e.minSampleSeconds, 0.001, "default min_sample_seconds: expected 0.001, saw \(e.minSampleSeconds)")

@@ -133,7 +133,7 @@ final class RunnerTests: XCTestCase {
             XCTAssertEqual(row["threads"], "1", "\(what): threads expected 1, saw \(row["threads"] ?? "nil")")
             XCTAssertEqual(row["samples"], "3", "\(what): samples expected 3, saw \(row["samples"] ?? "nil")")
             XCTAssertFalse((row["kernel"] ?? "").isEmpty, "\(what): kernel expected the kernel names, saw empty")
-            XCTAssertEqual((row["kernel"] ?? "").split(separator: "+").count, row["algorithm"] == "two-pass" ? 2 : 3,
+            XCTAssertEqual((row["kernel"] ?? "").split(separator: "+").count, Algorithm(rawValue: row["algorithm"] ?? "")?.passes.count,
                            "\(what): kernel expected one name per pass, saw \(row["kernel"] ?? "")")
             let raw = (row["raw_samples_s"] ?? "").split(separator: ";").map { Double($0) }
             XCTAssertEqual(raw.count, 3, "\(what): raw_samples_s expected 3 entries, saw '\(row["raw_samples_s"] ?? "")'")
@@ -153,8 +153,8 @@ final class RunnerTests: XCTestCase {
             assertClose(cellDouble(row, "effective_gbps"), 8 * n / median / 1e9, relative: 1e-4, "\(what): effective_gbps = 8 n / median_s / 1e9")
             assertClose(cellDouble(row, "elements_per_s"), n / median, relative: 1e-4, "\(what): elements_per_s = n / median_s")
             let bytes = cellDouble(row, "bytes_per_element") ?? 0
-            XCTAssertEqual(bytes, row["algorithm"] == "two-pass" ? 12 : row["algorithm"] == "three-pass-recompute" ? 16 : 20,
-                           "\(what): bytes_per_element (12/16/20 B for the three algorithms), saw \(bytes)")
+            let traffic: [String: Double] = ["two-pass": 12, "three-pass-recompute": 16, "three-pass-reload": 20, "online": 12]
+            XCTAssertEqual(bytes, traffic[row["algorithm"] ?? ""], "\(what): bytes_per_element (12/16/20/12 B for the four algorithms), saw \(bytes)")
             assertClose(cellDouble(row, "real_gbps"), bytes * n / median / 1e9, relative: 1e-4, "\(what): real_gbps")
             let p25 = cellDouble(row, "p25_s") ?? .nan, p75 = cellDouble(row, "p75_s") ?? .nan, minimum = cellDouble(row, "min_s") ?? .nan
             XCTAssert(minimum <= p25 && p25 <= median && median <= p75, "\(what): expected min <= p25 <= median <= p75, saw \(minimum), \(p25), \(median), \(p75)")

@@ -20,7 +20,7 @@ func blendPlans() throws -> [SoftmaxPlan] {
 /// y_i = exp_i * (1/sum): an exp (2 ulp), the sum's error (chains as in pass 1), a reciprocal and one or
 /// two multiplications.
 func softmaxBound(_ plan: SoftmaxPlan, n: Int, expULP: Double = 2) -> Double {
-    let reduction = plan.kernels[plan.algorithm == .twoPass ? 0 : 1]
+    let reduction = plan.kernels.first { [.raddextexp, .raddexpminusmax, .raddstoreexpminusmax, .rmaxaddexp].contains($0.family) }!
     let l = lanes(of: plan.isa)
     return relativeBound(expULP: expULP, chain: n / (l * reduction.accumulators) + reduction.elementsPerIteration / l + 2,
                          lanes: l * reduction.accumulators, extra: 3)

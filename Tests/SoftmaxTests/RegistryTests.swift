@@ -31,7 +31,7 @@ final class RegistryTests: XCTestCase {
     /// The paper's traffic: 12, 16 and 20 bytes per element.
     func testTrafficPerAlgorithmIsThePapers() throws {
         let preset = try blendPreset()
-        let expected: [Algorithm: Int] = [.twoPass: 12, .threePassRecompute: 16, .threePassReload: 20]
+        let expected: [Algorithm: Int] = [.twoPass: 12, .threePassRecompute: 16, .threePassReload: 20, .online: 12]
         for isa in ISA.supported {
             for algorithm in Algorithm.allCases {
                 XCTAssertEqual(try preset.plan(algorithm, isa: isa).bytesPerElement, expected[algorithm], "\(algorithm) \(isa)")

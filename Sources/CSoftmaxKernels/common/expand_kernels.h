@@ -66,6 +66,16 @@
 #define KERNEL_vscaleextexp_avx512f(t, a)
 #endif
 
+#ifndef KERNEL_rmaxaddexp_portable
+#define KERNEL_rmaxaddexp_portable(t, a)
+#endif
+#ifndef KERNEL_rmaxaddexp_avx2
+#define KERNEL_rmaxaddexp_avx2(t, a)
+#endif
+#ifndef KERNEL_rmaxaddexp_avx512f
+#define KERNEL_rmaxaddexp_avx512f(t, a)
+#endif
+
 #define KERNEL(family, isa, tile, acc) KERNEL_##family##_##isa(tile, acc)
 #include "../kernels.def"
 #undef KERNEL

@@ -48,5 +48,7 @@
 #define SOFTMAX_WRITE_BYTES_raddextexp 0
 #define SOFTMAX_READ_BYTES_vscaleextexp 4
 #define SOFTMAX_WRITE_BYTES_vscaleextexp 4
+#define SOFTMAX_READ_BYTES_rmaxaddexp 4
+#define SOFTMAX_WRITE_BYTES_rmaxaddexp 0
 
 #endif  // SOFTMAX_KERNEL_COMMON_H

@@ -41,6 +41,7 @@ typedef enum {
   softmax_family_vscale = 4,
   softmax_family_raddextexp = 5,
   softmax_family_vscaleextexp = 6,
+  softmax_family_rmaxaddexp = 7,
 } softmax_family;
 
 /// An extended-range float: value = mantissa * 2^exponent, the exponent an integer held in a float.
@@ -72,6 +73,17 @@ typedef softmax_extfloat (*softmax_raddextexp_fn)(size_t n, const float* x);
 /// evaluated so that nothing overflows when scale is the reciprocal of a raddextexp sum.
 typedef void (*softmax_vscaleextexp_fn)(size_t n, const float* x, float* y, softmax_extfloat scale);
 
+/// A running max with the sum of exp(x - max) over the elements seen, as the online reduction returns it.
+typedef struct {
+  float max;
+  float sum;
+} softmax_maxsum;
+
+/// RMAXADDEXP: Reduce-MAX and ADD EXP(x minus the running max), in one pass (online softmax, Milakov and
+/// Gimelshein 2018): when the max grows, the sum so far is rescaled by exp(old max - new max). Returns
+/// {max, sum of exp(x - max)}; the max starts at -FLT_MAX, so {-FLT_MAX, 0} for n == 0 or all -inf.
+typedef softmax_maxsum (*softmax_rmaxaddexp_fn)(size_t n, const float* x);
+
 /// One kernel: its name states family, ISA, elements per main-loop iteration and accumulators.
 typedef struct {
   const char* name;
@@ -90,6 +102,7 @@ typedef struct {
     softmax_vscale_fn vscale;
     softmax_raddextexp_fn raddextexp;
     softmax_vscaleextexp_fn vscaleextexp;
+    softmax_rmaxaddexp_fn rmaxaddexp;
   } fn;
 } softmax_kernel_info;
 
