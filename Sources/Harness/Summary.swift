@@ -31,7 +31,9 @@ public enum Summary {
     }
 
     static func renderSoftmax(_ rows: [[String: String]]) -> String {
-        let algorithms = ["two-pass", "three-pass-recompute", "three-pass-reload"]
+        // The paper's three, then any other algorithm present (online), so every row is shown.
+        let paper = ["two-pass", "three-pass-recompute", "three-pass-reload"]
+        let algorithms = paper + Set(rows.compactMap { $0["algorithm"] }).subtracting(paper).sorted()
         var out = ""
         for (title, group) in groups(rows, by: ["processor_id", "isa", "preset"]) {
             out += "\n\(title): median time per call (effective GB/s, 8 B/element); speedup = median over rounds of three-pass time / two-pass time\n"
