@@ -490,6 +490,76 @@ def summary_table(rows: list[SummaryRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def labelled_sizes(proc: Processor) -> list[dict]:
+    """Rows at the sizes an experiment names (metadata size_labels, such as the paper's Table 1 class counts):
+    one dict per (file, isa, preset, labelled n) with each algorithm's row and the paired speedups."""
+    out = []
+    for f in proc.files:
+        labels = (f.meta or {}).get("size_labels") or {}
+        if not labels:
+            continue
+        rows = [r for r in f.rows if r["kind"] == "softmax"]
+        for key in sorted({(r["isa"], r["preset"], r["n"]) for r in rows if str(r["n"]) in labels},
+                          key=lambda k: (_isa_order(k[0]), k[1], k[2])):
+            isa, preset, n = key
+            by_alg = {r["algorithm"]: r for r in rows if (r["isa"], r["preset"], r["n"]) == key}
+            entry = {"file": f, "isa": isa, "preset": preset, "n": n, "label": labels[str(n)], "rows": by_alg}
+            two = by_alg.get("two-pass")
+            for variant in THREE_PASS:
+                other = by_alg.get(variant)
+                entry[variant] = paired_speedup(other, two) if (two and other) else None
+            out.append(entry)
+    return out
+
+
+def labelled_sizes_markdown(processors: list[Processor]) -> list[str]:
+    entries = [(p, e) for p in processors for e in labelled_sizes(p)]
+    if not entries:
+        return []
+    algorithms = ["two-pass", "three-pass-recompute", "three-pass-reload", "online"]
+    parts = ["", "## Named sizes (the paper's Table 1 class counts)", "",
+             "Effective GB/s (8 B/element) of each algorithm at sizes an experiment names, and the paired speedup",
+             "of two-pass. A size that did not fit in a machine's memory is listed under `skipped` in its metadata.", "",
+             "| processor | isa | preset | size | n | " + " | ".join(algorithms) + " | two-pass vs recompute | two-pass vs reload |",
+             "|---|---|---|---|---:|" + "---:|" * len(algorithms) + "---:|---:|"]
+    for p, e in entries:
+        cells = [f"{e['rows'][a]['effective_gbps']:.1f}" if a in e["rows"] else "-" for a in algorithms]
+        sp = [f"{e[v]:.2f}" if e[v] else "-" for v in THREE_PASS]
+        parts.append(f"| {p.id} | {e['isa']} | {e['preset'] or '-'} | {e['label']} | {_fmt_n(e['n'])} | "
+                     + " | ".join(cells) + " | " + " | ".join(sp) + " |")
+    skipped = [(p.id, f.csv_path.name, n, why) for p in processors for f in p.files
+               for n, why in ((f.meta or {}).get("skipped_sizes") or {}).items()]
+    for pid, name, n, why in skipped:
+        parts.append(f"\nSkipped on {pid} ({name}): n = {n}: {why}.")
+    return parts
+
+
+def figure_labelled_sizes(proc: Processor):
+    """Grouped bars: per named size, the paired speedup of two-pass over each three-pass variant, per ISA."""
+    plt = _plt()
+    entries = [e for e in labelled_sizes(proc) if e["preset"] in ("blend", "")] or labelled_sizes(proc)
+    labels = sorted({(e["n"], e["label"]) for e in entries})
+    isas = sorted({e["isa"] for e in entries}, key=_isa_order)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
+    width = 0.8 / max(len(isas), 1)
+    for ax, variant in zip(axes, THREE_PASS):
+        for i, isa in enumerate(isas):
+            values = []
+            for n, _ in labels:
+                e = next((e for e in entries if e["isa"] == isa and e["n"] == n), None)
+                values.append(e[variant] if e and e[variant] else float("nan"))
+            ax.bar([k + (i - (len(isas) - 1) / 2) * width for k in range(len(labels))], values, width, label=isa)
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_xticks(range(len(labels)), [f"{name}\nn = {_fmt_n(n)}" for n, name in labels])
+        ax.set_title(f"two-pass vs {variant}")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel("speedup of two-pass (median of paired time ratios, x)")
+    axes[1].legend(title="ISA", loc="best")
+    fig.suptitle(f"{proc.model_name} ({proc.microarchitecture}): the paper's Table 1 class counts, 1 thread  [{proc.id}]")
+    fig.tight_layout()
+    return fig
+
+
 def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str:
     parts = [
         "# Out-of-cache speedup of Two-Pass softmax",
@@ -518,6 +588,7 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
         ns = sorted({p[0] for p in (rc, rl) if p})
         parts.append(f"| {r.processor} | {r.isa} | {r.preset or '-'} | {', '.join(_fmt_n(n) for n in ns)} | "
                      f"{f'{rc[1]:.2f}' if rc else '-'} | {f'{rl[1]:.2f}' if rl else '-'} |")
+    parts += labelled_sizes_markdown(processors)
     parts += ["", "Sources:", ""]
     for p in processors:
         llc = p.llc_bytes
@@ -867,6 +938,10 @@ def render(processors: list[Processor], out: Path) -> list[Path]:
         for isa in sorted({r["isa"] for r in proc.passes if r["kind"] == "pass"}, key=_isa_order):
             fig = figure_passes(proc, isa)
             _save(fig, out, f"{proc.id}_{isa}_passes", written)
+            plt.close(fig)
+        if labelled_sizes(proc):
+            fig = figure_labelled_sizes(proc)
+            _save(fig, out, f"{proc.id}_class_counts", written)
             plt.close(fig)
         if not proc.softmax and not proc.passes:
             log(f"{proc.id}: nothing to plot")

@@ -45,10 +45,16 @@ public struct Experiment: Equatable, Sendable {
     public var inputRange: [Float]
     /// softmax rows: the largest |sum(y) - 1| accepted from a timed call.
     public var sumTolerance: Double
+    /// Sizes whose buffers do not fit in this machine's memory are skipped with a note (and recorded in
+    /// the metadata) instead of stopping the run: for real-world sizes such as the paper's Table 1.
+    public var skipSizesThatDoNotFit: Bool
+    /// Names for sizes ("21841": "ImageNet-21k"), recorded in the metadata for tables and figures.
+    public var sizeLabels: [String: String]
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
+        "skip_sizes_that_do_not_fit", "size_labels",
     ]
     public static let referenceNames = ["read", "copy", "scale", "write"]
 
@@ -91,7 +97,8 @@ public struct Experiment: Equatable, Sendable {
             sizes: file.sizes, maxSizeByISA: file.maxSizeByIsa ?? [:],
             samples: file.samples ?? 15, warmupSamples: file.warmupSamples ?? 2,
             minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,
-            inputRange: file.inputRange ?? [-1000, 1000], sumTolerance: file.sumTolerance ?? 1e-3)
+            inputRange: file.inputRange ?? [-1000, 1000], sumTolerance: file.sumTolerance ?? 1e-3,
+            skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:])
         try experiment.validate(source: source)
         return experiment
     }
@@ -107,6 +114,9 @@ public struct Experiment: Equatable, Sendable {
             throw fail("key 'input_range' must be [low, high] with low < high, both finite")
         }
         guard sumTolerance > 0, sumTolerance < 1 else { throw fail("key 'sum_tolerance' must be in (0, 1)") }
+        for key in sizeLabels.keys.sorted() where Int(key).map({ !sizes.contains($0) }) ?? true {
+            throw fail("key 'size_labels' names '\(key)', which is not one of the sizes")
+        }
         for (isa, limit) in maxSizeByISA {
             guard ISA(rawValue: isa) != nil else {
                 throw fail("key 'max_size_by_isa' names unknown ISA '\(isa)'; expected one of \(ISA.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -150,12 +160,15 @@ public struct Experiment: Equatable, Sendable {
         var seed: UInt64?
         var inputRange: [Float]?
         var sumTolerance: Double?
+        var skipSizesThatDoNotFit: Bool?
+        var sizeLabels: [String: String]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
             case description, kind, algorithms, isas, presets, references, sizes, samples, seed
             case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
+            case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"
         }
     }
 }

@@ -37,6 +37,7 @@ enum Metadata {
             "git_commit": gitCommit(),
             "date": ISO8601DateFormatter().string(from: Date()),
             "seed": experiment.seed,
+            "size_labels": experiment.sizeLabels,
             "protocol": [
                 "samples": experiment.samples, "warmup_samples": experiment.warmupSamples,
                 "min_sample_seconds": experiment.minSampleSeconds,

@@ -71,13 +71,18 @@ public final class Runner {
         }
 
         // Work, size by size, and the memory it needs, all checked before anything is allocated.
-        let plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
+        var plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
         plan.notes.forEach(log)
         let available = MachineInfo.availableMemoryBytes()
+        var skippedSizes: [String: String] = [:]
         for n in plan.sizes {
             let bytes = WorkPlan.bufferBytes(n: n, llcBytes: topology.llcBytes)
             if Double(bytes) > Double(available) * 0.9 {
-                throw HarnessError.tooLarge(n: n, bytes: bytes, available: available, experiment: experiment.id)
+                let error = HarnessError.tooLarge(n: n, bytes: bytes, available: available, experiment: experiment.id)
+                guard experiment.skipSizesThatDoNotFit else { throw error }
+                skippedSizes[String(n)] = "needs \(formatBytes(bytes)) of buffers; \(formatBytes(available)) available"
+                log("note: skipping n = \(n)\(experiment.sizeLabels[String(n)].map { " (\($0))" } ?? ""): it needs \(formatBytes(bytes)) of buffers and \(formatBytes(available)) is available")
+                plan.remove(size: n)
             }
         }
 
@@ -106,9 +111,10 @@ public final class Runner {
         let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology,
                             completed: completed, writer: writer, log: log)
         let outcome = worker.runPinned()
-        let metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
+        var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
                                         cpu: cpu, observedCPUs: outcome.observedCPUs, counters: outcome.counters ?? counters.describe(),
                                         previous: options.resume ? metadataPath : nil)
+        metadata["skipped_sizes"] = skippedSizes
         try Metadata.write(metadata, to: metadataPath)
         if let error = outcome.error { throw error }
         if experiment.kind == .tune {
@@ -215,8 +221,8 @@ struct WorkPlan {
         case reference(MemoryReference)
     }
 
-    let sizes: [Int]
-    let items: [Int: [Item]]
+    private(set) var sizes: [Int]
+    private(set) var items: [Int: [Item]]
     /// What was left out and why, for stderr.
     var notes: [String] = []
 
@@ -258,6 +264,11 @@ struct WorkPlan {
         self.items = items
         self.sizes = items.keys.sorted()
         self.notes = notes
+    }
+
+    mutating func remove(size n: Int) {
+        sizes.removeAll { $0 == n }
+        items[n] = nil
     }
 
     /// Bytes allocated for size n: the input plus the rotating output slices.

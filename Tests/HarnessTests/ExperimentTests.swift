@@ -246,3 +246,16 @@ final class ExperimentTests: XCTestCase {
         }
     }
 }
+
+final class SizeOptionsTests: XCTestCase {
+    func testSizeLabelsAndSkippingAreReadAndChecked() throws {
+        let e = try Experiment.parse(Data(#"{"description": "d", "kind": "softmax", "sizes": [10, 20], "size_labels": {"20": "twenty"}, "skip_sizes_that_do_not_fit": true}"#.utf8),
+                                     id: "x", source: "x.json")
+        XCTAssertEqual(e.sizeLabels, ["20": "twenty"])
+        XCTAssertTrue(e.skipSizesThatDoNotFit)
+        XCTAssertThrowsError(try Experiment.parse(Data(#"{"description": "d", "kind": "softmax", "sizes": [10], "size_labels": {"30": "thirty"}}"#.utf8),
+                                                  id: "x", source: "x.json")) { error in
+            XCTAssert("\(error)".contains("size_labels") && "\(error)".contains("30"), "expected the bad label named, saw \(error)")
+        }
+    }
+}

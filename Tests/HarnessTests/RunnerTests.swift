@@ -553,6 +553,20 @@ final class RunnerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: results.path), "no results folder should be created, but \(results.path) exists")
     }
 
+    /// With skip_sizes_that_do_not_fit (the Table 1 experiment), a size that cannot fit is skipped with a
+    /// note and recorded in the metadata; the others are measured.
+    func testSizeThatDoesNotFitIsSkippedWhenTheExperimentSaysSo() throws {
+        let n = 1 << 40
+        try writeExperiment("fits", tinyJSON(sizes: [64, n], extra: #""algorithms": ["two-pass"], "skip_sizes_that_do_not_fit": true, "size_labels": {"1099511627776": "too big"}"#))
+        let report = try run("fits")
+        let rows = try readTable(report).rows
+        XCTAssertFalse(rows.isEmpty, "n = 64 should have been measured")
+        XCTAssert(rows.allSatisfy { $0["n"] == "64" }, "only n = 64 should have rows, saw \(Set(rows.compactMap { $0["n"] }))")
+        let skipped = try readMetadata(report)["skipped_sizes"] as? [String: String] ?? [:]
+        XCTAssertNotNil(skipped[String(n)], "metadata skipped_sizes should name n = \(n), saw \(skipped)")
+        XCTAssert(log.text.contains("skipping n = \(n) (too big)"), "stderr should say n = \(n) was skipped, saw:\n\(log.text)")
+    }
+
     /// Sizes whose byte counts overflow Int must still give tooLarge, not an arithmetic trap.
     func testAbsurdSizeIsRefusedWithoutOverflowing() throws {
         for (id, n) in [("absurd-2to62", 1 << 62), ("absurd-intmax", Int.max)] {

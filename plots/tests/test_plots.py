@@ -315,3 +315,23 @@ def test_speedup_is_the_median_of_paired_ratios():
     other_run = dict(three, experiment="f")
     assert pr.paired_speedup(other_run, two) == 1.5
     assert pr.paired_speedup(dict(three, raw_samples_s=""), two) == 1.5
+
+
+def test_named_sizes_get_a_table_and_a_figure(tmp_path):
+    results = copy_fixture(tmp_path)
+    meta_path = results / ZEN4 / "softmax-fixture.json"
+    meta = json.loads(meta_path.read_text())
+    with open(results / ZEN4 / "softmax-fixture.csv", newline="") as f:
+        sizes = sorted({int(r["n"]) for r in csv.DictReader(f) if r["status"] == "ok"})
+    meta["size_labels"] = {str(sizes[0]): "Tiny-dataset"}
+    meta["skipped_sizes"] = {"999999999999": "needs 11 TiB of buffers; 20 GiB available"}
+    meta_path.write_text(json.dumps(meta))
+    out = tmp_path / "figures"
+    summary = tmp_path / "SUMMARY.md"
+    p = run_cli("--results", results, "--out", out, "--summary", summary)
+    assert p.returncode == 0, p.stderr
+    text = summary.read_text()
+    assert "## Named sizes" in text and "Tiny-dataset" in text, text
+    assert "Skipped on" in text and "999999999999" in text, text
+    png = out / f"{ZEN4}_class_counts.png"
+    assert png.exists() and png.stat().st_size > 10_000
