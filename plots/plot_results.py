@@ -923,33 +923,27 @@ def figure_summary(rows: list[SummaryRow]):
 def render(processors: list[Processor], out: Path) -> list[Path]:
     plt = _plt()
     written: list[Path] = []
+
+    def emit(fig, stem: str) -> None:
+        _save(fig, out, stem, written)
+        plt.close(fig)
+
     for proc in processors:
-        isas = sorted({r["isa"] for r in proc.softmax}, key=_isa_order)
-        for isa in isas:
-            fig = figure_throughput(proc, isa)
-            _save(fig, out, f"{proc.id}_{isa}_throughput", written)
-            plt.close(fig)
+        for isa in sorted({r["isa"] for r in proc.softmax}, key=_isa_order):
+            emit(figure_throughput(proc, isa), f"{proc.id}_{isa}_throughput")
         if speedups(proc):
-            fig = figure_speedup(proc)
-            _save(fig, out, f"{proc.id}_speedup", written)
-            plt.close(fig)
+            emit(figure_speedup(proc), f"{proc.id}_speedup")
         elif proc.softmax:
             log(f"{proc.id}: no size with both two-pass and a three-pass variant: no speedup figure")
         for isa in sorted({r["isa"] for r in proc.passes if r["kind"] == "pass"}, key=_isa_order):
-            fig = figure_passes(proc, isa)
-            _save(fig, out, f"{proc.id}_{isa}_passes", written)
-            plt.close(fig)
+            emit(figure_passes(proc, isa), f"{proc.id}_{isa}_passes")
         if labelled_sizes(proc):
-            fig = figure_labelled_sizes(proc)
-            _save(fig, out, f"{proc.id}_class_counts", written)
-            plt.close(fig)
+            emit(figure_labelled_sizes(proc), f"{proc.id}_class_counts")
         if not proc.softmax and not proc.passes:
             log(f"{proc.id}: nothing to plot")
     rows = summarize(processors)
     if rows:
-        fig = figure_summary(rows)
-        _save(fig, out, "summary_speedup", written)
-        plt.close(fig)
+        emit(figure_summary(rows), "summary_speedup")
     return written
 
 
