@@ -628,6 +628,16 @@ def _plt():
     return plt
 
 
+def _size_axis(ax, proc: Processor) -> None:
+    """The n axis shared by the throughput and pass figures: log scale, LLC markers, a legend entry for the
+    p25-p75 bands, and y from 0."""
+    ax.fill_between([], [], [], color="0.5", alpha=0.25, lw=0, label="band: p25-p75 of samples")
+    _llc_markers(ax, proc)
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("n (elements, float32)")
+
+
 def _llc_markers(ax, proc: Processor):
     """Two vertical lines: n = LLC/4 (x alone fills the LLC) and n = LLC/8 (x and y, 8n bytes, fill it)."""
     b = proc.llc_bytes
@@ -707,11 +717,7 @@ def figure_throughput(proc: Processor, isa: str):
         line, = ax.plot(n, med, ls=ls, marker=marker, ms=4, color=color, label=label + ", median")
         line.set_gid(_gid("softmax", isa, preset, algorithm, kernel))
         ax.fill_between(n, lo, hi, color=color, alpha=0.18, lw=0)
-    ax.fill_between([], [], [], color="0.5", alpha=0.25, lw=0, label="band: p25-p75 of samples")
-    _llc_markers(ax, proc)
-    ax.set_xscale("log")
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("n (elements, float32)")
+    _size_axis(ax, proc)
     ax.set_ylabel("throughput (10$^9$ elements/s)")
     sec = ax.secondary_yaxis("right", functions=(lambda y: 8 * y, lambda g: g / 8))
     sec.set_ylabel("effective bandwidth (GB/s, 8 B/element)")
@@ -827,11 +833,7 @@ def figure_passes(proc: Processor, isa: str):
                         marker=marker, ms=4, mfc="none", lw=1.2,
                         label=f"reference {name}: {kernel} ({_bpe(pts)} B/elem)")
         line.set_gid(_gid("reference", risa, name, kernel))
-    ax.fill_between([], [], [], color="0.5", alpha=0.25, lw=0, label="band: p25-p75 of samples")
-    _llc_markers(ax, proc)
-    ax.set_xscale("log")
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("n (elements, float32)")
+    _size_axis(ax, proc)
     ax.set_ylabel("real bandwidth (GB/s = bytes_per_element x n / median time)")
     ax.set_title(f"{proc.title}\npass kernels alone, ISA {isa}{ref_note}, 1 thread  [{proc.id}]")
     _legend_below(ax, fig)

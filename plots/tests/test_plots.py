@@ -335,3 +335,15 @@ def test_named_sizes_get_a_table_and_a_figure(tmp_path):
     assert "Skipped on" in text and "999999999999" in text, text
     png = out / f"{ZEN4}_class_counts.png"
     assert png.exists() and png.stat().st_size > 10_000
+
+
+def test_columns_are_the_ones_results_readme_documents():
+    """results/README.md is the one definition of the schema; this script's column list must match it."""
+    readme = (Path(__file__).resolve().parents[2] / "results" / "README.md").read_text()
+    section = readme.split("## CSV", 1)[1].split("\n## ", 1)[0]
+    documented = []
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            first = line.split("|")[1]
+            documented += [c.strip().strip("`") for c in first.split(",")]
+    assert tuple(documented) == pr.SCHEMA_COLUMNS
