@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Draw the figures of softmax-repro from results/<processor-id>/<experiment>.csv (+ .json metadata).
 
-The only contract with the runner is results/README.md (CSV schema_version 1 or 2 and the metadata keys).
+The only contract with the runner is results/README.md (CSV schema_version 1, 2 or 3 and the metadata keys).
 
     python plots/plot_results.py --results results --out plots/figures [--summary results/SUMMARY.md]
     python plots/plot_results.py --results results --summary-only      # the Markdown table on stdout
@@ -21,19 +21,23 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SCHEMA_VERSIONS = (1, 2)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3)
 
-# Every column of schema_version 2, in order (results/README.md); version 1 lacks the four roofline columns,
-# which the figures do not need.
+# Every column of schema_version 3, in order (results/README.md). Version 2 lacks the multi-core and accuracy
+# columns, version 1 also the four roofline columns; the timing figures need none of them.
 SCHEMA_COLUMNS = (
     "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
-    "kernel", "n", "threads", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+    "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
     "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
     "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
     "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
-    "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency", "raw_samples_s",
+    "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency",
+    "input_range", "mask", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
+    "raw_samples_s",
 )
 ROOFLINE_COLUMNS = ("roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency")
+VERSION_3_COLUMNS = ("placement", "cpus", "input_range", "mask", "max_error_ulp", "mean_error_ulp",
+                     "max_relative_error", "mean_relative_error")
 # The columns this script reads. A file without one of them is refused (exit 2); the other schema columns
 # are not needed for the figures, so their absence is only reported.
 REQUIRED_COLUMNS = (
@@ -195,8 +199,9 @@ def load_file(csv_path: Path) -> ResultFile:
             for column in REQUIRED_COLUMNS:
                 if column not in header:
                     raise SchemaError(f"{csv_path}: required column {column!r} is missing")
-            # A version 1 file has no roofline columns by definition; anything else missing is worth a word.
-            missing = [c for c in SCHEMA_COLUMNS if c not in header and c not in ROOFLINE_COLUMNS]
+            # Older versions lack the newer columns by definition; anything else missing is worth a word.
+            missing = [c for c in SCHEMA_COLUMNS
+                       if c not in header and c not in ROOFLINE_COLUMNS and c not in VERSION_3_COLUMNS]
             if missing:
                 log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
             rows, by_kind, ignored, total = [], {}, {}, 0

@@ -1,18 +1,23 @@
 import Foundation
 
-/// The CSV schema, version 2, documented in results/README.md. This type is the one place the columns
+/// The CSV schema, version 3, documented in results/README.md. This type is the one place the columns
 /// are listed in Swift; `show` reads files back through it and plots/ reads the same documented schema.
 public enum ResultSchema {
-    public static let version = 2
+    public static let version = 3
 
     public static let columns = [
         "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
-        "kernel", "n", "threads", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+        "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
         "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
         "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
         "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
-        "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency", "raw_samples_s",
+        "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency",
+        "input_range", "mask", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
+        "raw_samples_s",
     ]
+
+    /// The columns that identify a configuration across runs (for --resume): ResultRow.key joins them.
+    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads", "placement", "input_range", "mask"]
 
     /// Counter columns and how each event is normalised: per element of every timed call, or per call.
     public enum Normalisation: Sendable { case perElement, perCall }
@@ -25,7 +30,7 @@ public enum ResultSchema {
 
 /// One measured configuration: one CSV row.
 public struct ResultRow: Equatable, Sendable {
-    public enum Kind: String, Sendable { case softmax, pass, reference, peak }
+    public enum Kind: String, Sendable { case softmax, pass, reference, peak, accuracy }
 
     /// A pass's roofline verdict: the larger of its two lower bounds on time, and how close it came.
     public struct Roofline: Equatable, Sendable {
@@ -38,6 +43,26 @@ public struct ResultRow: Equatable, Sendable {
         public func efficiency(median: Double) -> Double { Swift.max(memoryBoundSeconds, computeBoundSeconds) / median }
     }
 
+    /// An accuracy row's errors against a float64 reference, over every element of every input it tried.
+    public struct Accuracy: Equatable, Sendable {
+        /// The input range as written in the experiment, e.g. "[-1e4,1e4]".
+        public var inputRange: String
+        /// What was masked, e.g. "" (nothing) or "10%=-inf".
+        public var mask: String
+        public var maxErrorULP: Double
+        public var meanErrorULP: Double
+        public var maxRelativeError: Double
+        public var meanRelativeError: Double
+        public init(inputRange: String, mask: String, maxErrorULP: Double, meanErrorULP: Double, maxRelativeError: Double, meanRelativeError: Double) {
+            self.inputRange = inputRange
+            self.mask = mask
+            self.maxErrorULP = maxErrorULP
+            self.meanErrorULP = meanErrorULP
+            self.maxRelativeError = maxRelativeError
+            self.meanRelativeError = meanRelativeError
+        }
+    }
+
     public var experiment: String
     public var processorID: String
     public var microarchitecture: String
@@ -48,6 +73,10 @@ public struct ResultRow: Equatable, Sendable {
     public var kernel: String
     public var n: Int
     public var threads: Int = 1
+    /// Multi-threaded rows: how the workers were placed (`compact`, `scattered`); empty for one thread.
+    public var placement: String = ""
+    /// Multi-threaded rows: the OS CPU every worker was observed on, in worker order.
+    public var cpus: [Int] = []
     public var cpu: Int
     public var callsPerSample: Int = 1
     /// Seconds per call, one per kept sample, in the order measured; empty for an error row.
@@ -59,9 +88,14 @@ public struct ResultRow: Equatable, Sendable {
     public var counters: [String: Double] = [:]
     /// Pass rows of a run that measured references and peaks.
     public var roofline: Roofline?
+    /// Accuracy rows (no timings).
+    public var accuracy: Accuracy?
 
     /// Identifies a configuration across runs, for --resume.
-    public var key: String { [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads)].joined(separator: "|") }
+    public var key: String {
+        [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? ""]
+            .joined(separator: "|")
+    }
 
     public var summary: SampleSummary? { error == nil ? SampleSummary(samples) : nil }
 
@@ -69,10 +103,21 @@ public struct ResultRow: Equatable, Sendable {
         var c: [String: String] = [
             "schema_version": String(ResultSchema.version), "experiment": experiment, "processor_id": processorID,
             "microarchitecture": microarchitecture, "isa": isa, "preset": preset, "kind": kind.rawValue,
-            "algorithm": algorithm, "kernel": kernel, "n": String(n), "threads": String(threads), "cpu": String(cpu),
+            "algorithm": algorithm, "kernel": kernel, "n": String(n), "threads": String(threads), "placement": placement,
+            "cpus": cpus.map(String.init).joined(separator: ";"), "cpu": String(cpu),
             "bytes_per_element": format(bytesPerElement), "status": error == nil ? "ok" : "error", "error": error ?? "",
         ]
         if let e = outputError { c["output_error"] = format(e) }
+        if let a = accuracy {
+            c["input_range"] = a.inputRange
+            c["mask"] = a.mask
+            if error == nil {
+                c["max_error_ulp"] = format(a.maxErrorULP)
+                c["mean_error_ulp"] = format(a.meanErrorULP)
+                c["max_relative_error"] = format(a.maxRelativeError)
+                c["mean_relative_error"] = format(a.meanRelativeError)
+            }
+        }
         if let s = summary {
             let n = Double(self.n)
             c["samples"] = String(s.count)
@@ -181,7 +226,7 @@ public struct ResultTable {
     /// Keys of the configurations measured successfully, as ResultRow.key builds them.
     public var completedKeys: Set<String> {
         Set(rows.filter { $0["status"] == "ok" }.map { row in
-            ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads"].map { row[$0] ?? "" }.joined(separator: "|")
+            ResultSchema.keyColumns.map { row[$0] ?? "" }.joined(separator: "|")
         })
     }
 }

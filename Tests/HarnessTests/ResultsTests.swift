@@ -105,7 +105,7 @@ final class ResultsTests: XCTestCase {
         for counter in ResultSchema.counterColumns.map(\.column) {
             XCTAssert(ResultSchema.columns.contains(counter), "counter column \(counter) should be a schema column")
         }
-        XCTAssertEqual(ResultSchema.version, 2, "schema version: expected 2 (README documents schema_version 2), saw \(ResultSchema.version)")
+        XCTAssertEqual(ResultSchema.version, 3, "schema version: expected 3 (README documents schema_version 3), saw \(ResultSchema.version)")
     }
 
     // MARK: Cells
@@ -114,7 +114,7 @@ final class ResultsTests: XCTestCase {
         let c = sampleRow().cells()
         XCTAssertEqual(c["status"], "ok", "status: expected ok, saw \(String(describing: c["status"]))")
         XCTAssertEqual(c["error"], "", "error: expected empty, saw \(String(describing: c["error"]))")
-        XCTAssertEqual(c["schema_version"], "2")
+        XCTAssertEqual(c["schema_version"], "3")
         XCTAssertEqual(c["n"], "1000")
         XCTAssertEqual(c["cpu"], "3")
         XCTAssertEqual(c["threads"], "1")
@@ -176,15 +176,58 @@ final class ResultsTests: XCTestCase {
         XCTAssertEqual(c["n"], "1000")
     }
 
+    func testMultiThreadAndAccuracyCells() {
+        var row = sampleRow()
+        row.threads = 2
+        row.placement = "scattered"
+        row.cpus = [0, 1]
+        var c = row.cells()
+        XCTAssertEqual(c["placement"], "scattered")
+        XCTAssertEqual(c["cpus"], "0;1", "cpus: expected the workers' CPUs ;-joined, saw \(String(describing: c["cpus"]))")
+        XCTAssertEqual(sampleRow().cells()["cpus"], "", "one thread: cpus should be empty")
+        var accuracy = sampleRow()
+        accuracy.kind = .accuracy
+        accuracy.samples = []
+        accuracy.accuracy = .init(inputRange: "[-1e4,1e4]", mask: "10%=-inf", maxErrorULP: 3, meanErrorULP: 0.25, maxRelativeError: 2.5e-7, meanRelativeError: 1e-8)
+        c = accuracy.cells()
+        XCTAssertEqual(c["kind"], "accuracy")
+        XCTAssertEqual(c["status"], "ok")
+        XCTAssertEqual(c["input_range"], "[-1e4,1e4]")
+        XCTAssertEqual(c["mask"], "10%=-inf")
+        XCTAssertEqual(c["max_error_ulp"], "3")
+        XCTAssertEqual(c["mean_error_ulp"], "0.25")
+        XCTAssertEqual(c["max_relative_error"], "2.5e-07")
+        XCTAssertEqual(c["mean_relative_error"], "1e-08")
+        XCTAssertEqual(c["median_s"] ?? "", "", "an accuracy row has no timings, saw median_s '\(c["median_s"] ?? "")'")
+        accuracy.error = "NaN in the output"
+        c = accuracy.cells()
+        XCTAssertEqual(c["max_error_ulp"] ?? "", "", "an error row has no errors measured, saw '\(c["max_error_ulp"] ?? "")'")
+        XCTAssertEqual(c["input_range"], "[-1e4,1e4]", "an error row still says what it tried")
+    }
+
     func testKeyIdentifiesTheConfiguration() {
         let row = sampleRow()
-        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000|1", "key: saw \(row.key)")
+        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000|1|||", "key: saw \(row.key)")
         var other = row
         other.samples = [1]
         other.cpu = 0
         XCTAssertEqual(other.key, row.key, "timings and cpu are not part of the key")
         other.n = 1001
         XCTAssertNotEqual(other.key, row.key, "n is part of the key")
+        var placed = row
+        placed.threads = 2
+        placed.placement = "compact"
+        var scattered = placed
+        scattered.placement = "scattered"
+        XCTAssertNotEqual(placed.key, scattered.key, "placement is part of the key")
+        var a = row, b = row
+        a.accuracy = .init(inputRange: "[-1,1]", mask: "", maxErrorULP: 1, meanErrorULP: 0.5, maxRelativeError: 1e-7, meanRelativeError: 5e-8)
+        b.accuracy = a.accuracy
+        b.accuracy?.mask = "10%=-inf"
+        XCTAssertNotEqual(a.key, b.key, "the mask is part of an accuracy row's key")
+        b.accuracy = a.accuracy
+        b.accuracy?.inputRange = "[-1e4,1e4]"
+        XCTAssertNotEqual(a.key, b.key, "the input range is part of an accuracy row's key")
     }
 
     func testFormatWritesIntegersWithoutFractionAndSixSignificantDigits() {
@@ -232,18 +275,18 @@ final class ResultsTests: XCTestCase {
         guard let error else { return }
         guard case let .incompatibleResults(seenPath, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
         XCTAssertEqual(seenPath, path, "the error should name the file")
-        assertContains(why, ["median_s", "schema 2"])
+        assertContains(why, ["median_s", "schema 3"])
         assertContains(error.description, [path, "--overwrite"])
     }
 
     func testResultTableRejectsAnotherSchemaVersion() throws {
         var cells = parseCSV(sampleRow().csvLine()).first ?? []
-        cells[0] = "3"
-        let path = try writeCSV("v3.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
-        let error = assertHarnessError("reading a schema_version 3 row") { try ResultTable(path: path) }
+        cells[0] = "4"
+        let path = try writeCSV("v4.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
+        let error = assertHarnessError("reading a schema_version 4 row") { try ResultTable(path: path) }
         guard let error else { return }
         guard case let .incompatibleResults(_, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
-        assertContains(why, ["line 2", "schema_version 3", "reads 2"])
+        assertContains(why, ["line 2", "schema_version 4", "reads 3"])
     }
 
     func testResultTableRejectsARaggedLineAndAnUnreadableFile() throws {

@@ -209,7 +209,7 @@ final class RunnerTests: XCTestCase {
             }
         }
 
-        XCTAssertEqual(metadata["schema_version"] as? Int, 2, "schema_version: expected 2, saw \(String(describing: metadata["schema_version"]))")
+        XCTAssertEqual(metadata["schema_version"] as? Int, 3, "schema_version: expected 3, saw \(String(describing: metadata["schema_version"]))")
         XCTAssertEqual(metadata["experiment"] as? String, "meta", "experiment: expected 'meta', saw \(String(describing: metadata["experiment"]))")
         XCTAssertEqual((metadata["seed"] as? NSNumber)?.intValue, 9, "seed: expected 9, saw \(String(describing: metadata["seed"]))")
         let date = metadata["date"] as? String ?? ""
