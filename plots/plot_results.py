@@ -112,6 +112,7 @@ class Processor:
     files: list[ResultFile] = field(default_factory=list)
     softmax: list[dict] = field(default_factory=list)   # selected kind == softmax rows
     passes: list[dict] = field(default_factory=list)    # selected kind in (pass, reference) rows
+    multicore: list[dict] = field(default_factory=list)  # rows of multicore experiments (softmax, reference)
 
     @property
     def meta(self) -> dict:
@@ -313,7 +314,26 @@ def _select(proc: Processor, kinds: tuple[str, ...], series_key, role: str) -> l
     return chosen
 
 
+def _is_multicore(f: ResultFile) -> bool:
+    return (f.meta or {}).get("experiment_kind") == "multicore" or any(
+        (r.get("threads") or "1").strip() not in ("", "1") for r in f.rows)
+
+
 def select_rows(proc: Processor) -> None:
+    # Multi-core runs get their own figure; the paper's figures are one thread, so those files stay out of them.
+    multicore = [f for f in proc.files if _is_multicore(f)]
+    proc.multicore = [r for f in multicore for r in f.rows if r["kind"] in ("softmax", "reference")]
+    if multicore:
+        saved, proc.files = proc.files, [f for f in proc.files if f not in multicore]
+        try:
+            _select_single_thread(proc)
+        finally:
+            proc.files = saved
+    else:
+        _select_single_thread(proc)
+
+
+def _select_single_thread(proc: Processor) -> None:
     proc.softmax = _select(proc, ("softmax",), _softmax_series, "softmax")
     # A tune run measures every variant at two sizes to choose among them; the per-pass figure draws the
     # passes experiments (metadata experiment_kind "passes") and falls back to tune runs only without them.
@@ -594,6 +614,7 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
         parts.append(f"| {r.processor} | {r.isa} | {r.preset or '-'} | {', '.join(_fmt_n(n) for n in ns)} | "
                      f"{f'{rc[1]:.2f}' if rc else '-'} | {f'{rl[1]:.2f}' if rl else '-'} |")
     parts += labelled_sizes_markdown(processors)
+    parts += multicore_markdown(processors)
     parts += ["", "Sources:", ""]
     for p in processors:
         llc = p.llc_bytes
@@ -927,6 +948,125 @@ def figure_summary(rows: list[SummaryRow]):
     return fig
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Multi-core
+
+
+def _threads(r: dict) -> int:
+    try:
+        return int(float(r.get("threads") or 1))
+    except ValueError:
+        return 1
+
+
+def multicore_points(proc: Processor) -> dict[tuple[str, str], dict]:
+    """(isa, preset) -> {"n": the largest n measured, "placements": {placement: {threads: {algorithm or
+    reference name: row}}}}. One-thread rows (placement empty) belong to every placement's line."""
+    out: dict[tuple[str, str], dict] = {}
+    by_isa: dict[str, list[dict]] = {}
+    for r in proc.multicore:
+        by_isa.setdefault(r["isa"], []).append(r)
+    for isa, rows in by_isa.items():
+        n = max(r["n"] for r in rows)
+        at_n = [r for r in rows if r["n"] == n]
+        placements = sorted({(r.get("placement") or "").strip() for r in at_n} - {""}) or ["compact"]
+        presets = sorted({r["preset"] for r in at_n if r["kind"] == "softmax"})
+        for preset in presets:
+            table: dict[str, dict[int, dict[str, dict]]] = {p: {} for p in placements}
+            for r in at_n:
+                if r["kind"] == "softmax" and r["preset"] != preset:
+                    continue
+                placement = (r.get("placement") or "").strip()
+                for p in ([placement] if placement else placements):
+                    table[p].setdefault(_threads(r), {})[r["algorithm"]] = r
+            out[(isa, preset)] = {"n": n, "placements": table}
+    return out
+
+
+def figure_multicore(proc: Processor):
+    """Top: real GB/s of each algorithm (its traffic / time) and of the read and copy references against the
+    number of threads, at the largest n; bottom: the two-pass speedups against threads, with the
+    bandwidth-bound ideals. Solid: compact placement, dashed: scattered."""
+    plt = _plt()
+    pts = multicore_points(proc)
+    keys = sorted(pts, key=lambda k: (_isa_order(k[0]), k[1] not in PRESET_STYLES, k[1]))
+    fig, axes = plt.subplots(2, len(keys), figsize=(5.2 * len(keys), 8.5), squeeze=False)
+    placement_styles = {"compact": "-", "scattered": "--"}
+    for col, key in enumerate(keys):
+        isa, preset = key
+        data = pts[key]
+        top, bottom = axes[0][col], axes[1][col]
+        algorithms = sorted({a for per in data["placements"].values() for t in per.values() for a in t
+                             if a not in REFERENCES}, key=lambda a: (SOFTMAX_ALGORITHMS.index(a) if a in SOFTMAX_ALGORITHMS else 9, a))
+        all_threads = sorted({t for per in data["placements"].values() for t in per})
+        for placement, per in data["placements"].items():
+            ls = placement_styles.get(placement, ":")
+            threads = sorted(per)
+            for a in algorithms:
+                xs = [t for t in threads if a in per[t]]
+                top.plot(xs, [_real_gbps(per[t][a]) for t in xs], marker="o", ms=4, ls=ls,
+                         color=_algorithm_color(a, algorithms), label=f"{a} ({placement})")
+            for ref in ("read", "copy"):
+                xs = [t for t in threads if ref in per[t]]
+                if xs:
+                    color, marker = REFERENCE_STYLES[ref]
+                    top.plot(xs, [_real_gbps(per[t][ref]) for t in xs], marker=marker, ms=4, ls=ls, color=color,
+                             label=f"{ref} reference ({placement})")
+            for variant in THREE_PASS:
+                xs = [t for t in threads if "two-pass" in per[t] and variant in per[t]]
+                bottom.plot(xs, [paired_speedup(per[t][variant], per[t]["two-pass"]) for t in xs], marker="o", ms=4,
+                            ls=ls, color=ALGORITHM_COLORS[variant], label=f"vs {variant} ({placement})")
+        for variant in THREE_PASS:
+            for (value, text), ls in zip(IDEAL[variant], ("-", "--")):
+                bottom.axhline(value, color=ALGORITHM_COLORS[variant], ls=ls, lw=0.8, alpha=0.5)
+        bottom.axhline(1.0, color="black", lw=0.8)
+        for ax in (top, bottom):
+            ax.set_xticks(all_threads)
+            ax.set_xlabel("threads (one per core)")
+            ax.grid(alpha=0.3)
+        top.set_ylim(bottom=0)
+        top.set_title(f"{isa}, {preset}: n = {_fmt_n(data['n'])}")
+        top.set_ylabel("real GB/s (bytes moved / median time)")
+        bottom.set_ylabel("speedup of two-pass (paired, x)")
+        top.legend(fontsize=7, loc="best")
+        bottom.legend(fontsize=7, loc="best", title="faint lines: bandwidth-bound ideals", title_fontsize=7)
+    fig.suptitle(f"{proc.title}: one softmax split across threads  [{proc.id}]", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def multicore_markdown(processors: list[Processor]) -> list[str]:
+    lines: list[str] = []
+    for proc in processors:
+        pts = multicore_points(proc)
+        if not pts:
+            continue
+        if not lines:
+            lines = ["", "## Multi-core", "",
+                     "One softmax split across threads, one per core (experiment `multicore`), at the largest n of the",
+                     "run. Speedup = median of paired per-round time ratios, as above; GB/s are effective (8 B/element)",
+                     "for the algorithms and real for the read reference (all threads together).", "",
+                     "| processor | isa | preset | n | threads | placement | two-pass GB/s | vs recompute | vs reload | read GB/s |",
+                     "|---|---|---|---:|---:|---|---:|---:|---:|---:|"]
+        for (isa, preset), data in sorted(pts.items(), key=lambda kv: (_isa_order(kv[0][0]), kv[0][1])):
+            shown: set[tuple[int, str]] = set()
+            for placement, per in data["placements"].items():
+                for t in sorted(per):
+                    label = placement if t > 1 else "-"
+                    if (t, label) in shown:
+                        continue
+                    shown.add((t, label))
+                    row = per[t]
+                    two, read = row.get("two-pass"), row.get("read")
+                    cells = [proc.id, isa, preset, _fmt_n(data["n"]), str(t), label,
+                             f"{two['effective_gbps']:.1f}" if two else "-"]
+                    cells += [f"{paired_speedup(row[v], two):.2f}" if two and v in row else "-" for v in THREE_PASS]
+                    cells.append(f"{_real_gbps(read):.1f}" if read else "-")
+                    lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+
 def render(processors: list[Processor], out: Path) -> list[Path]:
     plt = _plt()
     written: list[Path] = []
@@ -946,7 +1086,9 @@ def render(processors: list[Processor], out: Path) -> list[Path]:
             emit(figure_passes(proc, isa), f"{proc.id}_{isa}_passes")
         if labelled_sizes(proc):
             emit(figure_labelled_sizes(proc), f"{proc.id}_class_counts")
-        if not proc.softmax and not proc.passes:
+        if multicore_points(proc):
+            emit(figure_multicore(proc), f"{proc.id}_multicore")
+        if not proc.softmax and not proc.passes and not proc.multicore:
             log(f"{proc.id}: nothing to plot")
     rows = summarize(processors)
     if rows:
@@ -970,7 +1112,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         processors = discover(args.results)
-        if not any(p.softmax or p.passes for p in processors):
+        if not any(p.softmax or p.passes or p.multicore for p in processors):
             raise InputError(f"{args.results}: no results/<processor-id>/<experiment>.csv with usable rows")
         rows = summarize(processors)
         if args.summary_only:

@@ -62,3 +62,7 @@ int plat_current_cpu(plat_topology *topo) {
     int cpu = sched_getcpu();
     return cpu >= 0 ? cpu : -1;
 }
+
+int plat_unbind_thread(plat_topology *topo) {
+    return hwloc_set_cpubind(topo->hw, hwloc_topology_get_allowed_cpuset(topo->hw), HWLOC_CPUBIND_THREAD) == 0 ? 0 : -1;
+}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void *plat_alloc_near_cpu(plat_topology *topo, size_t bytes, int cpu, plat_alloc_kind *kind, char *note,
                           size_t notelen) {
@@ -78,4 +79,32 @@ int plat_memory_location(plat_topology *topo, const void *ptr, size_t bytes, int
 
 void plat_fill_float(float *ptr, size_t count, float value) {
     for (size_t i = 0; i < count; i++) ptr[i] = value;
+}
+
+void *plat_alloc_pages(plat_topology *topo, size_t bytes) { return hwloc_alloc(topo->hw, bytes); }
+
+int plat_bind_area_near_cpu(plat_topology *topo, void *ptr, size_t bytes, int cpu, char *note, size_t notelen) {
+    hwloc_obj_t pu = cpu >= 0 ? hwloc_get_pu_obj_by_os_index(topo->hw, (unsigned)cpu) : NULL;
+    if (pu == NULL) {
+        plat_msg(note, notelen, "CPU %d is unknown to hwloc", cpu);
+        return -1;
+    }
+    const struct hwloc_topology_support *support = hwloc_topology_get_support(topo->hw);
+    if (support == NULL || support->membind == NULL || !support->membind->set_area_membind) {
+        plat_msg(note, notelen, "this OS does not support binding memory areas");
+        return -1;
+    }
+    /* Only whole pages can be bound; a page shared by two slices is placed by whoever touches it first. */
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0) page = 4096;
+    uintptr_t start = ((uintptr_t)ptr + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+    uintptr_t end = ((uintptr_t)ptr + bytes) / (uintptr_t)page * (uintptr_t)page;
+    if (end <= start) return 0;
+    errno = 0;
+    if (hwloc_set_area_membind(topo->hw, (void *)start, end - start, pu->cpuset, HWLOC_MEMBIND_BIND,
+                               HWLOC_MEMBIND_MIGRATE) != 0) {
+        plat_msg(note, notelen, "hwloc_set_area_membind failed: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }

@@ -195,3 +195,34 @@ size_t plat_topology_render(const plat_topology *topo, char *buf, size_t buflen)
     render_obj(hwloc_get_root_obj(topo->hw), 0, &s);
     return s.len;
 }
+
+int plat_topology_core_location(const plat_topology *topo, int core_index, int *package, int *numa_node, int *l3) {
+    hwloc_obj_t core = hwloc_get_obj_by_type(topo->hw, HWLOC_OBJ_CORE, (unsigned)core_index);
+    if (core_index < 0 || core == NULL) return -1;
+    hwloc_obj_t p = hwloc_get_ancestor_obj_by_type(topo->hw, HWLOC_OBJ_PACKAGE, core);
+    hwloc_obj_t c = hwloc_get_ancestor_obj_by_type(topo->hw, HWLOC_OBJ_L3CACHE, core);
+    *package = p ? (int)p->logical_index : -1;
+    *l3 = c ? (int)c->logical_index : -1;
+    *numa_node = -1;
+    /* NUMA nodes are memory children in hwloc 2 (see plat_topology_numa_node_of_cpu). */
+    hwloc_obj_t node = NULL;
+    while ((node = hwloc_get_next_obj_by_type(topo->hw, HWLOC_OBJ_NUMANODE, node)) != NULL) {
+        if (node->cpuset != NULL && core->cpuset != NULL && hwloc_bitmap_intersects(node->cpuset, core->cpuset)) {
+            *numa_node = (int)node->logical_index;
+            break;
+        }
+    }
+    return 0;
+}
+
+int plat_topology_cache_count(const plat_topology *topo, int level) {
+    static const hwloc_obj_type_t types[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE,
+                                             HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE};
+    if (level < 1 || level > 5) return 0;
+    int n = 0;
+    hwloc_obj_t obj = NULL;
+    while ((obj = hwloc_get_next_obj_by_type(topo->hw, types[level - 1], obj)) != NULL) {
+        if (obj->attr != NULL && obj->attr->cache.type != HWLOC_OBJ_CACHE_INSTRUCTION) n++;
+    }
+    return n;
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Softmax
 
 /// The buffers of one size: the input, and output slices that rotate so every call writes memory
@@ -13,7 +14,12 @@ final class SizeBuffers {
     private var next = 0
     private let owners: [AnyObject]
 
-    init(n: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, slices: Int, owners: [AnyObject]) {
+    /// Replaces the single-thread input touch (multi-core runs touch each slice from its own worker).
+    private let toucher: ((SizeBuffers) -> Float)?
+
+    init(n: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, slices: Int, owners: [AnyObject],
+         toucher: ((SizeBuffers) -> Float)? = nil) {
+        self.toucher = toucher
         self.n = n
         self.x = x
         self.y = y
@@ -33,11 +39,17 @@ final class SizeBuffers {
 
     /// Reads one float per 64-byte line of x, so the input is as warm as the caches allow before a sample
     /// (the authors' protocol). Returns a value so the loads are not optimised away.
-    @inline(never)
     func touchInput() -> Float {
+        if let toucher { return toucher(self) }
+        return SizeBuffers.touch(x, 0..<n)
+    }
+
+    /// Reads one float per 64-byte line of x[range]; returns their sum so the loads stay.
+    @inline(never)
+    static func touch(_ x: UnsafePointer<Float>, _ range: Range<Int>) -> Float {
         var s: Float = 0
-        var i = 0
-        while i < n {
+        var i = range.lowerBound
+        while i < range.upperBound {
             s += x[i]
             i += 16
         }
@@ -127,7 +139,8 @@ func sampledError(n: Int, _ actual: (Int) -> Float, _ expected: (Int) -> Double)
 let passTolerance = 1e-3
 
 enum Contenders {
-    static func softmax(_ plan: SoftmaxPlan, preset: String, base: ResultRow, tolerance: Double) -> Contender {
+    /// A whole softmax; with a pool, the vector split across its workers (PartitionedSoftmax).
+    static func softmax(_ plan: SoftmaxPlan, preset: String, base: ResultRow, tolerance: Double, pool: ThreadPool? = nil) -> Contender {
         var row = base
         row.kind = .softmax
         row.isa = plan.isa.rawValue
@@ -143,8 +156,17 @@ enum Contenders {
             }
             return .success(error)
         }
-        return Contender(row: row, call: { b in plan(n: b.n, x: b.x, y: b.nextSlice()) }, checkLast: check,
-                         precheck: { b, _ in plan(n: b.n, x: b.x, y: b.nextSlice()); return check(b) })
+        let call: (SizeBuffers) -> Void
+        if let pool {
+            let partitioned = PartitionedSoftmax(plan: plan, workers: pool.size)
+            call = { b in
+                let y = b.nextSlice()
+                pool.run { w in partitioned.run(worker: w, n: b.n, x: b.x, y: y, barrier: pool.barrier) }
+            }
+        } else {
+            call = { b in plan(n: b.n, x: b.x, y: b.nextSlice()) }
+        }
+        return Contender(row: row, call: call, checkLast: check, precheck: { b, _ in call(b); return check(b) })
     }
 
     static func pass(_ kernel: Kernel, base: ResultRow) -> Contender {
@@ -231,7 +253,9 @@ enum Contenders {
         return Contender(row: row, call: call, checkLast: checkLast, precheck: precheck)
     }
 
-    static func reference(_ memref: MemoryReference, base: ResultRow) -> Contender {
+    /// A memory reference loop; with a pool, every worker runs it on its own slice (the bandwidth all the
+    /// cores get together).
+    static func reference(_ memref: MemoryReference, base: ResultRow, pool: ThreadPool? = nil) -> Contender {
         var row = base
         row.kind = .reference
         row.isa = memref.isa.rawValue
@@ -239,14 +263,22 @@ enum Contenders {
         row.algorithm = memref.name
         row.kernel = "\(memref.name)_\(memref.isa.rawValue)"
         row.bytesPerElement = Double(memref.bytesPerElement)
-        let call: (SizeBuffers) -> Void = { b in
+        let run: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void = { r, x, y in
+            guard !r.isEmpty else { return }
             switch memref.name {
-            case "read": _ = memref.run(n: b.n, x: b.x, y: nil)
-            case "scale":
-                let s = b.nextSlice()
-                _ = memref.run(n: b.n, x: s, y: s)
-            default: _ = memref.run(n: b.n, x: b.x, y: b.nextSlice())
+            case "read": _ = memref.run(n: r.count, x: x + r.lowerBound, y: nil)
+            case "scale": _ = memref.run(n: r.count, x: y + r.lowerBound, y: y + r.lowerBound)
+            default: _ = memref.run(n: r.count, x: x + r.lowerBound, y: y + r.lowerBound)
             }
+        }
+        let call: (SizeBuffers) -> Void
+        if let pool {
+            call = { b in
+                let y = b.nextSlice()
+                pool.run { w in run(PartitionedSoftmax.slice(w, of: pool.size, n: b.n), b.x, y) }
+            }
+        } else {
+            call = { b in run(0..<b.n, b.x, b.nextSlice()) }
         }
         return Contender(row: row, call: call, checkLast: { _ in .success(nil) }, precheck: { _, _ in .success(nil) })
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Softmax
 
 /// One experiment, read from `experiments/<id>.json`. The file names what to measure; the protocol
@@ -12,9 +13,12 @@ public struct Experiment: Equatable, Sendable {
         /// Every variant of every pass family, as `passes`; afterwards the fastest per family and ISA
         /// become the preset `tuned` for this processor (experiments/presets/tuned/<processor-id>.json).
         case tune
+        /// Whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
+        /// multi-threaded memory references beside them.
+        case multicore
 
         /// Whether the experiment measures pass kernels alone (with references and compute peaks).
-        public var measuresPasses: Bool { self != .softmax }
+        public var measuresPasses: Bool { self == .passes || self == .tune }
     }
 
     /// The file name without `.json`; the CLI id.
@@ -50,11 +54,16 @@ public struct Experiment: Equatable, Sendable {
     public var skipSizesThatDoNotFit: Bool
     /// Names for sizes ("21841": "ImageNet-21k"), recorded in the metadata for tables and figures.
     public var sizeLabels: [String: String]
+    /// multicore: worker counts to run; nil means 1, 2, 4, ... and all cores. Counts above this machine's
+    /// cores are skipped with a note, so one file serves every machine.
+    public var threads: [Int]?
+    /// multicore: worker placements (compact, scattered).
+    public var placements: [Placement]
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
-        "skip_sizes_that_do_not_fit", "size_labels",
+        "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements",
     ]
     public static let referenceNames = ["read", "copy", "scale", "write"]
 
@@ -93,12 +102,13 @@ public struct Experiment: Equatable, Sendable {
             presets: file.presets ?? ["blend"],
             optionalPresets: file.optionalPresets ?? [],
             allVariants: file.allVariants ?? (file.kind == .tune),
-            references: file.references ?? (file.kind.measuresPasses ? referenceNames : []),
+            references: file.references ?? (file.kind.measuresPasses ? referenceNames : file.kind == .multicore ? ["read", "copy"] : []),
             sizes: file.sizes, maxSizeByISA: file.maxSizeByIsa ?? [:],
             samples: file.samples ?? 15, warmupSamples: file.warmupSamples ?? 2,
             minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,
             inputRange: file.inputRange ?? [-1000, 1000], sumTolerance: file.sumTolerance ?? 1e-3,
-            skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:])
+            skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:],
+            threads: file.threads, placements: file.placements ?? Placement.allCases)
         try experiment.validate(source: source)
         return experiment
     }
@@ -126,7 +136,18 @@ public struct Experiment: Equatable, Sendable {
         if let bad = references.first(where: { !Experiment.referenceNames.contains($0) }) {
             throw fail("key 'references' has unknown '\(bad)'; expected some of \(Experiment.referenceNames.joined(separator: ", "))")
         }
-        if kind == .softmax && algorithms.isEmpty { throw fail("key 'algorithms' is empty") }
+        if (kind == .softmax || kind == .multicore) && algorithms.isEmpty { throw fail("key 'algorithms' is empty") }
+        if kind != .multicore {
+            if threads != nil { throw fail("key 'threads' applies to multicore experiments only (this one is \(kind.rawValue))") }
+            if placements != Placement.allCases { throw fail("key 'placements' applies to multicore experiments only (this one is \(kind.rawValue))") }
+        } else {
+            if let t = threads {
+                guard !t.isEmpty else { throw fail("key 'threads' is empty: list worker counts, or leave the key out for 1, 2, 4, ... all cores") }
+                if let bad = t.first(where: { $0 < 1 }) { throw fail("key 'threads' has \(bad): worker counts must be at least 1") }
+            }
+            guard !placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
+            if Set(placements).count != placements.count { throw fail("key 'placements' repeats a placement") }
+        }
         if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
         if kind == .tune && !allVariants { throw fail("key 'all_variants' must be true for a tune experiment: tuning chooses among all variants") }
     }
@@ -135,6 +156,20 @@ public struct Experiment: Equatable, Sendable {
     public static func list(folder: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// multicore: the worker counts to run on a machine with `cores` cores, ascending, and a note for
+    /// each listed count that does not fit.
+    public func threadCounts(cores: Int) -> (counts: [Int], notes: [String]) {
+        guard let listed = threads else {
+            var counts: [Int] = []
+            var t = 1
+            while t < cores { counts.append(t); t *= 2 }
+            return (counts + [Swift.max(cores, 1)], [])
+        }
+        let fits = listed.filter { $0 <= cores }
+        let notes = listed.filter { $0 > cores }.map { "note: skipping \($0) threads: this machine has \(cores) cores available" }
+        return (Array(Set(fits)).sorted(), notes)
     }
 
     /// The sizes to run on an ISA, after `max_size_by_isa`.
@@ -162,10 +197,12 @@ public struct Experiment: Equatable, Sendable {
         var sumTolerance: Double?
         var skipSizesThatDoNotFit: Bool?
         var sizeLabels: [String: String]?
+        var threads: [Int]?
+        var placements: [Placement]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
-            case description, kind, algorithms, isas, presets, references, sizes, samples, seed
+            case description, kind, algorithms, isas, presets, references, sizes, samples, seed, threads, placements
             case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
             case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"

@@ -75,14 +75,25 @@ public final class Runner {
         plan.notes.forEach(log)
         let available = MachineInfo.availableMemoryBytes()
         var skippedSizes: [String: String] = [:]
+        // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
+        let llcBytes = experiment.kind == .multicore ? topology.totalLLCBytes : topology.llcBytes
         for n in plan.sizes {
-            let bytes = WorkPlan.bufferBytes(n: n, llcBytes: topology.llcBytes)
+            let bytes = WorkPlan.bufferBytes(n: n, llcBytes: llcBytes)
             if Double(bytes) > Double(available) * 0.9 {
                 let error = HarnessError.tooLarge(n: n, bytes: bytes, available: available, experiment: experiment.id)
                 guard experiment.skipSizesThatDoNotFit else { throw error }
                 skippedSizes[String(n)] = "needs \(formatBytes(bytes)) of buffers; \(formatBytes(available)) available"
                 log("note: skipping n = \(n)\(experiment.sizeLabels[String(n)].map { " (\($0))" } ?? ""): it needs \(formatBytes(bytes)) of buffers and \(formatBytes(available)) is available")
                 plan.remove(size: n)
+            }
+        }
+
+        if experiment.kind == .multicore {
+            let cores = topology.coreLocations().count
+            let (counts, notes) = experiment.threadCounts(cores: cores)
+            notes.forEach(log)
+            guard !counts.isEmpty else {
+                throw HarnessError.platform("none of the thread counts \(experiment.threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
             }
         }
 
@@ -115,6 +126,7 @@ public final class Runner {
                                         cpu: cpu, observedCPUs: outcome.observedCPUs, counters: outcome.counters ?? counters.describe(),
                                         previous: options.resume ? metadataPath : nil)
         metadata["skipped_sizes"] = skippedSizes
+        for (key, value) in outcome.metadata { metadata[key] = value }
         try Metadata.write(metadata, to: metadataPath)
         if let error = outcome.error { throw error }
         if experiment.kind == .tune {
@@ -232,7 +244,7 @@ struct WorkPlan {
         for isa in isas {
             var perISA: [Item] = []
             switch experiment.kind {
-            case .softmax:
+            case .softmax, .multicore:
                 for preset in presets {
                     for algorithm in experiment.algorithms {
                         do {
@@ -242,6 +254,9 @@ struct WorkPlan {
                             notes.append("note: preset '\(preset.name)' has no kernels for \(algorithm.rawValue) on \(isa.rawValue): skipped")
                         }
                     }
+                }
+                if experiment.kind == .multicore {
+                    perISA += experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
                 }
             case .passes, .tune:
                 var kernels: [Kernel] = []

@@ -19,11 +19,18 @@ public enum Summary {
         return out
     }
 
+    /// Rows of one configuration apart from what a table spreads over: the paper's single thread reads as
+    /// before; multi-core rows add "2 threads, compact".
+    static let threadKeys = ["threads", "placement"]
+
     static func groups(_ rows: [[String: String]], by keys: [String]) -> [(String, [[String: String]])] {
         var order: [String] = []
         var grouped: [String: [[String: String]]] = [:]
         for r in rows {
-            let k = keys.map { r[$0] ?? "" }.joined(separator: " ")
+            var k = keys.filter { !threadKeys.contains($0) }.map { r[$0] ?? "" }.joined(separator: " ")
+            if keys.contains("threads"), let t = r["threads"], !t.isEmpty, t != "1" {
+                k += ", \(t) threads" + ((r["placement"] ?? "").isEmpty ? "" : " \(r["placement"]!)")
+            }
             if grouped[k] == nil { order.append(k) }
             grouped[k, default: []].append(r)
         }
@@ -35,7 +42,7 @@ public enum Summary {
         let paper = ["two-pass", "three-pass-recompute", "three-pass-reload"]
         let algorithms = paper + Set(rows.compactMap { $0["algorithm"] }).subtracting(paper).sorted()
         var out = ""
-        for (title, group) in groups(rows, by: ["processor_id", "isa", "preset"]) {
+        for (title, group) in groups(rows, by: ["processor_id", "isa", "preset"] + threadKeys) {
             out += "\n\(title): median time per call (effective GB/s, 8 B/element); speedup = median over rounds of three-pass time / two-pass time\n"
             out += pad("n", 11) + algorithms.map { pad($0, 24) }.joined() + pad("vs recompute", 14) + pad("vs reload", 11) + "\n"
             let sizes = Set(group.compactMap { Int($0["n"] ?? "") }).sorted()
@@ -66,7 +73,7 @@ public enum Summary {
 
     static func renderPasses(_ rows: [[String: String]]) -> String {
         var out = ""
-        for (title, group) in groups(rows, by: ["processor_id", "isa"]) {
+        for (title, group) in groups(rows, by: ["processor_id", "isa"] + threadKeys) {
             let sizes = Set(group.compactMap { Int($0["n"] ?? "") }).sorted()
             out += "\n\(title): real bandwidth, GB/s (registry bytes per element / median time)\n"
             out += pad("kernel", 40) + sizes.map { pad(String($0), 11) }.joined() + "\n"

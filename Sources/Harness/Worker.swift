@@ -24,6 +24,8 @@ final class Worker: @unchecked Sendable {
         var observedCPUs: Set<Int> = []
         var counters: CounterReport?
         var error: HarnessError?
+        /// Keys the run adds to the metadata (the multi-core placements).
+        var metadata: [String: Any] = [:]
     }
 
     let experiment: Experiment
@@ -34,7 +36,7 @@ final class Worker: @unchecked Sendable {
     let completed: Set<String>
     let writer: ResultWriter
     let log: (String) -> Void
-    private var outcome = Outcome()
+    var outcome = Outcome()
 
     init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, completed: Set<String>,
          writer: ResultWriter, log: @escaping (String) -> Void) {
@@ -69,6 +71,7 @@ final class Worker: @unchecked Sendable {
     }
 
     private func measureAll() {
+        if experiment.kind == .multicore { return measureMulticore() }
         let counters = CounterSet(events: CounterSet.resolvingLLCEvent())
         outcome.counters = CounterReport(available: counters.available, unavailable: counters.unavailable, llcEvent: counters.llcEvent)
         for (event, reason) in counters.unavailable.sorted(by: { $0.key < $1.key }) {
@@ -154,12 +157,16 @@ final class Worker: @unchecked Sendable {
         let xBuffer = try NodeBuffer(count: n, nearCPU: cpu, topology: topology)
         let yBuffer = try NodeBuffer(count: Schedule.paddedCount(n) * slices, nearCPU: cpu, topology: topology)
         yBuffer.firstTouch(value: 0)
-        // The same seed gives the same input on every machine, so results compare like for like.
+        fillInput(xBuffer.pointer, n: n)
+        return SizeBuffers(n: n, x: xBuffer.pointer, y: yBuffer.pointer, slices: slices, owners: [xBuffer, yBuffer])
+    }
+
+    /// The same seed gives the same input on every machine (and for any number of threads), so results
+    /// compare like for like.
+    func fillInput(_ x: UnsafeMutablePointer<Float>, n: Int) {
         var rng = SplitMix64(seed: experiment.seed &+ UInt64(n))
         let lo = experiment.inputRange[0], hi = experiment.inputRange[1]
-        let x = xBuffer.pointer
         for i in 0..<n { x[i] = lo + (hi - lo) * Float(rng.next() >> 40) * 0x1p-24 }
-        return SizeBuffers(n: n, x: x, y: yBuffer.pointer, slices: slices, owners: [xBuffer, yBuffer])
     }
 
     private func measure(n: Int, contenders: [Contender], counters: CounterSet) {
@@ -170,9 +177,13 @@ final class Worker: @unchecked Sendable {
 
     /// Checks, calibrates and times the contenders of one size, interleaved; returns their rows (error
     /// rows for those that failed), in contender order.
-    private func measureRows(n: Int, contenders: [Contender], counters: CounterSet, rotateOutputs: Bool) -> [ResultRow] {
+    /// `workers`: the threads a contender's call runs on (their pinned CPUs, and how to read back where
+    /// they ran); nil for the measuring thread alone. `allocateBuffers` replaces the single-thread buffers.
+    func measureRows(n: Int, contenders: [Contender], counters: CounterSet, rotateOutputs: Bool,
+                             workers: (cpus: [Int], observe: () -> [Int])? = nil,
+                             allocateBuffers: (() throws -> SizeBuffers)? = nil) -> [ResultRow] {
         let buffers: SizeBuffers
-        do { buffers = try allocate(n: n, rotateOutputs: rotateOutputs) } catch {
+        do { buffers = try allocateBuffers?() ?? allocate(n: n, rotateOutputs: rotateOutputs) } catch {
             return contenders.map { errorRow($0.row, "could not allocate buffers for n = \(n): \(error)") }
         }
         // Float64 facts cost an exp per element; only the pass checks need them.
@@ -214,7 +225,9 @@ final class Worker: @unchecked Sendable {
         var failure = [String?](repeating: nil, count: live.count)
         var totals = [[String: Int64]](repeating: [:], count: live.count)
         var countersFailed = [Bool](repeating: false, count: live.count)
-        var observed = Set<Int>()
+        let expectedCPUs = workers?.cpus ?? [cpu]
+        let observe = workers?.observe ?? { [Pinning.currentCPU()] }
+        var observed = Set<[Int]>()
         for round in 0..<experiment.samples {
             for i in Schedule.order(contenders: live.count, round: round) where failure[i] == nil {
                 let c = live[i].contender
@@ -235,14 +248,18 @@ final class Worker: @unchecked Sendable {
                 case let .failure(f): failure[i] = "output check failed after timed sample \(round + 1): \(f.message)"
                 }
             }
-            observed.insert(Pinning.currentCPU())
+            observed.insert(observe())
         }
-        outcome.observedCPUs.formUnion(observed)
-        if observed != [cpu] { log("warning: the worker was seen on CPUs \(observed.sorted()) although pinned to \(cpu)") }
+        for cpus in observed { outcome.observedCPUs.formUnion(cpus) }
+        if observed != [expectedCPUs] {
+            log("warning: the workers were seen on CPUs \(observed.map(\.description).sorted().joined(separator: ", ")) although pinned to \(expectedCPUs)")
+        }
+        let seenCPUs = observed.count == 1 ? observed.first! : expectedCPUs
 
         for (i, entry) in live.enumerated() {
             var row = entry.contender.row
-            row.cpu = observed.count == 1 ? observed.first! : cpu
+            row.cpu = seenCPUs.first ?? cpu
+            if workers != nil { row.cpus = seenCPUs }
             if let f = failure[i] {
                 rows[entry.index] = errorRow(row, f)
                 continue
@@ -275,7 +292,7 @@ final class Worker: @unchecked Sendable {
         return out
     }
 
-    private func errorRow(_ row: ResultRow, _ error: String) -> ResultRow {
+    func errorRow(_ row: ResultRow, _ error: String) -> ResultRow {
         var row = row
         row.error = error
         row.samples = []
@@ -284,7 +301,7 @@ final class Worker: @unchecked Sendable {
         return row
     }
 
-    private func emit(_ row: ResultRow) {
+    func emit(_ row: ResultRow) {
         if let error = row.error {
             outcome.errorRows += 1
             log("error: \(row.kernel) n=\(row.n): \(error)")
@@ -304,7 +321,8 @@ struct Progress {
     private let workPerSize: [Int: Double]
     private let countPerSize: [Int: Int]
 
-    init(experiment: Experiment, plan: WorkPlan, completed: Set<String>, base: ResultRow) {
+    /// `repeats`: how many times the plan runs (multicore: once per thread count and placement).
+    init(experiment: Experiment, plan: WorkPlan, completed: Set<String>, base: ResultRow, repeats: Int = 1) {
         // Work grows with n but no sample is shorter than min_sample_seconds: weight each configuration
         // by max(n, n at ~1 GB/s within the minimum sample time), times its samples.
         let floor = experiment.minSampleSeconds * 2.5e8
@@ -315,10 +333,10 @@ struct Progress {
             count[n] = k
             work[n] = Double(k) * Double(experiment.samples + experiment.warmupSamples + 1) * Swift.max(Double(n), floor)
         }
-        total = count.values.reduce(0, +) - completed.count
+        total = count.values.reduce(0, +) * repeats - completed.count
         workPerSize = work
         countPerSize = count
-        remainingWork = work.values.reduce(0, +)
+        remainingWork = work.values.reduce(0, +) * Double(repeats)
     }
 
     mutating func finished(n: Int, count: Int, seconds: Double, log: (String) -> Void) {

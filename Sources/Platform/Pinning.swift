@@ -25,6 +25,11 @@ public enum Pinning {
         }
     }
 
+    /// Undoes `pinCurrentThread`: the calling thread may run on any CPU this process may use. Returns
+    /// false if the OS refused.
+    @discardableResult
+    public static func unpinCurrentThread(topology: Topology) -> Bool { plat_unbind_thread(topology.handle) == 0 }
+
     /// The CPU the calling thread is running on (strictly: ran on most recently, which for a pinned
     /// thread is the same). hwloc's answer first, `sched_getcpu()` otherwise; -1 if neither knows.
     public static func currentCPU(topology: Topology) -> Int {

@@ -59,7 +59,7 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
     public let algorithm: Algorithm
     public let kernels: [Kernel]
     /// The kernels' function pointers, fetched once so a call costs nothing beyond the kernels.
-    private let fn0, fn1, fn2: softmax_kernel_fn
+    let fn0, fn1, fn2: softmax_kernel_fn
     public var isa: ISA { kernels[0].isa }
 
     /// Bytes moved per element by all passes together (write-allocate not counted): 12, 16 or 20.

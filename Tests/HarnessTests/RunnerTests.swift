@@ -6,7 +6,7 @@ import XCTest
 /// End-to-end runs of tiny experiments in a temporary experiments folder (with a copy of the shipped
 /// blend preset) into a temporary results folder. Sizes, samples and sample times are tiny so the whole
 /// class takes a few seconds; nothing here asserts a speed.
-final class RunnerTests: XCTestCase {
+class RunnerTestCase: XCTestCase {
     var root: URL!
     var experiments: URL!
     var results: URL!
@@ -89,7 +89,10 @@ final class RunnerTests: XCTestCase {
     }
 
     let algorithms = Algorithm.allCases.map(\.rawValue)
+}
 
+/// The runner's tests proper (the helpers above are shared with MulticoreTests).
+final class RunnerTests: RunnerTestCase {
     // MARK: Softmax end to end
 
     func testTinySoftmaxRunWritesOneOKRowPerConfiguration() throws {

@@ -54,6 +54,28 @@ final class SummaryTests: XCTestCase {
         XCTAssertFalse(lines.contains { $0.hasPrefix("4096 ") }, "the error row must not appear as a timing line; saw:\n\(text)")
     }
 
+    func testThreadCountsAndPlacementsGetTablesOfTheirOwn() throws {
+        func threaded(_ r: ResultRow, _ threads: Int, _ placement: String) -> ResultRow {
+            var r = r
+            r.threads = threads
+            r.placement = placement
+            r.cpus = Array(0..<threads)
+            return r
+        }
+        let rows = [
+            row("two-pass", n: 1000, median: 4e-6), row("three-pass-recompute", n: 1000, median: 4e-6),
+            threaded(row("two-pass", n: 1000, median: 2e-6), 2, "compact"), threaded(row("three-pass-recompute", n: 1000, median: 3e-6), 2, "compact"),
+            threaded(row("two-pass", n: 1000, median: 1e-6), 4, "scattered"), threaded(row("three-pass-recompute", n: 1000, median: 2e-6), 4, "scattered"),
+        ]
+        let text = Summary.render(try table(rows))
+        let titles = text.components(separatedBy: "\n").filter { $0.hasPrefix("test-cpu") }
+        XCTAssertEqual(titles.count, 3, "one table per thread count and placement, saw titles \(titles)")
+        assertContains(text, ["test-cpu avx2 blend:", "test-cpu avx2 blend, 2 threads compact:", "test-cpu avx2 blend, 4 threads scattered:"], "titles")
+        let speedups = text.components(separatedBy: "\n").filter { $0.hasPrefix("1000 ") }
+        XCTAssertEqual(speedups.count, 3, "a size line in each table, saw \(speedups)")
+        assertContains(speedups.joined(separator: "\n"), ["1.00x", "1.50x", "2.00x"], "each table's own speedup (4/4, 3/2, 2/1)")
+    }
+
     func testMissingAlgorithmShowsADashNotASpeedup() throws {
         let text = Summary.render(try table([row("two-pass", n: 1000, median: 1e-6), row("three-pass-reload", n: 1000, median: 3e-6)]))
         let line = text.components(separatedBy: "\n").first { $0.hasPrefix("1000 ") } ?? ""

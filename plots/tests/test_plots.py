@@ -348,3 +348,75 @@ def test_columns_are_the_ones_results_readme_documents():
             first = line.split("|")[1]
             documented += [c.strip().strip("`") for c in first.split(",")]
     assert tuple(documented) == pr.SCHEMA_COLUMNS
+
+
+def _multicore_rows(processor: str) -> list[dict]:
+    """A synthetic multicore run: samples chosen so the paired speedups are known exactly."""
+    rows = []
+    # (threads, placement) -> {algorithm: seconds per call}
+    times = {
+        (1, ""): {"two-pass": 1.0, "three-pass-recompute": 1.2, "three-pass-reload": 1.1, "read": 0.4},
+        (2, "compact"): {"two-pass": 0.5, "three-pass-recompute": 0.7, "three-pass-reload": 0.75, "read": 0.2},
+        (2, "scattered"): {"two-pass": 0.5, "three-pass-recompute": 0.8, "three-pass-reload": 0.75, "read": 0.2},
+    }
+    n = 100_000_000
+    for (threads, placement), per in times.items():
+        for algorithm, t in per.items():
+            kind = "reference" if algorithm == "read" else "softmax"
+            bpe = {"two-pass": 12, "three-pass-recompute": 16, "three-pass-reload": 20, "read": 4}[algorithm]
+            r = {c: "" for c in pr.SCHEMA_COLUMNS}
+            r.update({
+                "schema_version": "3", "experiment": "multicore", "processor_id": processor, "microarchitecture": "zen4",
+                "isa": "avx2", "preset": "blend" if kind == "softmax" else "", "kind": kind, "algorithm": algorithm,
+                "kernel": algorithm, "n": str(n), "threads": str(threads), "placement": placement,
+                "cpus": ";".join(str(c) for c in range(threads)), "cpu": "0", "samples": "3", "calls_per_sample": "1",
+                "median_s": str(t), "p25_s": str(t), "p75_s": str(t), "min_s": str(t),
+                "effective_gbps": str(8 * n / t / 1e9), "bytes_per_element": str(bpe),
+                "real_gbps": str(bpe * n / t / 1e9), "status": "ok", "raw_samples_s": f"{t};{t};{t}",
+            })
+            rows.append(r)
+    return rows
+
+
+def _write_multicore(folder: Path, processor: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "multicore.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=pr.SCHEMA_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(_multicore_rows(processor))
+    (folder / "multicore.json").write_text(json.dumps({
+        "schema_version": 3, "experiment": "multicore", "experiment_kind": "multicore",
+        "processor": {"id": processor, "model_name": "Test CPU (synthetic)", "microarchitecture": "zen4"},
+        "caches": {"llc_bytes": 33554432}}))
+
+
+def test_multicore_run_gets_its_figure_and_summary_section_and_stays_out_of_the_paper_figures(tmp_path):
+    results = copy_fixture(tmp_path)
+    _write_multicore(results / ZEN4, ZEN4)
+    out = tmp_path / "figs"
+    summary = tmp_path / "SUMMARY.md"
+    p = run_cli("--results", results, "--out", out, "--summary", summary)
+    assert p.returncode == 0, p.stderr
+    stems = {f.stem for f in out.glob("*.png")}
+    assert stems == set(EXPECTED_STEMS) | {f"{ZEN4}_multicore"}, stems ^ (set(EXPECTED_STEMS) | {f"{ZEN4}_multicore"})
+    text = summary.read_text()
+    assert "## Multi-core" in text
+    lines = [l for l in text.splitlines() if l.startswith(f"| {ZEN4} | avx2 | blend | 100M |")]
+    # threads, placement, two-pass GB/s, vs recompute, vs reload, read GB/s
+    cells = [[c.strip() for c in l.strip("|").split("|")][4:] for l in lines]
+    assert cells == [
+        ["1", "-", "0.8", "1.20", "1.10", "1.0"],
+        ["2", "compact", "1.6", "1.40", "1.50", "2.0"],
+        ["2", "scattered", "1.6", "1.60", "1.50", "2.0"],
+    ], cells
+    # The one-thread tables are the fixture's alone: the multicore file's one-thread rows are not mixed in.
+    reference = run_cli("--results", FIXTURES, "--summary-only")
+    assert reference.stdout in text
+
+
+def test_a_multicore_run_alone_is_enough_to_plot(tmp_path):
+    results = tmp_path / "results"
+    _write_multicore(results / "solo-cpu", "solo-cpu")
+    p = run_cli("--results", results, "--out", tmp_path / "figs")
+    assert p.returncode == 0, p.stderr
+    assert {f.stem for f in (tmp_path / "figs").glob("*.png")} == {"solo-cpu_multicore"}

@@ -70,6 +70,15 @@ int plat_topology_numa_node_of_cpu(const plat_topology *topo, int cpu);
  * snprintf: writes at most buflen bytes (NUL included) and returns the length the full text needs. */
 size_t plat_topology_render(const plat_topology *topo, char *buf, size_t buflen);
 
+/* Logical indexes of the package, NUMA node and L3 cache (-1 where hwloc has none) that hold core
+ * `core_index` (logical order): what a placement groups cores by. Returns 0, or -1 if there is no
+ * such core. */
+int plat_topology_core_location(const plat_topology *topo, int core_index, int *package, int *numa_node, int *l3);
+
+/* Number of caches of the given level (1..5) hwloc found: the L3 count times its size is the
+ * last-level cache all cores share together. */
+int plat_topology_cache_count(const plat_topology *topo, int level);
+
 /* Writes the allowed CPU set as a list string such as "0-3,8" (for error messages). */
 void plat_topology_cpu_list(const plat_topology *topo, char *buf, size_t buflen);
 
@@ -81,6 +90,9 @@ int64_t plat_sysconf_cache_bytes(int level);
 /* Binds the calling thread to PU `cpu` (OS index). Returns 0 on success, -1 if the CPU does not
  * exist or is not allowed, -2 if the OS refused the binding; err says which and why. */
 int plat_bind_thread_to_cpu(plat_topology *topo, int cpu, char *err, size_t errlen);
+
+/* Lets the calling thread run on every CPU this process may use again. Returns 0, or -1 if refused. */
+int plat_unbind_thread(plat_topology *topo);
 
 /* The CPU the calling thread last ran on: hwloc's view first, sched_getcpu() otherwise; -1 if
  * neither can tell. */
@@ -106,6 +118,16 @@ void plat_free(plat_topology *topo, void *ptr, size_t bytes, plat_alloc_kind kin
 /* Writes the OS indexes of the NUMA nodes currently holding pages of [ptr, ptr+bytes) into out.
  * Returns how many there are (possibly more than cap), or -1 if the OS cannot tell. */
 int plat_memory_location(plat_topology *topo, const void *ptr, size_t bytes, int *out, int cap);
+
+/* Binds the pages wholly inside [ptr, ptr+bytes) to the NUMA node local to PU `cpu` (hwloc_set_area_membind,
+ * BIND), moving pages already touched. Returns 0 when bound; otherwise -1 and a sentence in note: the
+ * caller then relies on first touch by the thread on `cpu`. Used for the slices of a buffer that
+ * several threads, possibly on several nodes, own. */
+int plat_bind_area_near_cpu(plat_topology *topo, void *ptr, size_t bytes, int cpu, char *note, size_t notelen);
+
+/* Page-aligned memory from hwloc_alloc, not bound (PLAT_ALLOC_HWLOC; free with plat_free). NULL if it
+ * fails. */
+void *plat_alloc_pages(plat_topology *topo, size_t bytes);
 
 /* Stores `value` into every element; used to place pages by first touch. */
 void plat_fill_float(float *ptr, size_t count, float value);
@@ -142,6 +164,33 @@ int plat_counters_stop(plat_counters *c, long long *values, char *err, size_t er
  * cannot be reached on machines where such events already fail when added. Not thread-safe; only
  * affects sets created while it is set. */
 void plat_counters_simulate_start_failure(const char *name);
+
+/* ------------------------------------------------------------------- pool.c */
+
+/* A persistent pool of worker threads, each bound to one CPU, that run one task together and meet at
+ * barriers inside it: the multi-core softmax's threads. Worker 0 is the thread that calls
+ * plat_pool_run (bind it yourself: the pool does not change its binding); workers 1..count-1 are
+ * threads of the pool, bound to cpus[1..] before plat_pool_create returns. Idle workers spin briefly,
+ * then sleep. One thread drives a pool: plat_pool_run is not re-entrant. */
+typedef struct plat_pool plat_pool;
+typedef void (*plat_pool_task)(void *context, int worker, int workers);
+
+/* Starts count - 1 threads bound to cpus[1..count-1] (CPU numbers may repeat; tests oversubscribe on
+ * purpose). Returns NULL, with the reason in err, if a thread cannot start or be bound. */
+plat_pool *plat_pool_create(plat_topology *topo, const int *cpus, int count, char *err, size_t errlen);
+void plat_pool_destroy(plat_pool *pool);
+int plat_pool_size(const plat_pool *pool);
+
+/* Runs task(context, w, count) on every worker w (w = 0 on the calling thread) and returns when all
+ * have returned: the end of a run is itself a barrier. */
+void plat_pool_run(plat_pool *pool, plat_pool_task task, void *context);
+
+/* Called by every worker inside a task: returns once all workers have called it. Writes made before
+ * it by any worker are visible to every worker after it. */
+void plat_pool_barrier(plat_pool *pool);
+
+/* The CPU worker w was running on when it started the most recent task (-1 before any). */
+int plat_pool_observed_cpu(const plat_pool *pool, int worker);
 
 /* ---------------------------------------------------------------- machine.c */
 

@@ -84,6 +84,14 @@ typedef struct {
 /// {max, sum of exp(x - max)}; the max starts at -FLT_MAX, so {-FLT_MAX, 0} for n == 0 or all -inf.
 typedef softmax_maxsum (*softmax_rmaxaddexp_fn)(size_t n, const float* x);
 
+/// The sum of extended-range floats (the raddextexp results of a vector's slices), scaled to the largest
+/// exponent exactly as raddextexp merges its own lanes; {0, -inf} for count == 0. A NaN part gives NaN.
+softmax_extfloat softmax_extfloat_sum(size_t count, const softmax_extfloat* parts);
+
+/// The online reduction of a whole vector from those of its slices: the largest max, and every sum
+/// rescaled by exp(its max - that max), as rmaxaddexp merges its own lanes; {-FLT_MAX, 0} for count == 0.
+softmax_maxsum softmax_maxsum_merge(size_t count, const softmax_maxsum* parts);
+
 /// One kernel: its name states family, ISA, elements per main-loop iteration and accumulators.
 typedef struct {
   const char* name;

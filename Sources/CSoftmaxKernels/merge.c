@@ -1,0 +1,27 @@
+// Merging the reductions of several slices of one vector (the multi-core softmax: one slice per thread).
+// The arithmetic is the kernels' own lane merge, so a vector split across threads is reduced the way one
+// kernel reduces its accumulators, special values included.
+#include "include/softmax_kernels.h"
+
+#include <float.h>
+
+#include "common/exp_portable.h"
+
+softmax_extfloat softmax_extfloat_sum(size_t count, const softmax_extfloat* parts) {
+  // softmax_extfloat_merge's arithmetic, reading the parts in place (any number of them).
+  float emax = -INFINITY;
+  for (size_t i = 0; i < count; i++) { emax = softmax_max_scalar(parts[i].exponent, emax); }
+  float sum = 0.0f;
+  for (size_t i = 0; i < count; i++) {
+    sum = fmaf(parts[i].mantissa, softmax_pow2_clamped_scalar(parts[i].exponent - emax), sum);
+  }
+  return (softmax_extfloat){sum, emax};
+}
+
+softmax_maxsum softmax_maxsum_merge(size_t count, const softmax_maxsum* parts) {
+  float max = -FLT_MAX;
+  for (size_t i = 0; i < count; i++) { max = softmax_max_scalar(parts[i].max, max); }
+  float sum = 0.0f;
+  for (size_t i = 0; i < count; i++) { sum += parts[i].sum * softmax_exp_minus_max_scalar(parts[i].max - max); }
+  return (softmax_maxsum){max, sum};
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Platform
+import Softmax
+
+/// The multicore experiment: the same contenders as `softmax` (plus multi-threaded memory references), each
+/// call split across a pool of workers pinned one per core, for every thread count and placement.
+extension Worker {
+    struct MulticoreConfiguration {
+        var threads: Int
+        /// Empty for one thread (placement means nothing there), else the placement's name.
+        var placement: String
+        var cpus: [Int]
+    }
+
+    /// Thread counts x placements on this machine, and notes on what was folded together: a placement that
+    /// puts workers on the same CPUs as an earlier one is measured once.
+    static func multicoreConfigurations(experiment: Experiment, topology: Topology) -> (configurations: [MulticoreConfiguration], notes: [String]) {
+        let cores = topology.coreLocations()
+        var configurations: [MulticoreConfiguration] = []
+        var notes: [String] = []
+        for threads in experiment.threadCounts(cores: cores.count).counts {
+            if threads == 1 {
+                let first = experiment.placements.compactMap { topology.cpus(threads: 1, placement: $0) }.first ?? []
+                configurations.append(.init(threads: 1, placement: "", cpus: first))
+                continue
+            }
+            var measured: [(Placement, [Int])] = []
+            for placement in experiment.placements {
+                guard let cpus = topology.cpus(threads: threads, placement: placement) else { continue }
+                if let same = measured.first(where: { $0.1 == cpus }) {
+                    notes.append("\(placement.rawValue) places \(threads) workers on the same CPUs as \(same.0.rawValue) (\(cpus)) on this machine"
+                                 + " (\(CoreLocation.scatterLevel(cores).map { "it spreads over \($0.name)" } ?? "one NUMA node, one package, one L3")): measured once, as \(same.0.rawValue)")
+                    continue
+                }
+                measured.append((placement, cpus))
+                configurations.append(.init(threads: threads, placement: placement.rawValue, cpus: cpus))
+            }
+        }
+        return (configurations, notes)
+    }
+
+    func measureMulticore() {
+        let (configurations, notes) = Worker.multicoreConfigurations(experiment: experiment, topology: topology)
+        notes.forEach { log("note: \($0)") }
+        // PAPI counts the thread that opened the counters, so for a call split across threads it would see
+        // one worker's share: no counter is recorded, and the metadata says why.
+        let reason = "not recorded by the multicore experiment: PAPI counts the thread that opened the counters, one worker of several"
+        outcome.counters = CounterReport(available: [], unavailable: Dictionary(uniqueKeysWithValues: CounterSet.defaultEvents.map { ($0, reason) }),
+                                         llcEvent: nil)
+        let noCounters = CounterSet(events: [])
+        var placementNotes: Set<String> = []
+        let cores = topology.coreLocations()
+        outcome.metadata["multicore"] = [
+            "configurations": configurations.map { ["threads": $0.threads, "placement": $0.placement, "cpus": $0.cpus] as [String: Any] },
+            "notes": notes,
+            "cores": cores.map { ["core": $0.core, "cpu": $0.cpu, "package": $0.package, "numa_node": $0.numaNode, "l3": $0.l3] },
+            "scatter_level": CoreLocation.scatterLevel(cores)?.name ?? "none (one NUMA node, one package, one L3: scattered is compact)",
+            "total_llc_bytes": topology.totalLLCBytes,
+            "slicing": "worker w owns a contiguous slice; boundaries on 4 KiB pages when every worker gets 16 pages or more, else on 64-byte lines",
+            "barriers": "one barrier between passes (two-pass and online: 1 per call; three-pass: 2), a spinning sense-reversing barrier; the pool is persistent",
+            "input_touch": "before each sample every worker reads one float per 64-byte line of its own slice",
+        ] as [String: Any]
+
+        var progress = Progress(experiment: experiment, plan: plan, completed: completed, base: base, repeats: configurations.count)
+        log("running \(experiment.id): \(progress.total) configurations over \(configurations.count) thread counts x placements, \(experiment.samples) samples each")
+        for configuration in configurations {
+            let pool: ThreadPool
+            do { pool = try ThreadPool(cpus: configuration.cpus, topology: topology) } catch {
+                outcome.error = .platform("could not start \(configuration.threads) workers on CPUs \(configuration.cpus): \(error)")
+                return
+            }
+            log("\(configuration.threads) thread(s)\(configuration.placement.isEmpty ? "" : ", \(configuration.placement)"): CPUs \(configuration.cpus)")
+            for n in plan.sizes {
+                var rowBase = base
+                rowBase.n = n
+                rowBase.threads = configuration.threads
+                rowBase.placement = configuration.placement
+                let contenders = (plan.items[n] ?? []).compactMap { item -> Contender? in
+                    switch item {
+                    case let .softmax(plan, preset):
+                        return Contenders.softmax(plan, preset: preset, base: rowBase, tolerance: experiment.sumTolerance, pool: pool)
+                    case let .reference(memref): return Contenders.reference(memref, base: rowBase, pool: pool)
+                    case .pass: return nil
+                    }
+                }
+                let todo = contenders.filter { !completed.contains($0.row.key) }
+                outcome.skipped += contenders.count - todo.count
+                guard !todo.isEmpty else { continue }
+                let start = now()
+                let rows = measureRows(
+                    n: n, contenders: todo, counters: noCounters, rotateOutputs: true,
+                    workers: (configuration.cpus, { pool.observedCPUs }),
+                    allocateBuffers: {
+                        let (buffers, note) = try self.allocateSliced(n: n, pool: pool)
+                        placementNotes.insert(note)
+                        return buffers
+                    })
+                rows.forEach(emit)
+                progress.finished(n: n, count: todo.count, seconds: now() - start, log: log)
+            }
+        }
+        var meta = outcome.metadata["multicore"] as? [String: Any] ?? [:]
+        meta["memory"] = placementNotes.sorted()
+        outcome.metadata["multicore"] = meta
+        // The measuring thread was worker 0 of every pool; put it back where the run started it.
+        try? Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
+    }
+
+    /// x and the rotating outputs, each worker's slices bound to its node and first touched by it; the
+    /// input written afterwards from this thread (writing moves no page).
+    func allocateSliced(n: Int, pool: ThreadPool) throws -> (SizeBuffers, String) {
+        let workers = pool.size
+        let slices = (0..<workers).map { PartitionedSoftmax.slice($0, of: workers, n: n) }
+        let rotations = Schedule.rotatingSlices(n: n, llcBytes: topology.totalLLCBytes)
+        let stride = Schedule.paddedCount(n)
+        let x = try SlicedBuffer(count: n, slices: slices.enumerated().map { ($1, pool.cpus[$0]) }, topology: topology)
+        var ySlices: [(range: Range<Int>, cpu: Int)] = []
+        for k in 0..<rotations {
+            for (w, r) in slices.enumerated() { ySlices.append(((k * stride + r.lowerBound)..<(k * stride + r.upperBound), pool.cpus[w])) }
+        }
+        let y = try SlicedBuffer(count: stride * rotations, slices: ySlices, topology: topology)
+        let xp = x.pointer, yp = y.pointer
+        pool.run { w in
+            let r = slices[w]
+            guard !r.isEmpty else { return }
+            (xp + r.lowerBound).update(repeating: 0, count: r.count)
+            for k in 0..<rotations { (yp + k * stride + r.lowerBound).update(repeating: 0, count: r.count) }
+        }
+        fillInput(xp, n: n)
+        // One partial sum per worker, each on its own cache line.
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: workers * 16)
+        let holder = DeallocateOnDeinit(partials)
+        let toucher: (SizeBuffers) -> Float = { b in
+            pool.run { w in partials[w * 16] = SizeBuffers.touch(b.x, slices[w]) }
+            return (0..<workers).reduce(0) { $0 + partials[$1 * 16] }
+        }
+        let buffers = SizeBuffers(n: n, x: xp, y: yp, slices: rotations, owners: [x, y, holder], toucher: toucher)
+        return (buffers, x.placement)
+    }
+}
+
+/// Frees a raw allocation when the buffers that use it go.
+final class DeallocateOnDeinit {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+    deinit { pointer.deallocate() }
+}
