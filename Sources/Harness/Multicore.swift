@@ -69,6 +69,8 @@ extension Worker {
                 outcome.error = .platform("could not start \(configuration.threads) workers on CPUs \(configuration.cpus): \(error)")
                 return
             }
+            // Every worker flushes denormals as the single-thread worker does (threads need not inherit MXCSR).
+            pool.run { _ in FloatingPointEnvironment.flushDenormals(true) }
             log("\(configuration.threads) thread(s)\(configuration.placement.isEmpty ? "" : ", \(configuration.placement)"): CPUs \(configuration.cpus)")
             for n in plan.sizes {
                 var rowBase = base
