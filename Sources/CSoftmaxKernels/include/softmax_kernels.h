@@ -84,13 +84,19 @@ typedef struct {
 /// {max, sum of exp(x - max)}; the max starts at -FLT_MAX, so {-FLT_MAX, 0} for n == 0 or all -inf.
 typedef softmax_maxsum (*softmax_rmaxaddexp_fn)(size_t n, const float* x);
 
-/// One kernel: its name states family, ISA, elements per main-loop iteration and accumulators.
+/// One kernel: its name states family, ISA, elements per main-loop iteration, accumulators and variant.
 typedef struct {
   const char* name;
   softmax_family family;
   softmax_isa isa;
   uint32_t elements_per_iteration;
   uint32_t accumulators;
+  /// The variant's name as spelled at the end of `name` ("" for the plain kernel; see kernel_common.h).
+  const char* variant;
+  /// Streaming stores for the aligned body of the output: no write-allocate read of y.
+  bool nontemporal_stores;
+  /// Software prefetch distance ahead of the input loads, in bytes; 0 for none.
+  uint32_t prefetch_bytes;
   /// Memory traffic per element, as the loop issues it (write-allocate reads not counted).
   uint32_t bytes_read_per_element;
   uint32_t bytes_written_per_element;
