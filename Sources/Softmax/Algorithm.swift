@@ -1,7 +1,5 @@
 import CSoftmaxKernels
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// The paper's three softmax algorithms, under the paper's names (kebab-case for the CLI and CSV).
 public enum Algorithm: String, CaseIterable, Codable, Sendable {
@@ -78,17 +76,25 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
     public var bytesPerElement: Int { kernels.reduce(0) { $0 + $1.bytesPerElement } }
     public var description: String { kernels.map(\.name).joined(separator: "+") }
 
-    /// Elements from which x and y (8 bytes per element) no longer fit in the last-level cache, as the C
-    /// library reports its size (32 MiB assumed where it does not).
-    public static let defaultStreamingThreshold: Int = {
-        #if canImport(Glibc)
-        let llc = sysconf(Int32(_SC_LEVEL3_CACHE_SIZE))
-        let bytes = llc > 0 ? llc : 32 << 20
-        #else
-        let bytes = 32 << 20
-        #endif
-        return bytes / 8
-    }()
+    /// Elements from which x and y (8 bytes per element) no longer fit in the last-level cache: the size
+    /// of cpu0's highest cache level in sysfs (one instance, where sysconf may report the sum over a
+    /// virtual machine's host), else 32 MiB.
+    public static let defaultStreamingThreshold: Int = (lastLevelCacheBytes() ?? 32 << 20) / 8
+
+    static func lastLevelCacheBytes(directory: String = "/sys/devices/system/cpu/cpu0/cache") -> Int? {
+        var best: (level: Int, bytes: Int)?
+        for index in 0..<8 {
+            func read(_ file: String) -> String? {
+                (try? String(contentsOfFile: "\(directory)/index\(index)/\(file)", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let level = read("level").flatMap({ Int($0) }), let size = read("size"), read("type") != "Instruction" else { continue }
+            let multiplier = size.hasSuffix("K") ? 1 << 10 : size.hasSuffix("M") ? 1 << 20 : 1
+            guard let value = Int(size.trimmingCharacters(in: CharacterSet.letters)), value > 0 else { continue }
+            if best == nil || level > best!.level { best = (level, value * multiplier) }
+        }
+        return best?.bytes
+    }
 
     public init(algorithm: Algorithm, kernels: [Kernel], streamingThreshold: Int = SoftmaxPlan.defaultStreamingThreshold) throws {
         guard kernels.count == algorithm.passes.count else {

@@ -51,6 +51,21 @@ final class AlgorithmTests: KernelTestCase {
         if ISA.avx2.isSupported { XCTAssertGreaterThan(checked, 0, "blend's write passes should have _nt twins") }
     }
 
+    func testStreamingThresholdComesFromTheLastCacheLevel() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("caches-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (index, level, type, size) in [(0, "1", "Data", "32K"), (1, "1", "Instruction", "32K"), (2, "2", "Unified", "1024K"), (3, "3", "Unified", "32768K")] {
+            let dir = folder.appendingPathComponent("index\(index)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try level.write(to: dir.appendingPathComponent("level"), atomically: true, encoding: .utf8)
+            try type.write(to: dir.appendingPathComponent("type"), atomically: true, encoding: .utf8)
+            try "\(size)\n".write(to: dir.appendingPathComponent("size"), atomically: true, encoding: .utf8)
+        }
+        XCTAssertEqual(SoftmaxPlan.lastLevelCacheBytes(directory: folder.path), 32 << 20)
+        XCTAssertNil(SoftmaxPlan.lastLevelCacheBytes(directory: folder.appendingPathComponent("none").path))
+        XCTAssertGreaterThan(SoftmaxPlan.defaultStreamingThreshold, 0)
+    }
+
     func testEveryAlgorithmMatchesFloat64AtEverySize() throws {
         for plan in try blendPlans() {
             let tile = plan.kernels.map(\.elementsPerIteration).max()!
