@@ -1,20 +1,23 @@
 // The kernel registry, generated from kernels.def: the one list Swift reads.
 #include "common/kernel_common.h"
 
-#define KERNEL(f, i, t, a) extern __typeof__(*(softmax_##f##_fn)0) SOFTMAX_KERNEL_NAME(f, i, t, a);
+#define KERNEL(f, i, t, a, v) extern __typeof__(*(softmax_##f##_fn)0) SOFTMAX_KERNEL_NAME(f, i, t, a, v);
 #include "kernels.def"
 #undef KERNEL
 
-#define KERNEL(f, i, t, a) \
+#define KERNEL(f, i, t, a, v) \
   { \
-      .name = SOFTMAX_STR(SOFTMAX_KERNEL_NAME(f, i, t, a)), \
+      .name = SOFTMAX_STR(SOFTMAX_KERNEL_NAME(f, i, t, a, v)), \
       .family = softmax_family_##f, \
       .isa = softmax_isa_##i, \
       .elements_per_iteration = t, \
       .accumulators = a, \
+      .variant = SOFTMAX_VARIANT_STRING_##v, \
+      .nontemporal_stores = SOFTMAX_NT(v), \
+      .prefetch_bytes = SOFTMAX_PF(v), \
       .bytes_read_per_element = SOFTMAX_READ_BYTES_##f, \
       .bytes_written_per_element = SOFTMAX_WRITE_BYTES_##f, \
-      .fn.f = SOFTMAX_KERNEL_NAME(f, i, t, a), \
+      .fn.f = SOFTMAX_KERNEL_NAME(f, i, t, a, v), \
   },
 const softmax_kernel_info softmax_kernels[] = {
 #include "kernels.def"

@@ -37,7 +37,7 @@ public struct Experiment: Equatable, Sendable {
     public var optionalPresets: [String]
     /// passes: measure every registered variant of each family instead of the presets' kernels.
     public var allVariants: Bool
-    /// passes: memory reference loops to measure (`read`, `copy`, `scale`, `write`).
+    /// passes: memory reference loops to measure (`read`, `copy`, `copy_nt`, `scale`, `write`).
     public var references: [String]
     public var sizes: [Int]
     /// Largest n per ISA (e.g. the scalar portable code at 300M elements would dominate a run).
@@ -65,7 +65,7 @@ public struct Experiment: Equatable, Sendable {
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
         "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements",
     ]
-    public static let referenceNames = ["read", "copy", "scale", "write"]
+    public static let referenceNames = ["read", "copy", "copy_nt", "scale", "write"]
 
     /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
     public static func load(id: String, folder: URL) throws -> Experiment {

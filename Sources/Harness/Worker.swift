@@ -108,10 +108,22 @@ final class Worker: @unchecked Sendable {
     /// DRAM cannot be what limits it, and records `peak` rows. L2 rather than L1: at the few thousand
     /// elements that fit L1 a call lasts about a microsecond, and the call itself would be measured. Measured on every run, also when resuming, since
     /// the verdicts of new rows need them.
+    ///
+    /// A kernel with streaming stores writes to DRAM even when its output would fit in L2, so its own time
+    /// there measures memory, not arithmetic: its compute bound is its plain twin's (same arithmetic,
+    /// ordinary stores), which is measured with it.
     private func measurePeaks(counters: CounterSet) {
         var kernels: [Kernel] = []
+        var arithmeticOf: [String: String] = [:]
         for items in plan.items.values {
-            for case let .pass(kernel) in items where !kernels.contains(kernel) { kernels.append(kernel) }
+            for case let .pass(kernel) in items {
+                var measured = kernel
+                if kernel.nonTemporalStores, let twin = KernelRegistry.plainTwin(of: kernel) {
+                    arithmeticOf[kernel.name] = twin.name
+                    measured = twin
+                }
+                if !kernels.contains(measured) { kernels.append(measured) }
+            }
         }
         guard !kernels.isEmpty else { return }
         // Input and output together in half of L2 (or of L1d where there is no L2), at most 64K elements.
@@ -128,21 +140,26 @@ final class Worker: @unchecked Sendable {
             if let m = row.summary?.median { peakSecondsPerElement[row.kernel] = m / Double(n) }
             if !completed.contains(row.key) { emit(row) }
         }
+        for (kernel, twin) in arithmeticOf { peakSecondsPerElement[kernel] = peakSecondsPerElement[twin] }
         log(String(format: "compute peaks: %d kernels on cache-resident buffers (n = %d) in %.1f s", kernels.count, n, now() - start))
     }
 
-    /// The memory reference whose access pattern a pass family shares.
-    static func referenceName(for family: String) -> String {
+    /// The memory reference whose access pattern a pass family shares. Streaming stores drop the
+    /// write-allocate read of y, so passes that have them are held to `copy_nt`, not to `copy` (which
+    /// they could beat without being any closer to the memory's limit). In-place vscale reads y anyway.
+    static func referenceName(for family: String, nonTemporalStores: Bool = false) -> String {
         guard let f = PassFamily(rawValue: family) else { return "copy" }
         if f == .vscale { return "scale" }
-        return f.writesOutput ? "copy" : "read"
+        guard f.writesOutput else { return "read" }
+        return nonTemporalStores ? "copy_nt" : "copy"
     }
 
     /// Attaches a roofline verdict to each pass row from the reference rows of the same size and ISA.
     private func addRooflines(_ rows: inout [ResultRow]) {
         for i in rows.indices where rows[i].kind == .pass && rows[i].error == nil {
             let pass = rows[i]
-            let name = Worker.referenceName(for: pass.algorithm)
+            let name = Worker.referenceName(for: pass.algorithm,
+                                            nonTemporalStores: KernelRegistry.named(pass.kernel)?.nonTemporalStores ?? false)
             guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.algorithm == name && $0.error == nil }),
                   let referenceMedian = reference.summary?.median, reference.bytesPerElement > 0,
                   let peak = peakSecondsPerElement[pass.kernel] else { continue }

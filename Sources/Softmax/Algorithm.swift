@@ -1,4 +1,5 @@
 import CSoftmaxKernels
+import Foundation
 
 /// The paper's three softmax algorithms, under the paper's names (kebab-case for the CLI and CSV).
 public enum Algorithm: String, CaseIterable, Codable, Sendable {
@@ -60,13 +61,44 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
     public let kernels: [Kernel]
     /// The kernels' function pointers, fetched once so a call costs nothing beyond the kernels.
     let fn0, fn1, fn2: softmax_kernel_fn
+    /// The same with each streaming-store kernel replaced by its plain twin: what calls below
+    /// `streamingThreshold` run.
+    let cached0, cached1, cached2: softmax_kernel_fn
+    /// The kernels those are.
+    private let plainKernels: [Kernel]
+    /// Streaming-store (`_nt`) kernels run from this many elements on; below it their plain twins run.
+    /// Streaming stores skip the write-allocate read of y, but send y to DRAM even when x and y fit in
+    /// the caches, and three-pass-reload then reads y back from DRAM (measured on Zen 4: 1.3x faster
+    /// two-pass at n = 64M, 1.1-1.4x slower passes at n = 256K). Default: x and y together fill the
+    /// last-level cache.
+    public let streamingThreshold: Int
     public var isa: ISA { kernels[0].isa }
 
     /// Bytes moved per element by all passes together (write-allocate not counted): 12, 16 or 20.
     public var bytesPerElement: Int { kernels.reduce(0) { $0 + $1.bytesPerElement } }
     public var description: String { kernels.map(\.name).joined(separator: "+") }
 
-    public init(algorithm: Algorithm, kernels: [Kernel]) throws {
+    /// Elements from which x and y (8 bytes per element) no longer fit in the last-level cache: the size
+    /// of cpu0's highest cache level in sysfs (one instance, where sysconf may report the sum over a
+    /// virtual machine's host), else 32 MiB.
+    public static let defaultStreamingThreshold: Int = (lastLevelCacheBytes() ?? 32 << 20) / 8
+
+    static func lastLevelCacheBytes(directory: String = "/sys/devices/system/cpu/cpu0/cache") -> Int? {
+        var best: (level: Int, bytes: Int)?
+        for index in 0..<8 {
+            func read(_ file: String) -> String? {
+                (try? String(contentsOfFile: "\(directory)/index\(index)/\(file)", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let level = read("level").flatMap({ Int($0) }), let size = read("size"), read("type") != "Instruction" else { continue }
+            let multiplier = size.hasSuffix("K") ? 1 << 10 : size.hasSuffix("M") ? 1 << 20 : 1
+            guard let value = Int(size.trimmingCharacters(in: CharacterSet.letters)), value > 0 else { continue }
+            if best == nil || level > best!.level { best = (level, value * multiplier) }
+        }
+        return best?.bytes
+    }
+
+    public init(algorithm: Algorithm, kernels: [Kernel], streamingThreshold: Int = SoftmaxPlan.defaultStreamingThreshold) throws {
         guard kernels.count == algorithm.passes.count else {
             throw SoftmaxError.wrongPassCount(algorithm: algorithm, expected: algorithm.passes.count, got: kernels.count)
         }
@@ -84,21 +116,37 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
         fn0 = kernels[0].info.fn
         fn1 = kernels[1].info.fn
         fn2 = kernels.count > 2 ? kernels[2].info.fn : kernels[1].info.fn
+        let cached = kernels.map { $0.nonTemporalStores ? (KernelRegistry.plainTwin(of: $0) ?? $0) : $0 }
+        plainKernels = cached
+        cached0 = cached[0].info.fn
+        cached1 = cached[1].info.fn
+        cached2 = cached.count > 2 ? cached[2].info.fn : cached[1].info.fn
+        self.streamingThreshold = streamingThreshold
     }
 
-    public init(algorithm: Algorithm, kernelNames: [String]) throws {
+    public init(algorithm: Algorithm, kernelNames: [String], streamingThreshold: Int = SoftmaxPlan.defaultStreamingThreshold) throws {
         let kernels = try kernelNames.map { name -> Kernel in
             guard let kernel = KernelRegistry.named(name) else {
                 throw SoftmaxError.unknownKernel(name, suggestions: KernelRegistry.suggestions(for: name))
             }
             return kernel
         }
-        try self.init(algorithm: algorithm, kernels: kernels)
+        try self.init(algorithm: algorithm, kernels: kernels, streamingThreshold: streamingThreshold)
+    }
+
+    /// The kernels a call on n elements runs: the plan's, or below `streamingThreshold` their plain twins.
+    /// What a result row must name.
+    public func kernelsRun(n: Int) -> [Kernel] { n >= streamingThreshold ? kernels : plainKernels }
+
+    /// The function pointers of `kernelsRun(n:)`.
+    func functions(n: Int) -> (softmax_kernel_fn, softmax_kernel_fn, softmax_kernel_fn) {
+        n >= streamingThreshold ? (fn0, fn1, fn2) : (cached0, cached1, cached2)
     }
 
     /// y = softmax(x) over n elements. x and y must not overlap. Does nothing for n == 0.
     public func callAsFunction(n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         guard n > 0 else { return }
+        let (fn0, fn1, fn2) = functions(n: n)
         switch algorithm {
         case .twoPass:
             let sum = fn0.raddextexp(n, x)

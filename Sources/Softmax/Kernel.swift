@@ -49,6 +49,14 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
     public let isa: ISA
     public let elementsPerIteration: Int
     public let accumulators: Int
+    /// How the kernel moves memory beyond its tile, as spelled at the end of its name: "" for the plain
+    /// kernel, "nt" (streaming stores), "pf1k"/"pf4k" (software prefetch), "nt_pf1k" (both).
+    public let variant: String
+    /// Streaming stores for the aligned body of the output: no write-allocate read of y, so its memory
+    /// traffic is what `bytesPerElement` says rather than that plus the output's size again.
+    public let nonTemporalStores: Bool
+    /// Software prefetch distance ahead of the input loads, in bytes; 0 for none.
+    public let prefetchBytes: Int
     /// Bytes read and written per element, as the loop issues them (write-allocate not counted).
     public let bytesReadPerElement: Int
     public let bytesWrittenPerElement: Int

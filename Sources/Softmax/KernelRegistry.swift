@@ -10,6 +10,9 @@ public enum KernelRegistry {
             isa: ISA(info.isa)!,
             elementsPerIteration: Int(info.elements_per_iteration),
             accumulators: Int(info.accumulators),
+            variant: String(cString: info.variant),
+            nonTemporalStores: info.nontemporal_stores,
+            prefetchBytes: Int(info.prefetch_bytes),
             bytesReadPerElement: Int(info.bytes_read_per_element),
             bytesWrittenPerElement: Int(info.bytes_written_per_element),
             index: index)
@@ -21,6 +24,14 @@ public enum KernelRegistry {
 
     public static func kernels(family: PassFamily? = nil, isa: ISA? = nil) -> [Kernel] {
         all.filter { (family == nil || $0.family == family) && (isa == nil || $0.isa == isa) }
+    }
+
+    /// The plain kernel with a variant's arithmetic: same family, ISA, tile and accumulators, no variant.
+    public static func plainTwin(of kernel: Kernel) -> Kernel? {
+        all.first {
+            $0.family == kernel.family && $0.isa == kernel.isa && $0.elementsPerIteration == kernel.elementsPerIteration
+                && $0.accumulators == kernel.accumulators && $0.variant.isEmpty
+        }
     }
 
     /// Kernels this machine can run.

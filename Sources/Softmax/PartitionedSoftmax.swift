@@ -60,33 +60,35 @@ public final class PartitionedSoftmax: @unchecked Sendable {
         let count = r.count
         let xs = x + r.lowerBound, ys = y + r.lowerBound
         let mine = slot(w)
+        // Streaming stores or not is decided by the whole vector's size, as on one thread.
+        let (fn0, fn1, fn2) = plan.functions(n: n)
         switch plan.algorithm {
         case .twoPass:
-            mine.pointee.ext = count > 0 ? plan.fn0.raddextexp(count, xs) : ExtFloat(mantissa: 0, exponent: -.infinity)
+            mine.pointee.ext = count > 0 ? fn0.raddextexp(count, xs) : ExtFloat(mantissa: 0, exponent: -.infinity)
             barrier()
             let sum = mergedExtendedSum()
-            if count > 0 { plan.fn1.vscaleextexp(count, xs, ys, ExtFloat(mantissa: 1 / sum.mantissa, exponent: -sum.exponent)) }
+            if count > 0 { fn1.vscaleextexp(count, xs, ys, ExtFloat(mantissa: 1 / sum.mantissa, exponent: -sum.exponent)) }
         case .threePassRecompute:
-            mine.pointee.max = count > 0 ? plan.fn0.rmax(count, xs) : -.infinity
+            mine.pointee.max = count > 0 ? fn0.rmax(count, xs) : -.infinity
             barrier()
             let max = mergedMax()
-            mine.pointee.sum = count > 0 ? Double(plan.fn1.raddexpminusmax(count, xs, max)) : 0
+            mine.pointee.sum = count > 0 ? Double(fn1.raddexpminusmax(count, xs, max)) : 0
             barrier()
             let sum = mergedSum()
-            if count > 0 { plan.fn2.vscaleexpminusmax(count, xs, ys, max, 1 / sum) }
+            if count > 0 { fn2.vscaleexpminusmax(count, xs, ys, max, 1 / sum) }
         case .threePassReload:
-            mine.pointee.max = count > 0 ? plan.fn0.rmax(count, xs) : -.infinity
+            mine.pointee.max = count > 0 ? fn0.rmax(count, xs) : -.infinity
             barrier()
             let max = mergedMax()
-            mine.pointee.sum = count > 0 ? Double(plan.fn1.raddstoreexpminusmax(count, xs, ys, max)) : 0
+            mine.pointee.sum = count > 0 ? Double(fn1.raddstoreexpminusmax(count, xs, ys, max)) : 0
             barrier()
             let sum = mergedSum()
-            if count > 0 { plan.fn2.vscale(count, ys, ys, 1 / sum) }
+            if count > 0 { fn2.vscale(count, ys, ys, 1 / sum) }
         case .online:
-            mine.pointee.online = count > 0 ? plan.fn0.rmaxaddexp(count, xs) : softmax_maxsum(max: -Float.greatestFiniteMagnitude, sum: 0)
+            mine.pointee.online = count > 0 ? fn0.rmaxaddexp(count, xs) : softmax_maxsum(max: -Float.greatestFiniteMagnitude, sum: 0)
             barrier()
             let merged = mergedOnline()
-            if count > 0 { plan.fn1.vscaleexpminusmax(count, xs, ys, merged.max, 1 / merged.sum) }
+            if count > 0 { fn1.vscaleexpminusmax(count, xs, ys, merged.max, 1 / merged.sum) }
         }
     }
 

@@ -104,9 +104,9 @@ struct List: ParsableCommand {
 
     func run() throws {
         if kernels {
-            print("kernel,family,isa,elements_per_iteration,accumulators,bytes_read_per_element,bytes_written_per_element,supported_here")
+            print("kernel,family,isa,elements_per_iteration,accumulators,variant,nontemporal_stores,prefetch_bytes,bytes_read_per_element,bytes_written_per_element,supported_here")
             for k in KernelRegistry.all {
-                print("\(k.name),\(k.family.rawValue),\(k.isa.rawValue),\(k.elementsPerIteration),\(k.accumulators),\(k.bytesReadPerElement),\(k.bytesWrittenPerElement),\(k.isa.isSupported)")
+                print("\(k.name),\(k.family.rawValue),\(k.isa.rawValue),\(k.elementsPerIteration),\(k.accumulators),\(k.variant),\(k.nonTemporalStores),\(k.prefetchBytes),\(k.bytesReadPerElement),\(k.bytesWrittenPerElement),\(k.isa.isSupported)")
             }
             return
         }

@@ -49,7 +49,7 @@ final class ExperimentTests: XCTestCase {
         let json = #"{"description": "d", "kind": "passes", "sizes": [64]}"#
         let e = try Experiment.parse(Data(json.utf8), id: "p", source: "p.json")
         XCTAssertEqual(e.kind, .passes, "kind: expected passes, saw \(e.kind)")
-        XCTAssertEqual(e.references, ["read", "copy", "scale", "write"], "passes default references: expected all four, saw \(e.references)")
+        XCTAssertEqual(e.references, ["read", "copy", "copy_nt", "scale", "write"], "passes default references: expected all five, saw \(e.references)")
     }
 
     func testEveryKeyIsReadWithItsSnakeCaseName() throws {
@@ -134,7 +134,7 @@ final class ExperimentTests: XCTestCase {
         assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "algorithms": []}"#), ["'algorithms'", "empty"])
         assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "presets": []}"#), ["'presets'", "empty"])
         assertContains(parseError(#"{"description": "d", "kind": "passes", "sizes": [64], "references": ["memcpy"]}"#),
-                       ["'references'", "memcpy", "read, copy, scale, write"])
+                       ["'references'", "memcpy", "read, copy, copy_nt, scale, write"])
     }
 
     func testMaxSizeByISAWithAnUnknownISAIsRejected() {

@@ -341,7 +341,7 @@ final class RunnerTests: RunnerTestCase {
             let references = Set(rows.filter { $0["kind"] == "reference" && $0["isa"] == isa.rawValue }.map { $0["algorithm"] ?? "" })
             XCTAssertEqual(references, Set(Experiment.referenceNames), "\(isa) reference rows: saw \(references.sorted())")
         }
-        XCTAssertEqual(rows.count, expectedCount, "rows: expected \(expectedCount) (preset kernels + 4 references per ISA and size), saw \(rows.count)")
+        XCTAssertEqual(rows.count, expectedCount, "rows: expected \(expectedCount) (preset kernels + 5 references per ISA and size), saw \(rows.count)")
         XCTAssertEqual(report.errorRows, 0, "report.errorRows: expected 0, saw \(report.errorRows); log:\n\(log.text)")
         XCTAssert(rows.contains { $0["kind"] == "pass" }, "expected pass rows")
         XCTAssert(rows.contains { $0["kind"] == "reference" }, "expected reference rows")

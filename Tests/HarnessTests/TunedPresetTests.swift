@@ -79,6 +79,9 @@ final class RooflineTests: XCTestCase {
             let expected = family == .vscale ? "scale" : (family.writesOutput ? "copy" : "read")
             XCTAssertEqual(reference, expected, family.rawValue)
             XCTAssertNotNil(MemoryReference.named(reference, isa: .portable))
+            let streamed = Worker.referenceName(for: family.rawValue, nonTemporalStores: true)
+            XCTAssertEqual(streamed, family == .vscale ? "scale" : (family.writesOutput ? "copy_nt" : "read"), family.rawValue)
+            for isa in ISA.allCases { XCTAssertNotNil(MemoryReference.named(streamed, isa: isa), "\(streamed) \(isa)") }
         }
     }
 

@@ -27,6 +27,45 @@ func softmaxBound(_ plan: SoftmaxPlan, n: Int, expULP: Double = 2) -> Double {
 }
 
 final class AlgorithmTests: KernelTestCase {
+    /// A plan with streaming-store kernels runs them from its threshold on and their plain twins below it;
+    /// both must give the softmax. Thresholds 0 and Int.max force each path at every size.
+    func testStreamingPlansMatchFloat64OnBothSidesOfTheThreshold() throws {
+        var checked = 0
+        for plan in try blendPlans() {
+            let streamed = plan.kernels.map { k in
+                KernelRegistry.all.first {
+                    $0.family == k.family && $0.isa == k.isa && $0.elementsPerIteration == k.elementsPerIteration
+                        && $0.accumulators == k.accumulators && $0.variant == "nt"
+                } ?? k
+            }
+            guard streamed.contains(where: \.nonTemporalStores) else { continue }
+            checked += 1
+            for threshold in [0, Int.max] {
+                let p = try SoftmaxPlan(algorithm: plan.algorithm, kernels: streamed, streamingThreshold: threshold)
+                for n in [1, 7, 17, 100, 1000, 100_003] {
+                    let x = uniform(n, in: -1000...1000, seed: 90)
+                    assertClose(p(x), referenceSoftmax(x), rel: softmaxBound(p, n: n), "\(p.algorithm.rawValue) [\(p)] threshold \(threshold) n=\(n)")
+                }
+            }
+        }
+        if ISA.avx2.isSupported { XCTAssertGreaterThan(checked, 0, "blend's write passes should have _nt twins") }
+    }
+
+    func testStreamingThresholdComesFromTheLastCacheLevel() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("caches-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (index, level, type, size) in [(0, "1", "Data", "32K"), (1, "1", "Instruction", "32K"), (2, "2", "Unified", "1024K"), (3, "3", "Unified", "32768K")] {
+            let dir = folder.appendingPathComponent("index\(index)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try level.write(to: dir.appendingPathComponent("level"), atomically: true, encoding: .utf8)
+            try type.write(to: dir.appendingPathComponent("type"), atomically: true, encoding: .utf8)
+            try "\(size)\n".write(to: dir.appendingPathComponent("size"), atomically: true, encoding: .utf8)
+        }
+        XCTAssertEqual(SoftmaxPlan.lastLevelCacheBytes(directory: folder.path), 32 << 20)
+        XCTAssertNil(SoftmaxPlan.lastLevelCacheBytes(directory: folder.appendingPathComponent("none").path))
+        XCTAssertGreaterThan(SoftmaxPlan.defaultStreamingThreshold, 0)
+    }
+
     func testEveryAlgorithmMatchesFloat64AtEverySize() throws {
         for plan in try blendPlans() {
             let tile = plan.kernels.map(\.elementsPerIteration).max()!

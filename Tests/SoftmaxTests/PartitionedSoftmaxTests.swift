@@ -140,6 +140,31 @@ final class PartitionedSoftmaxTests: KernelTestCase {
         }
     }
 
+    /// Streaming-store kernels store from an arbitrary slice start (each handles the head up to its vector
+    /// boundary), and the choice between them and their plain twins follows the whole vector's size.
+    func testStreamingStorePlansSplitAcrossWorkers() throws {
+        var checked = 0
+        for plan in try blendPlans() {
+            let streamed = plan.kernels.map { k in KernelRegistry.all.first { $0.name == k.name + "_nt" } ?? k }
+            guard streamed.contains(where: \.nonTemporalStores) else { continue }
+            checked += 1
+            for threshold in [0, Int.max] {
+                let p = try SoftmaxPlan(algorithm: plan.algorithm, kernels: streamed, streamingThreshold: threshold)
+                XCTAssertEqual(p.kernelsRun(n: 10).contains(where: \.nonTemporalStores), threshold == 0,
+                               "\(p) threshold \(threshold): kernelsRun should name the streaming kernels only at or above the threshold")
+                for workers in [2, 3] {
+                    for n in [7, 1000, 100_003] {
+                        let x = uniform(n, in: -1000...1000, seed: 195)
+                        assertClose(partitionedSoftmax(p, workers: workers, x), referenceSoftmax(x),
+                                    rel: softmaxBound(p, n: n) + Double(workers) * unitRoundoff,
+                                    "\(p) threshold \(threshold) on \(workers) workers, n=\(n)")
+                    }
+                }
+            }
+        }
+        if ISA.avx2.isSupported { XCTAssertGreaterThan(checked, 0, "blend's write passes should have _nt twins") }
+    }
+
     func testMoreWorkersThanElementsLeavesTheExtraSlicesEmpty() throws {
         for plan in try blendPlans() {
             let x: [Float] = [1, 2, 3]

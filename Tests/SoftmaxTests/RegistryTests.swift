@@ -3,13 +3,27 @@ import XCTest
 @testable import Softmax
 
 final class RegistryTests: XCTestCase {
-    func testNamesStateFamilyISATileAndAccumulators() {
+    func testNamesStateFamilyISATileAccumulatorsAndVariant() {
         for kernel in KernelRegistry.all {
             let expected = "\(kernel.family.rawValue)_\(kernel.isa.rawValue)_x\(kernel.elementsPerIteration)"
                 + (kernel.accumulators > 1 ? "_acc\(kernel.accumulators)" : "")
+                + (kernel.variant.isEmpty ? "" : "_\(kernel.variant)")
             XCTAssertEqual(kernel.name, expected)
         }
         XCTAssertEqual(Set(KernelRegistry.all.map(\.name)).count, KernelRegistry.all.count, "kernel names are unique")
+    }
+
+    /// Variants change how memory is moved, not the arithmetic: each has a plain twin to be compared with
+    /// (the roofline takes a streaming kernel's compute bound from it).
+    func testEveryVariantHasAPlainTwin() {
+        for kernel in KernelRegistry.all where !kernel.variant.isEmpty {
+            let twin = KernelRegistry.plainTwin(of: kernel)
+            XCTAssertNotNil(twin, "\(kernel.name) has no plain kernel with its tile and accumulators")
+            XCTAssertEqual(kernel.nonTemporalStores, kernel.variant.contains("nt"), kernel.name)
+            XCTAssertEqual(kernel.prefetchBytes > 0, kernel.variant.contains("pf"), kernel.name)
+            if kernel.nonTemporalStores { XCTAssertTrue(kernel.family.writesOutput, "\(kernel.name) streams an output it does not have") }
+        }
+        XCTAssertTrue(KernelRegistry.all.contains { $0.nonTemporalStores }, "the registry should list streaming-store variants")
     }
 
     func testEveryFamilyExistsForEveryISA() {

@@ -14,6 +14,15 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256i softmax_avx2_tail_mask(size_t n) {
   return _mm256_loadu_si256((const __m256i*)&softmax_avx2_mask_table[7 - n]);
 }
 
+// A streaming store needs a 32-byte aligned y and bypasses the caches: no read-for-ownership of y's line.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_store(float* y, __m256 v, const bool stream) {
+  if (stream) {
+    _mm256_stream_ps(y, v);
+  } else {
+    _mm256_storeu_ps(y, v);
+  }
+}
+
 // 2^n from the low bits of vn = n + magic bias (see SOFTMAX_MAGIC_BIAS).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_bits_shl23(__m256 vn) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vn), 23));

@@ -12,6 +12,15 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __mmask16 softmax_avx512f_tail_mask(size_t
   return _cvtu32_mask16((uint32_t)((1u << n) - 1u));
 }
 
+// A streaming store needs a 64-byte aligned y and bypasses the caches: no read-for-ownership of y's line.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void softmax_avx512f_store(float* y, __m512 v, const bool stream) {
+  if (stream) {
+    _mm512_stream_ps(y, v);
+  } else {
+    _mm512_storeu_ps(y, v);
+  }
+}
+
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_poly(__m512 vt) {
   __m512 vp = _mm512_fmadd_ps(_mm512_set1_ps(SOFTMAX_C5), vt, _mm512_set1_ps(SOFTMAX_C4));
   vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(SOFTMAX_C3));

@@ -18,8 +18,45 @@
 #define SOFTMAX_ACC_SUFFIX_2 _acc2
 #define SOFTMAX_ACC_SUFFIX_3 _acc3
 #define SOFTMAX_ACC_SUFFIX_4 _acc4
-#define SOFTMAX_KERNEL_NAME(family, isa, tile, acc) \
-  SOFTMAX_CAT(SOFTMAX_CAT(family##_##isa##_x, tile), SOFTMAX_CAT(SOFTMAX_ACC_SUFFIX_, acc))
+#define SOFTMAX_KERNEL_NAME(family, isa, tile, acc, variant) \
+  SOFTMAX_CAT(SOFTMAX_CAT(SOFTMAX_CAT(family##_##isa##_x, tile), SOFTMAX_CAT(SOFTMAX_ACC_SUFFIX_, acc)), \
+              SOFTMAX_VARIANT_SUFFIX_##variant)
+
+// Variants: how a kernel moves memory or builds powers of two, beyond its tile and accumulators. The
+// last argument of a kernels.def line; spelled at the end of the name unless it is `base`.
+//   nt     non-temporal (streaming) stores for the 32/64-byte aligned body of the output: no
+//          write-allocate read of y, and y does not displace the input from the caches.
+//   pf1k, pf4k  software prefetch of the input 1 KiB / 4 KiB ahead of the loads.
+//   nt_pf1k     both.
+// Each family file states which dimensions it implements (SOFTMAX_VARIANTS_IMPLEMENTED), so a line
+// naming a variant a template ignores does not compile.
+#define SOFTMAX_VARIANT_SUFFIX_base
+#define SOFTMAX_VARIANT_STRING_base ""
+#define SOFTMAX_VARIANT_NT_base 0
+#define SOFTMAX_VARIANT_PF_base 0
+#define SOFTMAX_VARIANT_SUFFIX_nt _nt
+#define SOFTMAX_VARIANT_STRING_nt "nt"
+#define SOFTMAX_VARIANT_NT_nt 1
+#define SOFTMAX_VARIANT_PF_nt 0
+#define SOFTMAX_VARIANT_SUFFIX_pf1k _pf1k
+#define SOFTMAX_VARIANT_STRING_pf1k "pf1k"
+#define SOFTMAX_VARIANT_NT_pf1k 0
+#define SOFTMAX_VARIANT_PF_pf1k 1024
+#define SOFTMAX_VARIANT_SUFFIX_pf4k _pf4k
+#define SOFTMAX_VARIANT_STRING_pf4k "pf4k"
+#define SOFTMAX_VARIANT_NT_pf4k 0
+#define SOFTMAX_VARIANT_PF_pf4k 4096
+#define SOFTMAX_VARIANT_SUFFIX_nt_pf1k _nt_pf1k
+#define SOFTMAX_VARIANT_STRING_nt_pf1k "nt_pf1k"
+#define SOFTMAX_VARIANT_NT_nt_pf1k 1
+#define SOFTMAX_VARIANT_PF_nt_pf1k 1024
+
+#define SOFTMAX_NT(variant) SOFTMAX_VARIANT_NT_##variant
+#define SOFTMAX_PF(variant) SOFTMAX_VARIANT_PF_##variant
+#define SOFTMAX_VARIANTS_IMPLEMENTED(family, isa, variant, nt, pf) \
+  _Static_assert((nt || !SOFTMAX_NT(variant)) && (pf || !SOFTMAX_PF(variant)), \
+                 #family "_" #isa " does not implement the variant " #variant);
+
 
 // Templates take their unroll and accumulator counts as constants and are inlined into each variant,
 // so every variant's loops are fully unrolled and its per-vector arrays live in registers.
@@ -28,6 +65,24 @@
 #define SOFTMAX_TARGET_PORTABLE
 #define SOFTMAX_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define SOFTMAX_TARGET_AVX512F __attribute__((target("avx512f")))
+
+// Elements to process before y reaches an `alignment`-byte boundary (streaming stores need aligned
+// addresses), at most n. y is float-aligned, as every float* is.
+// Prefetches the cache lines `distance` bytes past the `bytes` one iteration loads from x; nothing for
+// distance 0. A prefetch does not fault, so running past the end of x is harmless (the address is
+// formed as an integer, not as a pointer past the array).
+SOFTMAX_INLINE void softmax_prefetch(const float* x, size_t bytes, size_t distance) {
+  if (distance != 0) {
+    SOFTMAX_UNROLL for (size_t b = 0; b < bytes; b += 64) {
+      __builtin_prefetch((const void*)((uintptr_t)x + distance + b), 0, 3);
+    }
+  }
+}
+
+SOFTMAX_INLINE size_t softmax_unaligned_head(const float* y, size_t alignment, size_t n) {
+  const size_t head = ((alignment - ((uintptr_t)y & (alignment - 1))) & (alignment - 1)) / sizeof(float);
+  return head < n ? head : n;
+}
 
 // Upper bounds for the per-iteration register arrays of the templates.
 #define SOFTMAX_MAX_VECTORS 24

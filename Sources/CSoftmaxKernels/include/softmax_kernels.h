@@ -92,13 +92,19 @@ softmax_extfloat softmax_extfloat_sum(size_t count, const softmax_extfloat* part
 /// rescaled by exp(its max - that max), as rmaxaddexp merges its own lanes; {-FLT_MAX, 0} for count == 0.
 softmax_maxsum softmax_maxsum_merge(size_t count, const softmax_maxsum* parts);
 
-/// One kernel: its name states family, ISA, elements per main-loop iteration and accumulators.
+/// One kernel: its name states family, ISA, elements per main-loop iteration, accumulators and variant.
 typedef struct {
   const char* name;
   softmax_family family;
   softmax_isa isa;
   uint32_t elements_per_iteration;
   uint32_t accumulators;
+  /// The variant's name as spelled at the end of `name` ("" for the plain kernel; see kernel_common.h).
+  const char* variant;
+  /// Streaming stores for the aligned body of the output: no write-allocate read of y.
+  bool nontemporal_stores;
+  /// Software prefetch distance ahead of the input loads, in bytes; 0 for none.
+  uint32_t prefetch_bytes;
   /// Memory traffic per element, as the loop issues it (write-allocate reads not counted).
   uint32_t bytes_read_per_element;
   uint32_t bytes_written_per_element;

@@ -2,13 +2,27 @@
 // same run as the passes so each pass can be judged against it. The loops are plain C that the compiler
 // vectorises for each ISA's target attribute; the read loop sums in four vector accumulators of the
 // ISA's width (the compiler may not reassociate a scalar float sum), so it is not bound by add latency.
+// copy_nt is copy with streaming stores (after a head that aligns y to the vector width): no
+// write-allocate read of y, the reference for passes with non-temporal stores.
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include "../common/kernel_common.h"
 
 typedef float softmax_v4 __attribute__((vector_size(16)));
 typedef float softmax_v8 __attribute__((vector_size(32)));
 typedef float softmax_v16 __attribute__((vector_size(64)));
+
+// Streaming stores are weakly ordered: fence them before the caller's next stores.
+static inline void softmax_store_fence(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_sfence();
+#else
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
 
 #define SOFTMAX_MEMREF_LOOPS(isa, target, vec, width) \
   target static float memref_read_##isa(size_t n, const float* x, float* y) { \
@@ -31,6 +45,18 @@ typedef float softmax_v16 __attribute__((vector_size(64)));
     for (size_t i = 0; i < n; i++) y[i] = x[i]; \
     return 0; \
   } \
+  target static float memref_copy_nt_##isa(size_t n, const float* x, float* y) { \
+    size_t i = 0; \
+    for (; i < n && ((uintptr_t)(y + i) & (sizeof(vec) - 1)) != 0; i++) y[i] = x[i]; \
+    for (; i + (width) <= n; i += (width)) { \
+      vec v; \
+      memcpy(&v, x + i, sizeof v); \
+      __builtin_nontemporal_store(v, (vec*)(y + i)); \
+    } \
+    for (; i < n; i++) y[i] = x[i]; \
+    softmax_store_fence(); \
+    return 0; \
+  } \
   target static float memref_scale_##isa(size_t n, const float* x, float* y) { \
     (void)x; \
     for (size_t i = 0; i < n; i++) y[i] *= 0x1.000002p+0f; \
@@ -48,6 +74,7 @@ SOFTMAX_MEMREF_LOOPS(avx512f, SOFTMAX_TARGET_AVX512F, softmax_v16, 16)
 
 #define SOFTMAX_MEMREF_ENTRIES(isa) \
   {"read", softmax_isa_##isa, 4, 0, memref_read_##isa}, {"copy", softmax_isa_##isa, 4, 4, memref_copy_##isa}, \
+      {"copy_nt", softmax_isa_##isa, 4, 4, memref_copy_nt_##isa}, \
       {"scale", softmax_isa_##isa, 4, 4, memref_scale_##isa}, {"write", softmax_isa_##isa, 0, 4, memref_write_##isa},
 
 const softmax_memref_info softmax_memrefs[] = {

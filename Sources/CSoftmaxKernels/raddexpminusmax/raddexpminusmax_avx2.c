@@ -1,12 +1,14 @@
-// RADDEXPMINUSMAX for AVX2: sum of exp(x - max) into A accumulators, V vectors per iteration.
+// RADDEXPMINUSMAX for AVX2: sum of exp(x - max) into A accumulators, V vectors per iteration;
+// PF: prefetch distance in bytes (0: none).
 #include "../common/exp_avx2.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(size_t n, const float* x, float max, const size_t V,
-                                                             const size_t A) {
+                                                             const size_t A, const size_t PF) {
   const __m256 vmax = _mm256_set1_ps(max);
   __m256 vacc[SOFTMAX_MAX_ACCUMULATORS];
   SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vacc[a] = _mm256_setzero_ps(); }
   for (; n >= V * 8; n -= V * 8, x += V * 8) {
+    softmax_prefetch(x, V * 32, PF);
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
       const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax));
       vacc[v % A] = _mm256_add_ps(vacc[v % A], vf);
@@ -25,8 +27,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(size_t n, const fl
   return softmax_avx2_hsum(vsum);
 }
 
-#define KERNEL_raddexpminusmax_avx2(tile, acc) \
-  SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(raddexpminusmax, avx2, tile, acc)(size_t n, const float* x, float max) { \
-    return raddexpminusmax_avx2(n, x, max, (tile) / 8, acc); \
+#define KERNEL_raddexpminusmax_avx2(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(raddexpminusmax, avx2, variant, 0, 1) \
+  SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(raddexpminusmax, avx2, tile, acc, variant)(size_t n, const float* x, float max) { \
+    return raddexpminusmax_avx2(n, x, max, (tile) / 8, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

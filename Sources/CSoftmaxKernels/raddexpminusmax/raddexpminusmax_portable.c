@@ -13,8 +13,9 @@ SOFTMAX_INLINE float raddexpminusmax_portable(size_t n, const float* x, float ma
   return sum;
 }
 
-#define KERNEL_raddexpminusmax_portable(tile, acc) \
-  float SOFTMAX_KERNEL_NAME(raddexpminusmax, portable, tile, acc)(size_t n, const float* x, float max) { \
+#define KERNEL_raddexpminusmax_portable(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(raddexpminusmax, portable, variant, 0, 0) \
+  float SOFTMAX_KERNEL_NAME(raddexpminusmax, portable, tile, acc, variant)(size_t n, const float* x, float max) { \
     return raddexpminusmax_portable(n, x, max, tile, acc); \
   }
 #include "../common/expand_kernels.h"

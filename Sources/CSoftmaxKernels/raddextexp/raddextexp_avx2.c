@@ -1,4 +1,5 @@
-// RADDEXTEXP for AVX2: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per iteration.
+// RADDEXTEXP for AVX2: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per iteration,
+// PF: prefetch distance in bytes (0: none).
 //
 // Each accumulator lane keeps m * 2^e. Adding terms p_i * 2^n_i uses
 //   2^e*m + sum 2^n_i*p_i = 2^e' * (2^(e-e')*m + sum 2^(n_i-e')*p_i),  e' = max(e, n_i...),
@@ -30,7 +31,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2_merge(const 
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, const float* x, const size_t V,
-                                                                   const size_t A) {
+                                                                   const size_t A, const size_t PF) {
   __m256 vaccm[SOFTMAX_MAX_ACCUMULATORS];
   __m256 vacce[SOFTMAX_MAX_ACCUMULATORS];
   SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
@@ -40,6 +41,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
   // NaN inputs are flagged here rather than carried in the mantissas (see softmax_avx2_extexp).
   __m256 vnan = _mm256_setzero_ps();
   for (; n >= V * 8; n -= V * 8, x += V * 8) {
+    softmax_prefetch(x, V * 32, PF);
     __m256 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
       vx[v] = _mm256_loadu_ps(x + 8 * v);
@@ -79,8 +81,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
   return raddextexp_avx2_merge(vaccm, vacce, A, _mm256_movemask_ps(vnan) != 0);
 }
 
-#define KERNEL_raddextexp_avx2(tile, acc) \
-  SOFTMAX_TARGET_AVX2 softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx2, tile, acc)(size_t n, const float* x) { \
-    return raddextexp_avx2(n, x, (tile) / 8, acc); \
+#define KERNEL_raddextexp_avx2(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, avx2, variant, 0, 1) \
+  SOFTMAX_TARGET_AVX2 softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx2, tile, acc, variant)(size_t n, const float* x) { \
+    return raddextexp_avx2(n, x, (tile) / 8, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

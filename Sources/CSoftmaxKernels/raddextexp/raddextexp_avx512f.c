@@ -25,7 +25,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f_merge(
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t n, const float* x, const size_t V,
-                                                                         const size_t A) {
+                                                                         const size_t A, const size_t PF) {
   __m512 vaccm[SOFTMAX_MAX_ACCUMULATORS];
   __m512 vacce[SOFTMAX_MAX_ACCUMULATORS];
   SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
@@ -35,6 +35,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
   // NaN inputs are flagged here rather than carried in the mantissas (see softmax_avx2_extexp).
   __mmask16 vnan = 0;
   for (; n >= V * 16; n -= V * 16, x += V * 16) {
+    softmax_prefetch(x, V * 64, PF);
     __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
       vx[v] = _mm512_loadu_ps(x + 16 * v);
@@ -72,9 +73,10 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
   return raddextexp_avx512f_merge(vaccm, vacce, A, _cvtmask16_u32(vnan) != 0);
 }
 
-#define KERNEL_raddextexp_avx512f(tile, acc) \
-  SOFTMAX_TARGET_AVX512F softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx512f, tile, acc)(size_t n, \
+#define KERNEL_raddextexp_avx512f(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, avx512f, variant, 0, 1) \
+  SOFTMAX_TARGET_AVX512F softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx512f, tile, acc, variant)(size_t n, \
                                                                                              const float* x) { \
-    return raddextexp_avx512f(n, x, (tile) / 16, acc); \
+    return raddextexp_avx512f(n, x, (tile) / 16, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

@@ -22,8 +22,9 @@ SOFTMAX_INLINE float raddstoreexpminusmax_portable(size_t n, const float* x, flo
   return sum;
 }
 
-#define KERNEL_raddstoreexpminusmax_portable(tile, acc) \
-  float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, portable, tile, acc)(size_t n, const float* x, float* y, float max) { \
+#define KERNEL_raddstoreexpminusmax_portable(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(raddstoreexpminusmax, portable, variant, 0, 0) \
+  float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, portable, tile, acc, variant)(size_t n, const float* x, float* y, float max) { \
     return raddstoreexpminusmax_portable(n, x, y, max, tile, acc); \
   }
 #include "../common/expand_kernels.h"

@@ -20,8 +20,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float rmax_avx2(size_t n, const float* x, con
   return softmax_avx2_hmax(vmax);
 }
 
-#define KERNEL_rmax_avx2(tile, acc) \
-  SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(rmax, avx2, tile, acc)(size_t n, const float* x) { \
+#define KERNEL_rmax_avx2(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(rmax, avx2, variant, 0, 0) \
+  SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(rmax, avx2, tile, acc, variant)(size_t n, const float* x) { \
     return rmax_avx2(n, x, (tile) / 8, acc); \
   }
 #include "../common/expand_kernels.h"

@@ -19,8 +19,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float rmax_avx512f(size_t n, const float* 
   return _mm512_reduce_max_ps(vmax);
 }
 
-#define KERNEL_rmax_avx512f(tile, acc) \
-  SOFTMAX_TARGET_AVX512F float SOFTMAX_KERNEL_NAME(rmax, avx512f, tile, acc)(size_t n, const float* x) { \
+#define KERNEL_rmax_avx512f(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(rmax, avx512f, variant, 0, 0) \
+  SOFTMAX_TARGET_AVX512F float SOFTMAX_KERNEL_NAME(rmax, avx512f, tile, acc, variant)(size_t n, const float* x) { \
     return rmax_avx512f(n, x, (tile) / 16, acc); \
   }
 #include "../common/expand_kernels.h"

@@ -55,8 +55,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_maxsum rmaxaddexp_avx2(size_t n, cons
   return (softmax_maxsum){max, softmax_avx2_hsum(vsum)};
 }
 
-#define KERNEL_rmaxaddexp_avx2(tile, acc) \
-  SOFTMAX_TARGET_AVX2 softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, avx2, tile, acc)(size_t n, const float* x) { \
+#define KERNEL_rmaxaddexp_avx2(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(rmaxaddexp, avx2, variant, 0, 0) \
+  SOFTMAX_TARGET_AVX2 softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, avx2, tile, acc, variant)(size_t n, const float* x) { \
     return rmaxaddexp_avx2(n, x, (tile) / 8, acc); \
   }
 #include "../common/expand_kernels.h"

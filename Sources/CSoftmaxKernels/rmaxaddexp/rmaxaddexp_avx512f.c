@@ -48,8 +48,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_maxsum rmaxaddexp_avx512f(size_t n
   return (softmax_maxsum){max, _mm512_reduce_add_ps(vsum)};
 }
 
-#define KERNEL_rmaxaddexp_avx512f(tile, acc) \
-  SOFTMAX_TARGET_AVX512F softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, avx512f, tile, acc)(size_t n, const float* x) { \
+#define KERNEL_rmaxaddexp_avx512f(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(rmaxaddexp, avx512f, variant, 0, 0) \
+  SOFTMAX_TARGET_AVX512F softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, avx512f, tile, acc, variant)(size_t n, const float* x) { \
     return rmaxaddexp_avx512f(n, x, (tile) / 16, acc); \
   }
 #include "../common/expand_kernels.h"

@@ -28,8 +28,9 @@ SOFTMAX_INLINE softmax_maxsum rmaxaddexp_portable(size_t n, const float* x, cons
   return (softmax_maxsum){max, sum};
 }
 
-#define KERNEL_rmaxaddexp_portable(tile, acc) \
-  softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, portable, tile, acc)(size_t n, const float* x) { \
+#define KERNEL_rmaxaddexp_portable(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(rmaxaddexp, portable, variant, 0, 0) \
+  softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, portable, tile, acc, variant)(size_t n, const float* x) { \
     return rmaxaddexp_portable(n, x, tile, acc); \
   }
 #include "../common/expand_kernels.h"

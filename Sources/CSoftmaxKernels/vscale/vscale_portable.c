@@ -8,8 +8,9 @@ SOFTMAX_INLINE void vscale_portable(size_t n, const float* x, float* y, float sc
   for (; n != 0; n--, x++, y++) { *y = *x * scale; }
 }
 
-#define KERNEL_vscale_portable(tile, acc) \
-  void SOFTMAX_KERNEL_NAME(vscale, portable, tile, acc)(size_t n, const float* x, float* y, float scale) { \
+#define KERNEL_vscale_portable(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(vscale, portable, variant, 0, 0) \
+  void SOFTMAX_KERNEL_NAME(vscale, portable, tile, acc, variant)(size_t n, const float* x, float* y, float scale) { \
     vscale_portable(n, x, y, scale, tile); \
   }
 #include "../common/expand_kernels.h"

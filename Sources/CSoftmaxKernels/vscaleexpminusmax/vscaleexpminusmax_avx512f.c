@@ -1,30 +1,47 @@
 // VSCALEEXPMINUSMAX for AVX512F: y = exp(x - max) * scale, V vectors per iteration.
+// NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none).
 #include "../common/exp_avx512f.h"
 
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleexpminusmax_avx512f_one(__m512 vx, __m512 vmax, __m512 vscale) {
+  return _mm512_mul_ps(softmax_avx512f_exp_minus_max(_mm512_sub_ps(vx, vmax)), vscale);
+}
+
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleexpminusmax_avx512f(size_t n, const float* x, float* y, float max,
-                                                                    float scale, const size_t V) {
+                                                                    float scale, const size_t V, const bool NT,
+                                                                    const size_t PF) {
   const __m512 vmax = _mm512_set1_ps(max);
   const __m512 vscale = _mm512_set1_ps(scale);
+  if (NT) {
+    // The elements before y's first 64-byte boundary take the masked path, so every full vector after
+    // them can be streamed.
+    const size_t head = softmax_unaligned_head(y, 64, n);
+    if (head != 0) {
+      const __mmask16 vmask = softmax_avx512f_tail_mask(head);
+      _mm512_mask_storeu_ps(y, vmask, vscaleexpminusmax_avx512f_one(_mm512_maskz_loadu_ps(vmask, x), vmax, vscale));
+      n -= head, x += head, y += head;
+    }
+  }
   for (; n >= V * 16; n -= V * 16, x += V * 16, y += V * 16) {
+    softmax_prefetch(x, V * 64, PF);
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      const __m512 vf = softmax_avx512f_exp_minus_max(_mm512_sub_ps(_mm512_loadu_ps(x + 16 * v), vmax));
-      _mm512_storeu_ps(y + 16 * v, _mm512_mul_ps(vf, vscale));
+      softmax_avx512f_store(y + 16 * v, vscaleexpminusmax_avx512f_one(_mm512_loadu_ps(x + 16 * v), vmax, vscale), NT);
     }
   }
   for (; n >= 16; n -= 16, x += 16, y += 16) {
-    const __m512 vf = softmax_avx512f_exp_minus_max(_mm512_sub_ps(_mm512_loadu_ps(x), vmax));
-    _mm512_storeu_ps(y, _mm512_mul_ps(vf, vscale));
+    softmax_avx512f_store(y, vscaleexpminusmax_avx512f_one(_mm512_loadu_ps(x), vmax, vscale), NT);
   }
   if (n != 0) {
     const __mmask16 vmask = softmax_avx512f_tail_mask(n);
-    const __m512 vf = softmax_avx512f_exp_minus_max(_mm512_sub_ps(_mm512_maskz_loadu_ps(vmask, x), vmax));
-    _mm512_mask_storeu_ps(y, vmask, _mm512_mul_ps(vf, vscale));
+    _mm512_mask_storeu_ps(y, vmask, vscaleexpminusmax_avx512f_one(_mm512_maskz_loadu_ps(vmask, x), vmax, vscale));
   }
+  // Streaming stores are weakly ordered: fence them before any store the caller makes after us.
+  if (NT) { _mm_sfence(); }
 }
 
-#define KERNEL_vscaleexpminusmax_avx512f(tile, acc) \
-  SOFTMAX_TARGET_AVX512F void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, avx512f, tile, acc)( \
+#define KERNEL_vscaleexpminusmax_avx512f(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(vscaleexpminusmax, avx512f, variant, 1, 1) \
+  SOFTMAX_TARGET_AVX512F void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, avx512f, tile, acc, variant)( \
       size_t n, const float* x, float* y, float max, float scale) { \
-    vscaleexpminusmax_avx512f(n, x, y, max, scale, (tile) / 16); \
+    vscaleexpminusmax_avx512f(n, x, y, max, scale, (tile) / 16, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

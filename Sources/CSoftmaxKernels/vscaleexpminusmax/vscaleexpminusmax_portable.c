@@ -9,8 +9,9 @@ SOFTMAX_INLINE void vscaleexpminusmax_portable(size_t n, const float* x, float* 
   for (; n != 0; n--, x++, y++) { *y = softmax_exp_minus_max_scalar(*x - max) * scale; }
 }
 
-#define KERNEL_vscaleexpminusmax_portable(tile, acc) \
-  void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, portable, tile, acc)(size_t n, const float* x, float* y, float max, \
+#define KERNEL_vscaleexpminusmax_portable(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(vscaleexpminusmax, portable, variant, 0, 0) \
+  void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, portable, tile, acc, variant)(size_t n, const float* x, float* y, float max, \
                                                                    float scale) { \
     vscaleexpminusmax_portable(n, x, y, max, scale, tile); \
   }

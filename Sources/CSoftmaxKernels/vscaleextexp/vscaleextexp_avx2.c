@@ -1,4 +1,5 @@
 // VSCALEEXTEXP for AVX2: y = exp(x) * scale.mantissa * 2^scale.exponent, V vectors per iteration.
+// NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none).
 //
 // With scale = 1 / sum from raddextexp, n + scale.exponent <= 0 for every element, so 2^(n + e) <= 1
 // and the mantissa product (in [0.5, 2] * [1/sum.mantissa]) cannot overflow.
@@ -11,26 +12,40 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleextexp_avx2_one(__m256 vx, __m25
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float* x, float* y, softmax_extfloat scale,
-                                                         const size_t V) {
+                                                         const size_t V, const bool NT, const size_t PF) {
   const __m256 vscale_m = _mm256_set1_ps(scale.mantissa);
   const __m256 vscale_e = _mm256_set1_ps(scale.exponent);
+  if (NT) {
+    // The elements before y's first 32-byte boundary take the masked path, so every full vector after
+    // them can be streamed.
+    const size_t head = softmax_unaligned_head(y, 32, n);
+    if (head != 0) {
+      const __m256i vmask = softmax_avx2_tail_mask(head);
+      _mm256_maskstore_ps(y, vmask, vscaleextexp_avx2_one(_mm256_maskload_ps(x, vmask), vscale_m, vscale_e));
+      n -= head, x += head, y += head;
+    }
+  }
   for (; n >= V * 8; n -= V * 8, x += V * 8, y += V * 8) {
+    softmax_prefetch(x, V * 32, PF);
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      _mm256_storeu_ps(y + 8 * v, vscaleextexp_avx2_one(_mm256_loadu_ps(x + 8 * v), vscale_m, vscale_e));
+      softmax_avx2_store(y + 8 * v, vscaleextexp_avx2_one(_mm256_loadu_ps(x + 8 * v), vscale_m, vscale_e), NT);
     }
   }
   for (; n >= 8; n -= 8, x += 8, y += 8) {
-    _mm256_storeu_ps(y, vscaleextexp_avx2_one(_mm256_loadu_ps(x), vscale_m, vscale_e));
+    softmax_avx2_store(y, vscaleextexp_avx2_one(_mm256_loadu_ps(x), vscale_m, vscale_e), NT);
   }
   if (n != 0) {
     const __m256i vmask = softmax_avx2_tail_mask(n);
     _mm256_maskstore_ps(y, vmask, vscaleextexp_avx2_one(_mm256_maskload_ps(x, vmask), vscale_m, vscale_e));
   }
+  // Streaming stores are weakly ordered: fence them before any store the caller makes after us.
+  if (NT) { _mm_sfence(); }
 }
 
-#define KERNEL_vscaleextexp_avx2(tile, acc) \
-  SOFTMAX_TARGET_AVX2 void SOFTMAX_KERNEL_NAME(vscaleextexp, avx2, tile, acc)(size_t n, const float* x, float* y, \
-                                                                             softmax_extfloat scale) { \
-    vscaleextexp_avx2(n, x, y, scale, (tile) / 8); \
+#define KERNEL_vscaleextexp_avx2(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(vscaleextexp, avx2, variant, 1, 1) \
+  SOFTMAX_TARGET_AVX2 void SOFTMAX_KERNEL_NAME(vscaleextexp, avx2, tile, acc, variant)(size_t n, const float* x, \
+                                                                                      float* y, softmax_extfloat scale) { \
+    vscaleextexp_avx2(n, x, y, scale, (tile) / 8, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

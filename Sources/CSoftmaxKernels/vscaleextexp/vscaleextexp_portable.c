@@ -14,8 +14,9 @@ SOFTMAX_INLINE void vscaleextexp_portable(size_t n, const float* x, float* y, so
   for (; n != 0; n--, x++, y++) { *y = vscaleextexp_portable_one(*x, scale); }
 }
 
-#define KERNEL_vscaleextexp_portable(tile, acc) \
-  void SOFTMAX_KERNEL_NAME(vscaleextexp, portable, tile, acc)(size_t n, const float* x, float* y, \
+#define KERNEL_vscaleextexp_portable(tile, acc, variant) \
+  SOFTMAX_VARIANTS_IMPLEMENTED(vscaleextexp, portable, variant, 0, 0) \
+  void SOFTMAX_KERNEL_NAME(vscaleextexp, portable, tile, acc, variant)(size_t n, const float* x, float* y, \
                                                               softmax_extfloat scale) { \
     vscaleextexp_portable(n, x, y, scale, tile); \
   }
