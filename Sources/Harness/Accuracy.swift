@@ -60,6 +60,8 @@ public struct InputMask: Equatable, Sendable {
         let value: Double
         if parts[1] == "-inf" {
             value = -.infinity
+        } else if Double(parts[1]) == .infinity {
+            value = .infinity  // refused below, with the reason
         } else if let v = Double(parts[1]), v.isFinite, Swift.abs(v) <= Double(Float.greatestFiniteMagnitude) {
             value = v
         } else {
