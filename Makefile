@@ -8,7 +8,7 @@ RUN := .build/release/softmax-repro
 
 # QUICK=1: the quick variants (a few minutes); FRESH=1: start afresh instead of resuming (old CSVs are
 # kept as .bak copies).
-EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick multicore-quick,tune softmax passes table1 multicore)
+EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick multicore-quick accuracy-quick,tune softmax passes table1 multicore accuracy)
 RUN_FLAGS := $(if $(FRESH),--overwrite,--resume)
 
 .PHONY: reproduce test build deps venv plots clean

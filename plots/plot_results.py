@@ -46,6 +46,14 @@ REQUIRED_COLUMNS = (
 )
 FLOAT_COLUMNS = ("median_s", "p25_s", "p75_s", "min_s", "elements_per_s", "effective_gbps", "bytes_per_element",
                  "real_gbps")
+ACCURACY_COLUMNS = ("max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error")
+# Accuracy figure: errors at or below this many ulps are drawn at it (a log axis has no 0).
+ULP_FLOOR = 1e-2
+# Two-pass's extended-exponent exp is accurate for |x| <= 2^17 and counts finite |x| > FLT_MAX * ln2 as
+# infinite (README.md, "Where two-pass cannot be accurate").
+TWO_PASS_ACCURATE_LIMIT = 2.0 ** 17
+TWO_PASS_FINITE_LIMIT = 3.4028234663852886e38 * math.log(2)
+MASK_MARKERS = ("v", "s", "D", "^", "P", "<", ">")
 
 SOFTMAX_ALGORITHMS = ("two-pass", "three-pass-recompute", "three-pass-reload")
 THREE_PASS = ("three-pass-recompute", "three-pass-reload")
@@ -100,6 +108,7 @@ class ResultFile:
     total_rows: int                  # every data row, whatever its status
     rows_by_kind: dict[str, int]     # every data row, by kind
     ignored: dict[str, int]          # status -> count of rows left out
+    accuracy_failed: list[dict] = field(default_factory=list)  # accuracy rows with status error (drawn as failures)
 
     @property
     def kinds(self) -> set[str]:
@@ -113,6 +122,8 @@ class Processor:
     softmax: list[dict] = field(default_factory=list)   # selected kind == softmax rows
     passes: list[dict] = field(default_factory=list)    # selected kind in (pass, reference) rows
     multicore: list[dict] = field(default_factory=list)  # rows of multicore experiments (softmax, reference)
+    accuracy: list[dict] = field(default_factory=list)  # selected kind == accuracy rows, status ok
+    accuracy_failed: list[dict] = field(default_factory=list)  # accuracy rows of the same series that failed
 
     @property
     def meta(self) -> dict:
@@ -205,7 +216,7 @@ def load_file(csv_path: Path) -> ResultFile:
                        if c not in header and c not in ROOFLINE_COLUMNS and c not in VERSION_3_COLUMNS]
             if missing:
                 log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
-            rows, by_kind, ignored, total = [], {}, {}, 0
+            rows, by_kind, ignored, total, accuracy_failed = [], {}, {}, 0, []
             for line_no, cells in enumerate(reader, start=2):
                 if not cells or all(not c.strip() for c in cells):
                     continue
@@ -220,6 +231,29 @@ def load_file(csv_path: Path) -> ResultFile:
                 kind = r["kind"].strip()
                 by_kind[kind] = by_kind.get(kind, 0) + 1
                 status = r["status"].strip()
+                r["_source"] = str(csv_path)
+                if kind == "accuracy":
+                    # Accuracy rows have no timings; their error cells are the measurement.
+                    for c in ("isa", "preset", "kind", "algorithm", "kernel", "processor_id", "input_range", "mask"):
+                        r[c] = (r.get(c) or "").strip()
+                    for c in ACCURACY_COLUMNS:
+                        r[c] = _float(r.get(c, ""))
+                    try:
+                        r["n"] = int(float(r["n"]))
+                    except ValueError:
+                        log(f"warning: {csv_path}:{line_no}: n = {r['n']!r} is not a number; row skipped")
+                        ignored["malformed"] = ignored.get("malformed", 0) + 1
+                        continue
+                    if status != "ok":
+                        ignored[status or "(empty)"] = ignored.get(status or "(empty)", 0) + 1
+                        accuracy_failed.append(r)
+                        continue
+                    if any(math.isnan(r[c]) for c in ACCURACY_COLUMNS):
+                        log(f"warning: {csv_path}:{line_no}: accuracy row with status ok but empty error cells; row skipped")
+                        ignored["ok without errors"] = ignored.get("ok without errors", 0) + 1
+                        continue
+                    rows.append(r)
+                    continue
                 if status != "ok":
                     ignored[status or "(empty)"] = ignored.get(status or "(empty)", 0) + 1
                     continue
@@ -243,7 +277,7 @@ def load_file(csv_path: Path) -> ResultFile:
         raise InputError(f"{csv_path}: cannot read: {e}") from e
 
     experiment = str(meta.get("experiment") or csv_path.stem)
-    return ResultFile(csv_path, json_path, meta, experiment, rows, total, by_kind, ignored)
+    return ResultFile(csv_path, json_path, meta, experiment, rows, total, by_kind, ignored, accuracy_failed)
 
 
 def discover(results_dir: Path) -> list[Processor]:
@@ -319,6 +353,10 @@ def _is_multicore(f: ResultFile) -> bool:
         (r.get("threads") or "1").strip() not in ("", "1") for r in f.rows)
 
 
+def _accuracy_series(r):
+    return ("accuracy", r["isa"], r["preset"], r["algorithm"], r["kernel"])
+
+
 def select_rows(proc: Processor) -> None:
     # Multi-core runs get their own figure; the paper's figures are one thread, so those files stay out of them.
     multicore = [f for f in proc.files if _is_multicore(f)]
@@ -335,6 +373,12 @@ def select_rows(proc: Processor) -> None:
 
 def _select_single_thread(proc: Processor) -> None:
     proc.softmax = _select(proc, ("softmax",), _softmax_series, "softmax")
+    proc.accuracy = _select(proc, ("accuracy",), _accuracy_series, "accuracy")
+    # Failed configurations come from the file that provides their series (a quick run's failures are not
+    # drawn beside a full run's errors).
+    owners = {_accuracy_series(r): r["_source"] for r in proc.accuracy}
+    proc.accuracy_failed = [r for f in proc.files for r in f.accuracy_failed
+                            if owners.get(_accuracy_series(r), r["_source"]) == r["_source"]]
     # A tune run measures every variant at two sizes to choose among them; the per-pass figure draws the
     # passes experiments (metadata experiment_kind "passes") and falls back to tune runs only without them.
     tuning = [f for f in proc.files if (f.meta or {}).get("experiment_kind") == "tune"]
@@ -615,6 +659,7 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
                      f"{f'{rc[1]:.2f}' if rc else '-'} | {f'{rl[1]:.2f}' if rl else '-'} |")
     parts += labelled_sizes_markdown(processors)
     parts += multicore_markdown(processors)
+    parts += accuracy_markdown(processors)
     parts += ["", "Sources:", ""]
     for p in processors:
         llc = p.llc_bytes
@@ -629,6 +674,247 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
             line += f"; NOTE: {' '.join(note)}"
         parts.append(line)
     return "\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Accuracy
+
+SUMMARY_RANGES = ("[-1,1]", "[-1e4,1e4]")  # the ranges the SUMMARY table names (unmasked rows)
+DEGRADED_FACTOR = 2  # a window "degrades" when its max error exceeds twice the same series' worst up to 2^17
+
+
+def parse_bound(text: str) -> float:
+    """One bound of an input_range label: `-1e4`, `1e5+10`, `-1e5-10`, `131072`."""
+    t = text.strip()
+    sign = -1.0 if t.startswith("-") else 1.0
+    body = t[1:] if t[:1] in "+-" else t
+    # Split at a + or - that is not part of an exponent (`1e-3` stays whole): `1e5+10` is 1e5 plus 10.
+    for i in range(1, len(body)):
+        if body[i] in "+-" and body[i - 1] not in "eE":
+            return sign * float(body[:i]) + float(body[i:])
+    return sign * float(body)
+
+
+def parse_range(label: str) -> tuple[float, float]:
+    inner = label.strip().removeprefix("[").removesuffix("]")
+    low, high = inner.split(",")
+    return parse_bound(low), parse_bound(high)
+
+
+def range_position(label: str) -> float:
+    """Where a range sits on the figure's x axis: its largest |x|."""
+    low, high = parse_range(label)
+    return max(abs(low), abs(high))
+
+
+def range_family(label: str) -> str:
+    low, high = parse_range(label)
+    return "symmetric" if low == -high else "windows"
+
+
+FAMILY_TITLES = {"symmetric": "symmetric ranges [-a, a]", "windows": "narrow windows [c, c+w] at growing |x|"}
+
+
+def _accuracy_preset(rows: list[dict]) -> str:
+    presets = sorted({r["preset"] for r in rows}, key=lambda p: (p != "blend", p))
+    return presets[0] if presets else ""
+
+
+def _accuracy_algorithms(rows: list[dict]) -> list[str]:
+    return sorted({r["algorithm"] for r in rows},
+                  key=lambda a: (SOFTMAX_ALGORITHMS.index(a) if a in SOFTMAX_ALGORITHMS else 9, a))
+
+
+def accuracy_summary(proc: Processor) -> list[dict]:
+    """Per ISA, algorithm and n (one preset: blend where present): the unmasked errors at SUMMARY_RANGES, the
+    worst error up to |x| = 2^17, the first window whose max error exceeds DEGRADED_FACTOR x that, and the
+    ranges whose check failed."""
+    preset = _accuracy_preset(proc.accuracy + proc.accuracy_failed)
+    ok = [r for r in proc.accuracy if r["preset"] == preset]
+    failed = [r for r in proc.accuracy_failed if r["preset"] == preset]
+    out = []
+    keys = sorted({(r["isa"], r["algorithm"], r["n"]) for r in ok + failed},
+                  key=lambda k: (_isa_order(k[0]), _accuracy_algorithms(ok + failed).index(k[1]), k[2]))
+    for isa, algorithm, n in keys:
+        mine = [r for r in ok if (r["isa"], r["algorithm"], r["n"]) == (isa, algorithm, n)]
+        fails = [r for r in failed if (r["isa"], r["algorithm"], r["n"]) == (isa, algorithm, n)]
+        at = {}
+        for label in SUMMARY_RANGES:
+            row = next((r for r in mine if r["input_range"] == label and not r["mask"]), None)
+            at[label] = (row["max_error_ulp"], row["mean_error_ulp"]) if row else None
+        within = [r["max_error_ulp"] for r in mine if range_position(r["input_range"]) <= TWO_PASS_ACCURATE_LIMIT]
+        baseline = max(within) if within else None
+        degrades = None
+        if baseline is not None:
+            windows: dict[str, float] = {}
+            for r in mine + fails:
+                if range_family(r["input_range"]) == "windows" and range_position(r["input_range"]) > TWO_PASS_ACCURATE_LIMIT:
+                    worst = math.inf if r["status"] != "ok" else r["max_error_ulp"]
+                    windows[r["input_range"]] = max(windows.get(r["input_range"], 0.0), worst)
+            for label in sorted(windows, key=range_position):
+                if windows[label] > DEGRADED_FACTOR * max(baseline, 1.0):
+                    degrades = (label, windows[label])
+                    break
+        out.append({"isa": isa, "algorithm": algorithm, "n": n, "preset": preset, "at": at, "baseline": baseline,
+                    "degrades": degrades,
+                    "failed": sorted({r["input_range"] for r in fails}, key=range_position)})
+    return out
+
+
+def compact(x: float) -> str:
+    """A range bound as the figure's tick labels write it: 1, 10, 100, 1e3 .. 1e38, 3e38."""
+    if x < 1000:
+        return f"{x:g}"
+    mantissa, exponent = f"{x:.2e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
+
+
+def _fmt_ulp(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if math.isinf(v):
+        return "failed"
+    if v == 0:
+        return "0"
+    if v < 0.01:
+        return "<0.01"
+    return f"{v:.3g}" if v < 1000 else f"{v:.2e}"
+
+
+def accuracy_markdown(processors: list[Processor]) -> list[str]:
+    entries = [(p, e) for p in processors if p.accuracy or p.accuracy_failed for e in accuracy_summary(p)]
+    if not entries:
+        return []
+    parts = ["", "## Accuracy against a float64 softmax", "",
+             "Error of each output element against the float64 softmax of the same float32 inputs, in float32 ulps of",
+             "the reference (definitions in `results/README.md`), over every element of every input of a configuration.",
+             f"`{SUMMARY_RANGES[0]}` and `{SUMMARY_RANGES[1]}`: max / mean ulp, unmasked. `worst to 2^17`: the largest max",
+             "error over every range (and mask) whose inputs stay within |x| <= 2^17, two-pass's accurate range.",
+             f"`degrades from`: the first narrow window [c, c+w] beyond 2^17 whose max error exceeds {DEGRADED_FACTOR} x that",
+             "worst (with its max error); `-` when none does. `failed`: ranges where an output was NaN or the outputs",
+             "did not sum to 1 (error rows, no error value). At large n the float32 sum's rounding dominates every",
+             "algorithm's error (inputs of a narrow window at large |x| take few distinct values, whose rounding errors",
+             "add up rather than cancel), so a window can pass the threshold there without any range-reduction trouble.", "",
+             f"| processor | isa | preset | algorithm | n | {SUMMARY_RANGES[0]} | {SUMMARY_RANGES[1]} | worst to 2^17 | "
+             "degrades from | failed |",
+             "|---|---|---|---|---:|---:|---:|---:|---|---|"]
+    for p, e in entries:
+        cells = []
+        for label in SUMMARY_RANGES:
+            v = e["at"][label]
+            cells.append(f"{_fmt_ulp(v[0])} / {_fmt_ulp(v[1])}" if v else "-")
+        d = e["degrades"]
+        degrades = f"{d[0]} ({_fmt_ulp(d[1])})" if d else "-"
+        parts.append(f"| {p.id} | {e['isa']} | {e['preset'] or '-'} | {e['algorithm']} | {_fmt_n(e['n'])} | "
+                     + " | ".join(cells) + f" | {_fmt_ulp(e['baseline'])} | {degrades} | "
+                     + (", ".join(e["failed"]) or "-") + " |")
+    return parts
+
+
+def figure_accuracy(proc: Processor):
+    """Max (solid) and mean (dashed) error in ulps against the input range's largest |x|, unmasked, one line
+    per algorithm; masked inputs' max error as hollow markers; failed checks as X at the top. Panels: one
+    column per ISA, one row per size and range family (symmetric ranges, narrow windows)."""
+    plt = _plt()
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import blended_transform_factory
+    every = proc.accuracy + proc.accuracy_failed
+    preset = _accuracy_preset(every)
+    ok = [r for r in proc.accuracy if r["preset"] == preset]
+    failed = [r for r in proc.accuracy_failed if r["preset"] == preset]
+    rows = ok + failed
+    isas = sorted({r["isa"] for r in rows}, key=_isa_order)
+    sizes = sorted({r["n"] for r in rows})
+    families = [f for f in ("symmetric", "windows") if any(range_family(r["input_range"]) == f for r in rows)]
+    algorithms = _accuracy_algorithms(rows)
+    masks = []
+    for r in rows:
+        if r["mask"] and r["mask"] not in masks:
+            masks.append(r["mask"])
+    panels = [(n, f) for n in sizes for f in families]
+    # Symmetric ranges reach from 1 to 3e38: evenly spaced categories keep the small ones apart (a log axis
+    # would spend most of its width on the empty decades between 1e8 and 1e38). Windows use a log axis.
+    categories = sorted({range_position(r["input_range"]) for r in rows if range_family(r["input_range"]) == "symmetric"})
+
+    def place(family: str, position: float) -> float:
+        if family != "symmetric":
+            return position
+        if position in categories:
+            return float(categories.index(position))
+        for k in range(len(categories) - 1):
+            lo, hi = categories[k], categories[k + 1]
+            if lo < position < hi:
+                return k + (math.log(position) - math.log(lo)) / (math.log(hi) - math.log(lo))
+        return math.nan
+
+    def dodge(family: str, position: float, k: int) -> float:
+        return place(family, position) + 0.08 * (k + 1) if family == "symmetric" else position * 10 ** (0.04 * (k + 1))
+    fig, axes = plt.subplots(len(panels), len(isas), figsize=(5.0 * len(isas), 3.5 * len(panels)), squeeze=False,
+                             sharey=True)
+    worst = max([r["max_error_ulp"] for r in ok] + [10.0])
+    for i, (n, family) in enumerate(panels):
+        for j, isa in enumerate(isas):
+            ax = axes[i][j]
+            here = [r for r in rows if r["isa"] == isa and r["n"] == n and range_family(r["input_range"]) == family]
+            for index, algorithm in enumerate(algorithms):
+                color = _algorithm_color(algorithm, algorithms)
+                # Algorithms often agree to the ulp: later lines are thinner so the earlier ones show around them.
+                width = max(2.4 - 0.45 * index, 0.9)
+                mine = [r for r in here if r["algorithm"] == algorithm]
+                plain = sorted((r for r in mine if r["status"] == "ok" and not r["mask"]),
+                               key=lambda r: range_position(r["input_range"]))
+                x = [place(family, range_position(r["input_range"])) for r in plain]
+                for column, ls, marker in (("max_error_ulp", "-", "o"), ("mean_error_ulp", "--", None)):
+                    line, = ax.plot(x, [max(r[column], ULP_FLOOR) for r in plain], ls=ls, marker=marker, ms=3.5,
+                                    color=color, lw=width if ls == "-" else 0.8 * width)
+                    line.set_gid(_gid("accuracy", isa, n, family, algorithm, column))
+                for k, mask in enumerate(masks):
+                    pts = [r for r in mine if r["status"] == "ok" and r["mask"] == mask]
+                    # A small dodge keeps the masks' markers apart at the same range.
+                    line, = ax.plot([dodge(family, range_position(r["input_range"]), k) for r in pts],
+                                    [max(r["max_error_ulp"], ULP_FLOOR) for r in pts], ls="none",
+                                    marker=MASK_MARKERS[k % len(MASK_MARKERS)], ms=4, mfc="none", mew=0.9, color=color,
+                                    alpha=0.85)
+                    line.set_gid(_gid("accuracy", isa, n, family, algorithm, "mask", mask))
+                bad = [r for r in mine if r["status"] != "ok"]
+                if bad:
+                    trans = blended_transform_factory(ax.transData, ax.transAxes)
+                    line, = ax.plot([place(family, range_position(r["input_range"])) for r in bad], [0.93] * len(bad), ls="none",
+                                    marker="X", ms=8, color=color, mec="black", mew=0.5, transform=trans, clip_on=False)
+                    line.set_gid(_gid("accuracy", isa, n, family, algorithm, "failed"))
+            xs = [range_position(r["input_range"]) for r in here]
+            for limit, ls in ((TWO_PASS_ACCURATE_LIMIT, ":"), (TWO_PASS_FINITE_LIMIT, "-.")):
+                if xs and min(xs) <= limit <= max(xs) and not math.isnan(place(family, limit)):
+                    ax.axvline(place(family, limit), color="0.3", ls=ls, lw=1.0)
+            if family == "symmetric":
+                ax.set_xticks(range(len(categories)), [compact(c) for c in categories], fontsize=7.5)
+                ax.set_xlim(-0.5, len(categories) - 0.3)
+                ax.grid(axis="x", visible=False)
+                ax.set_xlabel("a in the input range [-a, a]")
+            else:
+                ax.set_xscale("log")
+                ax.set_xlabel("c in the window [c, c+w] (largest |x| about c)")
+            ax.set_yscale("log")
+            ax.set_ylim(ULP_FLOOR * 0.6, worst * 30)
+            ax.set_title(f"{isa}, n = {_fmt_n(n)}: {FAMILY_TITLES[family]}", fontsize=9)
+            if j == 0:
+                ax.set_ylabel("error (float32 ulps of the float64 softmax)")
+    handles = [Line2D([], [], color=_algorithm_color(a, algorithms), marker="o", ms=3.5, lw=1.3, label=a)
+               for a in algorithms]
+    handles += [Line2D([], [], color="0.3", lw=1.3, marker="o", ms=3.5, label="max error, unmasked"),
+                Line2D([], [], color="0.3", lw=1.0, ls="--", label="mean error, unmasked (outputs >= FLT_MIN)")]
+    handles += [Line2D([], [], color="0.3", ls="none", marker=MASK_MARKERS[k % len(MASK_MARKERS)], mfc="none",
+                       label=f"max error, mask {mask}") for k, mask in enumerate(masks)]
+    if failed:
+        handles.append(Line2D([], [], color="0.6", mec="black", ls="none", marker="X", ms=8,
+                              label="check failed (NaN output or sum != 1): no error value"))
+    handles += [Line2D([], [], color="0.3", ls=":", lw=1.0, label="|x| = 2^17: two-pass's accurate range ends"),
+                Line2D([], [], color="0.3", ls="-.", lw=1.0, label="|x| = FLT_MAX x ln2 = 2.36e38: two-pass counts it as inf")]
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)
+    fig.suptitle(f"{proc.title}: softmax error against float64 by input range, preset {preset or '-'}, errors "
+                 f"<= {ULP_FLOOR:g} ulp drawn at {ULP_FLOOR:g}  [{proc.id}]", fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def _fmt_bytes(b: float) -> str:
@@ -1088,7 +1374,9 @@ def render(processors: list[Processor], out: Path) -> list[Path]:
             emit(figure_labelled_sizes(proc), f"{proc.id}_class_counts")
         if multicore_points(proc):
             emit(figure_multicore(proc), f"{proc.id}_multicore")
-        if not proc.softmax and not proc.passes and not proc.multicore:
+        if proc.accuracy or proc.accuracy_failed:
+            emit(figure_accuracy(proc), f"{proc.id}_accuracy")
+        if not (proc.softmax or proc.passes or proc.multicore or proc.accuracy or proc.accuracy_failed):
             log(f"{proc.id}: nothing to plot")
     rows = summarize(processors)
     if rows:
@@ -1112,7 +1400,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         processors = discover(args.results)
-        if not any(p.softmax or p.passes or p.multicore for p in processors):
+        if not any(p.softmax or p.passes or p.multicore or p.accuracy or p.accuracy_failed for p in processors):
             raise InputError(f"{args.results}: no results/<processor-id>/<experiment>.csv with usable rows")
         rows = summarize(processors)
         if args.summary_only:

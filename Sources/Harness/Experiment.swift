@@ -16,6 +16,8 @@ public struct Experiment: Equatable, Sendable {
         /// Whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
         /// multi-threaded memory references beside them.
         case multicore
+        /// Whole softmaxes' errors against a float64 softmax, per input range and mask: nothing is timed.
+        case accuracy
 
         /// Whether the experiment measures pass kernels alone (with references and compute peaks).
         public var measuresPasses: Bool { self == .passes || self == .tune }
@@ -59,12 +61,21 @@ public struct Experiment: Equatable, Sendable {
     public var threads: [Int]?
     /// multicore: worker placements (compact, scattered).
     public var placements: [Placement]
+    /// accuracy: the input ranges, each its own rows.
+    public var inputRanges: [InputRange]
+    /// accuracy: the masks, each its own rows; nil stands for "none" (nothing masked).
+    public var masks: [InputMask?]
+    /// accuracy: inputs per configuration (each a fresh draw from the range, with the mask).
+    public var trials: Int
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
-        "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements",
+        "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
     ]
+    /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
+    static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials"]
+    static let timingOnlyKeys: Set<String> = ["samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references"]
     public static let referenceNames = ["read", "copy", "copy_nt", "scale", "write"]
 
     /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
@@ -96,6 +107,30 @@ public struct Experiment: Equatable, Sendable {
         } catch {
             throw HarnessError.malformedExperiment(source, describe(decodingError: error).replacingOccurrences(of: "Key", with: "key"))
         }
+        if file.kind == .accuracy {
+            for key in dictionary.keys.sorted() where timingOnlyKeys.contains(key) {
+                let instead = key == "input_range" ? "list ranges under 'input_ranges' instead" : key == "samples" ? "the inputs per configuration are 'trials'" : "remove it"
+                throw HarnessError.malformedExperiment(source, "key '\(key)' does not apply to an accuracy experiment, which times nothing: \(instead)")
+            }
+        } else {
+            for key in dictionary.keys.sorted() where accuracyOnlyKeys.contains(key) {
+                throw HarnessError.malformedExperiment(source, "key '\(key)' applies only to an accuracy experiment (\"kind\": \"accuracy\"); this one is \(file.kind.rawValue): remove it")
+            }
+        }
+        var inputRanges: [InputRange] = []
+        for (i, pair) in (file.inputRanges ?? []).enumerated() {
+            guard pair.count == 2 else {
+                throw HarnessError.malformedExperiment(source, "key 'input_ranges[\(i)]' has \(pair.count) numbers: write each range as [low, high]")
+            }
+            inputRanges.append(InputRange(low: pair[0], high: pair[1]))
+        }
+        var masks: [InputMask?] = []
+        for (i, text) in (file.masks ?? ["none"]).enumerated() {
+            switch InputMask.parse(text) {
+            case let .success(mask): masks.append(mask)
+            case let .failure(error): throw HarnessError.malformedExperiment(source, "key 'masks[\(i)]': \(error.description)")
+            }
+        }
         let experiment = Experiment(
             id: id, description: file.description, kind: file.kind,
             algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
@@ -108,7 +143,8 @@ public struct Experiment: Equatable, Sendable {
             minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,
             inputRange: file.inputRange ?? [-1000, 1000], sumTolerance: file.sumTolerance ?? 1e-3,
             skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:],
-            threads: file.threads, placements: file.placements ?? Placement.allCases)
+            threads: file.threads, placements: file.placements ?? Placement.allCases,
+            inputRanges: inputRanges, masks: masks, trials: file.trials ?? 3)
         try experiment.validate(source: source)
         return experiment
     }
@@ -136,7 +172,7 @@ public struct Experiment: Equatable, Sendable {
         if let bad = references.first(where: { !Experiment.referenceNames.contains($0) }) {
             throw fail("key 'references' has unknown '\(bad)'; expected some of \(Experiment.referenceNames.joined(separator: ", "))")
         }
-        if (kind == .softmax || kind == .multicore) && algorithms.isEmpty { throw fail("key 'algorithms' is empty") }
+        if (kind == .softmax || kind == .multicore || kind == .accuracy) && algorithms.isEmpty { throw fail("key 'algorithms' is empty") }
         if kind != .multicore {
             if threads != nil { throw fail("key 'threads' applies to multicore experiments only (this one is \(kind.rawValue))") }
             if placements != Placement.allCases { throw fail("key 'placements' applies to multicore experiments only (this one is \(kind.rawValue))") }
@@ -148,8 +184,37 @@ public struct Experiment: Equatable, Sendable {
             guard !placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
             if Set(placements).count != placements.count { throw fail("key 'placements' repeats a placement") }
         }
+        if kind == .accuracy { try validateAccuracy(fail) }
         if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
         if kind == .tune && !allVariants { throw fail("key 'all_variants' must be true for a tune experiment: tuning chooses among all variants") }
+    }
+
+    private func validateAccuracy(_ fail: (String) -> HarnessError) throws {
+        guard !inputRanges.isEmpty else {
+            throw fail("key 'input_ranges' is missing or empty: an accuracy experiment lists its input ranges, e.g. [[-1, 1], [-1e4, 1e4], [1e5, 100010]]")
+        }
+        for (i, r) in inputRanges.enumerated() {
+            let written = "[\(r.low), \(r.high)]"
+            guard r.low.isFinite, r.high.isFinite, r.low < r.high else {
+                throw fail("key 'input_ranges[\(i)]' is \(written): write [low, high] with low < high, both finite")
+            }
+            guard r.largestMagnitude <= Double(Float.greatestFiniteMagnitude) else {
+                throw fail("key 'input_ranges[\(i)]' is \(written): inputs are float32, whose largest finite value is \(Float.greatestFiniteMagnitude)")
+            }
+            guard Float(r.low) < Float(r.high) else {
+                throw fail("key 'input_ranges[\(i)]' is \(written): both bounds round to the same float32 (\(Float(r.low))), so every input would be equal; widen it (float32 spacing there is \(Float(r.low).ulp))")
+            }
+        }
+        let rangeLabels = inputRanges.map(\.label)
+        if let repeated = rangeLabels.first(where: { label in rangeLabels.filter { $0 == label }.count > 1 }) {
+            throw fail("key 'input_ranges' lists \(repeated) twice: rows are told apart by their range, list each once")
+        }
+        guard !masks.isEmpty else { throw fail("key 'masks' is empty: list \"none\" for unmasked inputs") }
+        let maskLabels = masks.map { $0?.label ?? "none" }
+        if let repeated = maskLabels.first(where: { label in maskLabels.filter { $0 == label }.count > 1 }) {
+            throw fail("key 'masks' lists \(repeated) twice: rows are told apart by their mask, list each once")
+        }
+        guard trials >= 1 else { throw fail("key 'trials' is \(trials): at least one input per configuration is needed") }
     }
 
     /// Experiment ids in a folder (file names without .json), sorted.
@@ -199,6 +264,9 @@ public struct Experiment: Equatable, Sendable {
         var sizeLabels: [String: String]?
         var threads: [Int]?
         var placements: [Placement]?
+        var inputRanges: [[Double]]?
+        var masks: [String]?
+        var trials: Int?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
@@ -206,6 +274,7 @@ public struct Experiment: Equatable, Sendable {
             case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
             case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"
+            case inputRanges = "input_ranges", masks, trials
         }
     }
 }

@@ -62,6 +62,7 @@ enum Metadata {
                 "boost": boost.0 ?? NSNull(), "boost_reason": boost.reason ?? NSNull(),
             ] as [String: Any],
         ]
+        if experiment.kind == .accuracy { metadata["protocol"] = accuracyProtocol(experiment, cpu: cpu, observedCPUs: observedCPUs) }
         // A resumed run keeps the first run's description and notes when it was continued.
         if let previous, let data = FileManager.default.contents(atPath: previous),
            let old = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
@@ -74,6 +75,24 @@ enum Metadata {
             }
         }
         return metadata
+    }
+
+    /// An accuracy run's protocol: what its inputs were and how its errors are defined (results/README.md).
+    static func accuracyProtocol(_ experiment: Experiment, cpu: Int, observedCPUs: Set<Int>) -> [String: Any] {
+        [
+            "trials": experiment.trials,
+            "input_ranges": experiment.inputRanges.map(\.label),
+            "masks": experiment.masks.map { $0?.label ?? "none" },
+            "sizes": experiment.sizes, "max_size_by_isa": experiment.maxSizeByISA,
+            "sum_tolerance": experiment.sumTolerance,
+            "input": "per configuration, `trials` inputs of n float32 values uniform in the row's input_range, from SplitMix64(seed XOR FNV-1a(\"<input_range>|<mask>|<n>|<trial>\")); a mask sets round(percent x n) entries (at least 1, at most n - 1; all but one for all-but-one), chosen by a partial Fisher-Yates shuffle of the same generator; every algorithm and ISA sees the same inputs",
+            "reference": "float64 softmax of the same float32 inputs: exp(x - max) in Double (glibc exp), summed in Double, divided in Double",
+            "errors": "ulp error |y - ref| / ulp(float32 nearest ref), the ulp taken as FLT_MIN for ref < FLT_MIN (FTZ); max over every element of every input; means and relative errors over elements with ref >= FLT_MIN",
+            "output_check": "an output with NaN or inf where ref is finite, or |sum(y) - 1| > sum_tolerance, makes the row an error row without errors",
+            "ftz_daz": true,
+            "pinned_cpu": cpu,
+            "observed_cpus": observedCPUs.sorted(),
+        ]
     }
 
     static func write(_ metadata: [String: Any], to path: String) throws {

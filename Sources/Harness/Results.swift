@@ -223,9 +223,11 @@ public struct ResultTable {
         self.rows = rows
     }
 
-    /// Keys of the configurations measured successfully, as ResultRow.key builds them.
+    /// Keys of the configurations measured, as ResultRow.key builds them: those that succeeded, and accuracy
+    /// rows whatever their status (the same inputs through the same kernels fail again: their error rows are
+    /// findings, not mishaps worth another try, and a retry would only repeat them in the file).
     public var completedKeys: Set<String> {
-        Set(rows.filter { $0["status"] == "ok" }.map { row in
+        Set(rows.filter { $0["status"] == "ok" || $0["kind"] == "accuracy" }.map { row in
             ResultSchema.keyColumns.map { row[$0] ?? "" }.joined(separator: "|")
         })
     }

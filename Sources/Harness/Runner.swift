@@ -32,6 +32,7 @@ public struct RunReport: Sendable {
     public let rowsWritten: Int
     public let errorRows: Int
     public let skipped: Int
+    public let kind: Experiment.Kind
 }
 
 /// Runs one experiment: validates everything it can before measuring, then measures size by size on one
@@ -50,6 +51,9 @@ public final class Runner {
     public func run(_ experimentID: String) throws -> RunReport {
         var experiment = try Experiment.load(id: experimentID, folder: options.experimentsFolder)
         if let s = options.samples {
+            guard experiment.kind != .accuracy else {
+                throw HarnessError.malformedExperiment("--samples", "\(experiment.id) is an accuracy experiment, which times nothing; its inputs per configuration are 'trials' in its file")
+            }
             guard s >= 3 else { throw HarnessError.malformedExperiment("--samples", "must be at least 3, got \(s)") }
             experiment.samples = s
         }
@@ -136,7 +140,7 @@ public final class Runner {
         }
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
         return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
-                         errorRows: outcome.errorRows, skipped: outcome.skipped)
+                         errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
     }
 
     struct ISAChoice {
@@ -196,6 +200,17 @@ public final class Runner {
               let oldProtocol = old["protocol"] as? [String: Any] else { return }
         var differences: [String] = []
         if let seed = old["seed"] as? NSNumber, seed.uint64Value != experiment.seed { differences.append("seed \(seed) -> \(experiment.seed)") }
+        if experiment.kind == .accuracy {
+            // Ranges and masks are in each row's key; the inputs drawn per configuration are not.
+            if let t = oldProtocol["trials"] as? Int, t != experiment.trials { differences.append("trials \(t) -> \(experiment.trials)") }
+            if let tolerance = oldProtocol["sum_tolerance"] as? Double, tolerance != experiment.sumTolerance {
+                differences.append("sum_tolerance \(tolerance) -> \(experiment.sumTolerance)")
+            }
+            guard differences.isEmpty else {
+                throw HarnessError.incompatibleResults(csvPath, "it was measured under another protocol (\(differences.joined(separator: ", ")))")
+            }
+            return
+        }
         if let s = oldProtocol["samples"] as? Int, s != experiment.samples { differences.append("samples \(s) -> \(experiment.samples)") }
         if let w = oldProtocol["warmup_samples"] as? Int, w != experiment.warmupSamples { differences.append("warmup_samples \(w) -> \(experiment.warmupSamples)") }
         if let m = oldProtocol["min_sample_seconds"] as? Double, m != experiment.minSampleSeconds {
@@ -244,7 +259,7 @@ struct WorkPlan {
         for isa in isas {
             var perISA: [Item] = []
             switch experiment.kind {
-            case .softmax, .multicore:
+            case .softmax, .multicore, .accuracy:
                 for preset in presets {
                     for algorithm in experiment.algorithms {
                         do {

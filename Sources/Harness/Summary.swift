@@ -10,10 +10,19 @@ public enum Summary {
         let passes = ok.filter { $0["kind"] == "pass" || $0["kind"] == "reference" }
         if !softmax.isEmpty { out += renderSoftmax(softmax) }
         if !passes.isEmpty { out += renderPasses(passes) }
+        let accuracy = table.rows.filter { $0["kind"] == "accuracy" }
+        if !accuracy.isEmpty { out += renderAccuracy(accuracy) }
         let errors = table.rows.filter { $0["status"] != "ok" }
         if !errors.isEmpty {
-            out += "\n\(errors.count) configuration(s) failed (no timings reported):\n"
-            for e in errors { out += "  \(e["isa"] ?? "") \(e["kernel"] ?? "") n=\(e["n"] ?? ""): \(e["error"] ?? "")\n" }
+            let what = errors.allSatisfy { $0["kind"] == "accuracy" } ? "no error values reported" : "no timings reported"
+            out += "\n\(errors.count) configuration(s) failed (\(what)):\n"
+            for e in errors {
+                var configuration = "n=\(e["n"] ?? "")"
+                if e["kind"] == "accuracy" {
+                    configuration += " \(e["input_range"] ?? "")" + ((e["mask"] ?? "").isEmpty ? "" : " mask \(e["mask"] ?? "")")
+                }
+                out += "  \(e["isa"] ?? "") \(e["kernel"] ?? "") \(configuration): \(e["error"] ?? "")\n"
+            }
         }
         if out.isEmpty { out = "\(table.path) holds no rows yet\n" }
         return out
@@ -69,6 +78,45 @@ public enum Summary {
             }
         }
         return out
+    }
+
+    /// Accuracy rows (ok and failed): per processor, ISA, preset and n, a table of max / mean error in ulps
+    /// by input range and mask, one column per algorithm, in the order the experiment listed them.
+    static func renderAccuracy(_ rows: [[String: String]]) -> String {
+        let paper = ["two-pass", "three-pass-recompute", "three-pass-reload"]
+        let algorithms = paper + Set(rows.compactMap { $0["algorithm"] }).subtracting(paper).sorted()
+        var out = ""
+        for (_, group) in groups(rows, by: ["processor_id", "isa", "preset", "n"]) {
+            let first = group[0]
+            out += "\n\(first["processor_id"] ?? "") \(first["isa"] ?? "") \(first["preset"] ?? ""), n = \(first["n"] ?? ""): "
+                + "error against the float64 softmax, max / mean ulp (mean over outputs >= FLT_MIN); FAILED = NaN or sum off (see below)\n"
+            out += pad("input range", 22) + pad("mask", 20) + algorithms.map { pad($0, 24) }.joined() + "\n"
+            for (_, configuration) in groups(group, by: ["input_range", "mask"]) {
+                var line = pad(configuration[0]["input_range"] ?? "", 22) + pad(configuration[0]["mask"].flatMap { $0.isEmpty ? nil : $0 } ?? "none", 20)
+                for a in algorithms {
+                    guard let r = configuration.first(where: { $0["algorithm"] == a }) else {
+                        line += pad("-", 24)
+                        continue
+                    }
+                    if r["status"] != "ok" {
+                        line += pad("FAILED", 24)
+                    } else if let maximum = Double(r["max_error_ulp"] ?? ""), let mean = Double(r["mean_error_ulp"] ?? "") {
+                        line += pad("\(formatULP(maximum)) / \(formatULP(mean))", 24)
+                    } else {
+                        line += pad("?", 24)
+                    }
+                }
+                out += line + "\n"
+            }
+        }
+        return out
+    }
+
+    static func formatULP(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        if value < 0.01 { return "<0.01" }
+        if value < 1000 { return String(format: "%.3g", value) }
+        return String(format: "%.2e", value)
     }
 
     static func renderPasses(_ rows: [[String: String]]) -> String {

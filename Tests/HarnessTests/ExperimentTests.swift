@@ -259,3 +259,66 @@ final class SizeOptionsTests: XCTestCase {
         }
     }
 }
+
+final class AccuracyExperimentTests: XCTestCase {
+    func parse(_ json: String) throws -> Experiment { try Experiment.parse(Data(json.utf8), id: "acc", source: "acc.json") }
+
+    /// The malformedExperiment reason for `json`; fails the test if it parses.
+    func reason(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        guard let error = assertHarnessError("parsing \(json)", file: file, line: line, { try parse(json) }) else { return "" }
+        guard case let .malformedExperiment(source, why) = error else {
+            XCTFail("parsing \(json): expected malformedExperiment, saw \(error)", file: file, line: line)
+            return ""
+        }
+        XCTAssertEqual(source, "acc.json", "the error should name the file", file: file, line: line)
+        return why
+    }
+
+    func accuracy(_ extra: String, ranges: String = "[[-1, 1], [1e5, 100010]]") -> String {
+        #"{"description": "d", "kind": "accuracy", "sizes": [1000], "input_ranges": \#(ranges)\#(extra.isEmpty ? "" : ", " + extra)}"#
+    }
+
+    func testAccuracyFileIsReadWithDefaults() throws {
+        let e = try parse(accuracy(#""masks": ["none", "10%=-inf", "all-but-one=-1e30"], "trials": 4"#))
+        XCTAssertEqual(e.kind, .accuracy, "kind: expected accuracy, saw \(e.kind)")
+        XCTAssertEqual(e.inputRanges.map(\.label), ["[-1,1]", "[1e5,1e5+10]"], "ranges: saw \(e.inputRanges.map(\.label))")
+        XCTAssertEqual(e.masks.map { $0?.label ?? "none" }, ["none", "10%=-inf", "all-but-one=-1e30"], "masks: saw \(e.masks)")
+        XCTAssertEqual(e.trials, 4, "trials: expected 4, saw \(e.trials)")
+        let defaults = try parse(accuracy(""))
+        XCTAssertEqual(defaults.masks.count, 1, "default masks: expected only none, saw \(defaults.masks)")
+        XCTAssertNil(defaults.masks[0], "default masks: expected none (nil), saw \(String(describing: defaults.masks[0]))")
+        XCTAssertEqual(defaults.trials, 3, "default trials: expected 3, saw \(defaults.trials)")
+        XCTAssertEqual(defaults.algorithms, Algorithm.allCases, "default algorithms: expected all four, saw \(defaults.algorithms)")
+        XCTAssertEqual(defaults.references, [], "an accuracy experiment measures no references, saw \(defaults.references)")
+        XCTAssertFalse(defaults.kind.measuresPasses, "an accuracy experiment does not measure passes")
+    }
+
+    func testBadRangesAreNamed() {
+        assertContains(reason(#"{"description": "d", "kind": "accuracy", "sizes": [10]}"#), ["'input_ranges'", "missing or empty"])
+        assertContains(reason(accuracy("", ranges: "[]")), ["'input_ranges'", "missing or empty"])
+        assertContains(reason(accuracy("", ranges: "[[-1, 0, 1]]")), ["'input_ranges[0]'", "3 numbers", "[low, high]"])
+        assertContains(reason(accuracy("", ranges: "[[-1, 1], [5, 5]]")), ["'input_ranges[1]'", "low < high"])
+        assertContains(reason(accuracy("", ranges: "[[-1e39, 1]]")), ["'input_ranges[0]'", "float32"])
+        assertContains(reason(accuracy("", ranges: "[[1e10, 10000000001]]")), ["'input_ranges[0]'", "same float32", "widen"])
+        assertContains(reason(accuracy("", ranges: "[[-1, 1], [-1.0, 1.0]]")), ["'input_ranges'", "[-1,1]", "twice"])
+    }
+
+    func testBadMasksAndTrialsAreNamed() {
+        assertContains(reason(accuracy(#""masks": ["none", "10%=+5"]"#)), ["'masks[1]'", "10%=+5", "negative"])
+        assertContains(reason(accuracy(#""masks": ["10%=-inf", "10%=-inf"]"#)), ["'masks'", "10%=-inf", "twice"])
+        assertContains(reason(accuracy(#""masks": []"#)), ["'masks'", "empty"])
+        assertContains(reason(accuracy(#""trials": 0"#)), ["'trials'", "at least one"])
+        assertContains(reason(accuracy(#""algorithms": []"#)), ["'algorithms'", "empty"])
+    }
+
+    func testKeysOfTheOtherKindAreRefusedWithTheFix() {
+        assertContains(reason(accuracy(#""samples": 5"#)), ["'samples'", "does not apply to an accuracy experiment", "'trials'"])
+        assertContains(reason(accuracy(#""input_range": [-1, 1]"#)), ["'input_range'", "'input_ranges'"])
+        assertContains(reason(accuracy(#""min_sample_seconds": 0.1"#)), ["'min_sample_seconds'", "remove it"])
+        assertContains(reason(#"{"description": "d", "kind": "softmax", "sizes": [10], "trials": 2}"#),
+                       ["'trials'", "only to an accuracy experiment", "softmax"])
+        assertContains(reason(#"{"description": "d", "kind": "passes", "sizes": [10], "input_ranges": [[-1, 1]]}"#),
+                       ["'input_ranges'", "only to an accuracy experiment"])
+        assertContains(reason(accuracy(#""input_rangs": []"#)), ["unknown key 'input_rangs'", "did you mean 'input_ranges'?"])
+    }
+}

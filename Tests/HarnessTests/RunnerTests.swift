@@ -469,6 +469,90 @@ final class RunnerTests: RunnerTestCase {
         XCTAssertEqual(jsonBackups.count, 2, "expected two metadata backups after two overwrites, saw \(names.sorted())")
     }
 
+    // MARK: Accuracy end to end
+
+    func accuracyJSON(masks: String = #"["none", "10%=-inf"]"#) -> String {
+        """
+        {"description": "tiny accuracy test", "kind": "accuracy", "sizes": [256], "trials": 2,
+         "algorithms": ["two-pass", "three-pass-recompute"], "input_ranges": [[-1, 1], [-3e38, 3e38]], "masks": \(masks)}
+        """
+    }
+
+    func testAccuracyRunWritesErrorsPerRangeAndMaskWithoutTimings() throws {
+        try writeExperiment("acc", accuracyJSON())
+        let report = try run("acc")
+        XCTAssertEqual(report.kind, .accuracy, "report.kind: expected accuracy, saw \(report.kind)")
+        let rows = try readTable(report).rows
+        let isas = ISA.supported.map(\.rawValue)
+        let expectedCount = 2 * isas.count * 2 * 2
+        XCTAssertEqual(rows.count, expectedCount, "rows: expected 2 algorithms x \(isas.count) ISAs x 2 ranges x 2 masks = \(expectedCount), saw \(rows.count)")
+        for row in rows {
+            let what = "\(describe(row)) \(row["input_range"] ?? "") mask '\(row["mask"] ?? "")'"
+            XCTAssertEqual(row["kind"], "accuracy", "\(what): kind")
+            XCTAssert(["[-1,1]", "[-3e38,3e38]"].contains(row["input_range"] ?? ""), "\(what): input_range expected [-1,1] or [-3e38,3e38]")
+            XCTAssert(["", "10%=-inf"].contains(row["mask"] ?? ""), "\(what): mask expected empty or 10%=-inf")
+            for column in ["median_s", "p25_s", "p75_s", "min_s", "raw_samples_s", "samples", "effective_gbps", "real_gbps"] {
+                XCTAssertEqual(row[column], "", "\(what): an accuracy row has no timings, saw \(column) = '\(row[column] ?? "nil")'")
+            }
+            let twoPassBeyondItsRange = row["algorithm"] == "two-pass" && row["input_range"] == "[-3e38,3e38]"
+            if twoPassBeyondItsRange {
+                // Finite |x| > 2.36e38 counts as infinite in two-pass: +inf gives NaN, an error row, not a number.
+                XCTAssertEqual(row["status"], "error", "\(what): expected an error row (NaN outputs), saw \(row["status"] ?? "nil")")
+                assertContains((row["error"] ?? "").lowercased(), ["nan", "input 1 of 2"], "\(what): error text")
+                for column in ["max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error"] {
+                    XCTAssertEqual(row[column], "", "\(what): an error row has no \(column), saw '\(row[column] ?? "nil")'")
+                }
+                continue
+            }
+            XCTAssertEqual(row["status"], "ok", "\(what): status expected ok, saw \(row["status"] ?? "nil") (\(row["error"] ?? ""))")
+            guard let maximum = cellDouble(row, "max_error_ulp"), let mean = cellDouble(row, "mean_error_ulp"),
+                  let maxRelative = cellDouble(row, "max_relative_error"), let meanRelative = cellDouble(row, "mean_relative_error") else {
+                XCTFail("\(what): expected the four error columns filled, saw \(["max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error"].map { row[$0] ?? "nil" })")
+                continue
+            }
+            XCTAssert(mean <= maximum && meanRelative <= maxRelative, "\(what): expected mean <= max, saw ulps \(mean) / \(maximum), relative \(meanRelative) / \(maxRelative)")
+            if row["input_range"] == "[-1,1]" {
+                XCTAssert(maximum > 0 && maximum < 16, "\(what): expected a few ulps on [-1,1] at n = 256, saw \(maximum)")
+                XCTAssert(maxRelative > 0 && maxRelative < 16 * 0x1p-23, "\(what): expected a relative error of a few 2^-23, saw \(maxRelative)")
+            }
+        }
+        let metadata = try readMetadata(report)
+        let protocolInfo = try XCTUnwrap(metadata["protocol"] as? [String: Any], "metadata.protocol should be an object")
+        XCTAssertEqual(protocolInfo["trials"] as? Int, 2, "metadata.protocol.trials: expected 2, saw \(String(describing: protocolInfo["trials"]))")
+        XCTAssertEqual(protocolInfo["input_ranges"] as? [String], ["[-1,1]", "[-3e38,3e38]"], "metadata.protocol.input_ranges")
+        XCTAssertEqual(metadata["experiment_kind"] as? String, "accuracy", "metadata.experiment_kind")
+        assertContains(log.text, ["running acc", "[-3e38,3e38]", "done: \(expectedCount) rows"], "log")
+
+        // Resume: every row is kept, error rows too (deterministic findings, unlike a timing run's mishaps).
+        let again = try run("acc") { $0.resume = true }
+        XCTAssertEqual(again.skipped, expectedCount, "resume: expected all \(expectedCount) rows skipped, error rows included, saw \(again.skipped)")
+        XCTAssertEqual(again.rowsWritten, 0, "resume: expected nothing measured again, saw \(again.rowsWritten)")
+
+        // A new mask: only its rows are measured.
+        try writeExperiment("acc", accuracyJSON(masks: #"["none", "10%=-inf", "10%=-1e9"]"#))
+        let third = try run("acc") { $0.resume = true }
+        XCTAssertEqual(third.rowsWritten, 2 * isas.count * 2,
+                       "resume after adding a mask: expected only its \(2 * isas.count * 2) rows, saw \(third.rowsWritten)")
+        let newMaskRows = try readTable(third).rows.filter { $0["mask"] == "10%=-1e9" }
+        XCTAssertEqual(newMaskRows.count, 2 * isas.count * 2, "rows of the new mask: expected \(2 * isas.count * 2), saw \(newMaskRows.count)")
+    }
+
+    func testAccuracyResumeRefusesOtherTrials() throws {
+        try writeExperiment("acc2", accuracyJSON(masks: #"["none"]"#))
+        _ = try run("acc2")
+        try writeExperiment("acc2", accuracyJSON(masks: #"["none"]"#).replacingOccurrences(of: #""trials": 2"#, with: #""trials": 5"#))
+        let error = assertHarnessError("resuming with other trials") { try run("acc2") { $0.resume = true } }
+        guard let error else { return }
+        guard case let .incompatibleResults(_, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
+        assertContains(why, ["trials 2 -> 5"], "reason")
+    }
+
+    func testSamplesOptionIsRefusedForAccuracy() throws {
+        try writeExperiment("acc3", accuracyJSON())
+        let error = runExpectingError("acc3", what: "--samples on an accuracy experiment") { $0.samples = 5 }
+        if let error { assertContains(error.description, ["--samples", "trials"]) }
+    }
+
     // MARK: Bad inputs: an error that names the problem and the fix, nothing written
 
     func testUnknownExperimentIsRefused() {

@@ -96,6 +96,40 @@ final class SummaryTests: XCTestCase {
         assertContains(rmaxLine, ["4.0"], "rmax real GB/s = 4 * 1000 / 1e-6 / 1e9")
     }
 
+    func accuracyRow(_ algorithm: String, range: String, mask: String, maxULP: Double, meanULP: Double, error: String? = nil) -> ResultRow {
+        var r = ResultRow(experiment: "a", processorID: "test-cpu", microarchitecture: "zen4", isa: "avx2", preset: "blend", kind: .accuracy,
+                          algorithm: algorithm, kernel: "\(algorithm)_kernel", n: 1000, cpu: 0, bytesPerElement: 12)
+        r.accuracy = ResultRow.Accuracy(inputRange: range, mask: mask, maxErrorULP: maxULP, meanErrorULP: meanULP,
+                                        maxRelativeError: maxULP * 1e-7, meanRelativeError: meanULP * 1e-7)
+        r.error = error
+        return r
+    }
+
+    func testAccuracyRowsGiveAnULPTableByRangeAndMask() throws {
+        let rows = [
+            accuracyRow("two-pass", range: "[-1,1]", mask: "", maxULP: 3.5, meanULP: 0.75),
+            accuracyRow("three-pass-recompute", range: "[-1,1]", mask: "", maxULP: 4.25, meanULP: 1),
+            accuracyRow("two-pass", range: "[-1,1]", mask: "10%=-inf", maxULP: 2.5, meanULP: 0.5),
+            accuracyRow("two-pass", range: "[1e8,1e8+100]", mask: "", maxULP: 1.6e7, meanULP: 1e7),
+            accuracyRow("two-pass", range: "[-3e38,3e38]", mask: "", maxULP: 0, meanULP: 0,
+                        error: "input 1 of 2: output 0 is nan where the float64 softmax is 0.0"),
+        ]
+        let out = Summary.render(try table(rows))
+        assertContains(out, ["test-cpu avx2 blend, n = 1000", "max / mean ulp", "input range", "two-pass", "three-pass-recompute"], "accuracy table")
+        let lines = out.components(separatedBy: "\n")
+        func line(_ prefix: String, _ mask: String) -> String {
+            lines.first { $0.hasPrefix(prefix) && $0.dropFirst(22).hasPrefix(mask) } ?? ""
+        }
+        assertContains(line("[-1,1]", "none"), ["3.5 / 0.75", "4.25 / 1"], "[-1,1] unmasked line")
+        assertContains(line("[-1,1]", "10%=-inf"), ["2.5 / 0.5"], "[-1,1] masked line")
+        assertContains(line("[1e8,1e8+100]", "none"), ["1.60e+07 / 1.00e+07"], "[1e8,1e8+100] line")
+        assertContains(line("[-3e38,3e38]", "none"), ["FAILED"], "failed configuration's line")
+        assertContains(out, ["1 configuration(s) failed", "[-3e38,3e38]", "output 0 is nan"], "error list")
+        for timing in ["median", "GB/s", "speedup"] {
+            XCTAssertFalse(out.contains(timing), "an accuracy table shows no timings: expected no '\(timing)', saw:\n\(out)")
+        }
+    }
+
     func testEmptyTableSaysSo() throws {
         let t = try table([])
         let text = Summary.render(t)

@@ -28,6 +28,24 @@ COLUMNS = [
     "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call", "raw_samples_s",
 ]
 
+# The accuracy fixture is schema_version 3 (the accuracy kind and its columns exist only there).
+COLUMNS_V3 = [
+    "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
+    "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s",
+    "min_s", "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
+    "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
+    "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
+    "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency",
+    "input_range", "mask", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
+    "raw_samples_s",
+]
+# (label, low, high): symmetric ranges and narrow windows, as experiments/accuracy.json writes them.
+ACCURACY_RANGES = [("[-1,1]", -1, 1), ("[-1e4,1e4]", -1e4, 1e4), ("[-3e38,3e38]", -3e38, 3e38),
+                   ("[1e3,1e3+10]", 1e3, 1010), ("[1e5,1e5+10]", 1e5, 100010), ("[1e6,1e6+10]", 1e6, 1000010),
+                   ("[1e7,1e7+10]", 1e7, 10000010)]
+ACCURACY_MASKS = ["", "10%=-inf"]
+ALGORITHM_BYTES = {"two-pass": 12, "three-pass-recompute": 16, "three-pass-reload": 20, "online": 12}
+
 SOFTMAX_SIZES = [1_000, 10_000, 100_000, 1_000_000, 10_000_000, 30_000_000, 100_000_000, 300_000_000]
 PASS_SIZES = [10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
 
@@ -146,10 +164,10 @@ def row(m, experiment, isa, preset, kind, algorithm, kernel, n, bpe, samples=Non
     return {k: fmt(v) if not isinstance(v, str) else v for k, v in r.items()}
 
 
-def write_csv(path, rows):
+def write_csv(path, rows, columns=COLUMNS):
     import csv
     with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
         w.writeheader()
         for r in rows:
             w.writerow(r)
@@ -248,6 +266,38 @@ def pass_rows(m, experiment, reference_isas):
     return rows
 
 
+def accuracy_rows(m, experiment, seed):
+    """Toy errors: about 3 ulp everywhere, growing as (c / 2^17)^1.5 for two-pass on windows beyond 2^17, and
+    NaN (an error row) for two-pass on [-3e38,3e38]. Not measured."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for isa in ("avx2", "avx512f"):
+        for algorithm in ("two-pass", "three-pass-recompute", "three-pass-reload", "online"):
+            names = BLEND[isa].get(algorithm) or [f"rmaxaddexp_{isa}_x64", f"vscaleexpminusmax_{isa}_x16"]
+            for label, low, high in ACCURACY_RANGES:
+                for mask in ACCURACY_MASKS:
+                    r = dict.fromkeys(COLUMNS_V3, "")
+                    r.update(schema_version=3, experiment=experiment, processor_id=m.pid, microarchitecture=m.uarch,
+                             isa=isa, preset="blend", kind="accuracy", algorithm=algorithm, kernel="+".join(names),
+                             n=1000, threads=1, cpu=m.cpu, bytes_per_element=ALGORITHM_BYTES[algorithm],
+                             input_range=label, mask=mask, status="ok")
+                    position = max(abs(low), abs(high))
+                    if algorithm == "two-pass" and position > 2.36e38:
+                        r.update(status="error", error="input 1 of 10: output 3 is nan where the float64 softmax is "
+                                                       "0.0 (synthetic)")
+                    else:
+                        worst = 3.0 * float(np.exp(rng.normal(0.0, 0.15)))
+                        if algorithm == "two-pass" and low != -high and position > 2 ** 17:
+                            worst *= (position / 2 ** 17) ** 1.5
+                        if position > 1e6 and low == -high:
+                            worst = 0.0  # one-hot outputs: exact
+                        mean = worst / 4
+                        r.update(max_error_ulp=worst, mean_error_ulp=mean, max_relative_error=worst * 1.19e-7,
+                                 mean_relative_error=mean * 1.19e-7, output_error=float(abs(rng.normal(0, 2e-7))))
+                    rows.append({k: fmt(v) if not isinstance(v, str) else v for k, v in r.items()})
+    return rows
+
+
 def main():
     machines = [
         # (reference loops measured once, as portable code, on this one; per ISA on the other)
@@ -268,6 +318,15 @@ def main():
         (d / "passes-fixture.json").write_text(json.dumps(
             metadata(m, "passes-fixture", "each pass kernel alone and the memory references", PASS_SIZES),
             indent=2) + "\n")
+        if m.pid == "amd-zen4-epyc":
+            write_csv(d / "accuracy-fixture.csv", accuracy_rows(m, "accuracy-fixture", seed=20200115), COLUMNS_V3)
+            meta = metadata(m, "accuracy-fixture", "every algorithm against float64 by input range and mask", [1000])
+            meta["schema_version"] = 3
+            meta["experiment_kind"] = "accuracy"
+            meta["protocol"] = {"trials": 10, "input_ranges": [label for label, _l, _h in ACCURACY_RANGES],
+                                "masks": ["none"] + ACCURACY_MASKS[1:], "sizes": [1000], "ftz_daz": True,
+                                "pinned_cpu": m.cpu}
+            (d / "accuracy-fixture.json").write_text(json.dumps(meta, indent=2) + "\n")
         print(f"wrote {d}")
 
 

@@ -25,8 +25,9 @@ SKX = "intel-skylake-x-fixture"
 EXPECTED_STEMS = (
     [f"{ZEN4}_{isa}_{what}" for isa in ("portable", "avx2", "avx512f") for what in ("throughput", "passes")]
     + [f"{SKX}_{isa}_{what}" for isa in ("avx2", "avx512f") for what in ("throughput", "passes")]
-    + [f"{ZEN4}_speedup", f"{SKX}_speedup", "summary_speedup"]
+    + [f"{ZEN4}_speedup", f"{SKX}_speedup", "summary_speedup", f"{ZEN4}_accuracy"]
 )
+ACCURACY_FIXTURE = FIXTURES / ZEN4 / "accuracy-fixture.csv"
 EXPECTED_ROWS = {(ZEN4, "portable"), (ZEN4, "avx2"), (ZEN4, "avx512f"), (SKX, "avx2"), (SKX, "avx512f")}
 
 
@@ -89,7 +90,11 @@ def test_fixture_follows_the_schema():
     for path in FIXTURES.glob("*/*.csv"):
         with open(path, newline="") as f:
             header = next(csv.reader(f))
-        # The fixture is schema_version 1 on purpose: it keeps reading older results tested.
+        if path == ACCURACY_FIXTURE:
+            # The accuracy kind exists only in schema_version 3.
+            assert tuple(header) == pr.SCHEMA_COLUMNS, path
+            continue
+        # The timing fixture is schema_version 1 on purpose: it keeps reading older results tested.
         assert tuple(header) == tuple(c for c in pr.SCHEMA_COLUMNS
                                       if c not in pr.ROOFLINE_COLUMNS and c not in pr.VERSION_3_COLUMNS), path
 
@@ -420,3 +425,94 @@ def test_a_multicore_run_alone_is_enough_to_plot(tmp_path):
     p = run_cli("--results", results, "--out", tmp_path / "figs")
     assert p.returncode == 0, p.stderr
     assert {f.stem for f in (tmp_path / "figs").glob("*.png")} == {"solo-cpu_multicore"}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Accuracy
+
+
+def fixture_accuracy_rows():
+    with open(ACCURACY_FIXTURE, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_range_labels_parse():
+    assert pr.parse_range("[-1e4,1e4]") == (-1e4, 1e4)
+    assert pr.parse_range("[1e5,1e5+10]") == (1e5, 100010)
+    assert pr.parse_range("[-1e5-10,-1e5]") == (-100010, -1e5)
+    assert pr.parse_range("[1e-3,131072]") == (0.001, 131072)
+    assert pr.range_family("[-1,1]") == "symmetric" and pr.range_family("[1e3,1e3+10]") == "windows"
+    assert pr.range_position("[1e7,1e7+10]") == 10000010
+
+
+def test_accuracy_rows_are_read_not_skipped(rendered):
+    _out, _summary, p = rendered
+    line = next(l for l in p.stderr.splitlines() if "accuracy-fixture.csv: kinds " in l)
+    assert "ok without timing" not in line, line
+    rows = fixture_accuracy_rows()
+    ok = [r for r in rows if r["status"] == "ok"]
+    failed = [r for r in rows if r["status"] != "ok"]
+    assert f"{len(ok)} ok row(s)" in line and f"(error: {len(failed)})" in line, line
+    zen = next(proc for proc in pr.discover(FIXTURES) if proc.id == ZEN4)
+    assert len(zen.accuracy) == len(ok), (len(zen.accuracy), len(ok))
+    assert len(zen.accuracy_failed) == len(failed) == 4
+    assert all(r["kind"] == "accuracy" for r in zen.accuracy)
+    assert all(r["kind"] != "accuracy" for r in zen.softmax + zen.passes)
+
+
+def test_accuracy_figure_draws_each_row_at_its_error():
+    zen = next(proc for proc in pr.discover(FIXTURES) if proc.id == ZEN4)
+    fig = pr.figure_accuracy(zen)
+    lines = {l.get_gid(): l for ax in fig.axes for l in ax.get_lines() if l.get_gid()}
+    rows = fixture_accuracy_rows()
+    for isa in ("avx2", "avx512f"):
+        for algorithm in ("two-pass", "three-pass-recompute", "three-pass-reload", "online"):
+            expected = sorted((pr.range_position(r["input_range"]), max(float(r["max_error_ulp"]), pr.ULP_FLOOR))
+                              for r in rows if r["isa"] == isa and r["algorithm"] == algorithm and not r["mask"]
+                              and r["status"] == "ok" and pr.range_family(r["input_range"]) == "windows")
+            line = lines[f"accuracy|{isa}|1000|windows|{algorithm}|max_error_ulp"]
+            seen = sorted(zip(line.get_xdata(), line.get_ydata()))
+            flat = [float(v) for pair in seen for v in pair]
+            assert flat == pytest.approx([v for pair in expected for v in pair]), (isa, algorithm, seen, expected)
+            assert f"accuracy|{isa}|1000|windows|{algorithm}|mask|10%=-inf" in lines
+        # Two-pass fails on [-3e38,3e38]: drawn as a failure, never as an error value.
+        failed = lines[f"accuracy|{isa}|1000|symmetric|two-pass|failed"]
+        assert len(failed.get_xdata()) == 2  # unmasked and 10%=-inf
+        symmetric = lines[f"accuracy|{isa}|1000|symmetric|two-pass|max_error_ulp"]
+        assert len(symmetric.get_xdata()) == 2  # [-1,1] and [-1e4,1e4] only
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any("check failed" in l for l in labels) and any("mask 10%=-inf" in l for l in labels), labels
+
+
+def test_summary_has_an_accuracy_section(rendered):
+    _out, summary, _p = rendered
+    text = summary.read_text()
+    assert "## Accuracy against a float64 softmax" in text
+    section = text.split("## Accuracy against a float64 softmax", 1)[1]
+    header, rows = parse_summary_table(section)
+    assert header == ["processor", "isa", "preset", "algorithm", "n", "[-1,1]", "[-1e4,1e4]", "worst to 2^17",
+                      "degrades from", "failed"]
+    assert len(rows) == 8, rows  # 2 ISAs x 4 algorithms at n = 1000
+    fixture = fixture_accuracy_rows()
+    for r in rows:
+        source = next(f for f in fixture if f["isa"] == r["isa"] and f["algorithm"] == r["algorithm"]
+                      and f["input_range"] == "[-1,1]" and not f["mask"])
+        assert r["[-1,1]"] == (f"{float(source['max_error_ulp']):.3g} / {float(source['mean_error_ulp']):.3g}"), r
+        if r["algorithm"] == "two-pass":
+            # The toy model grows two-pass's error as (c / 2^17)^1.5 beyond 2^17: 1e6 is the first window past 2x.
+            assert r["degrades from"].startswith("[1e6,1e6+10]"), r
+            assert r["failed"] == "[-3e38,3e38]", r
+        else:
+            assert r["degrades from"] == "-" and r["failed"] == "-", r
+
+
+def test_accuracy_results_alone_are_enough(tmp_path):
+    results = tmp_path / "results"
+    (results / ZEN4).mkdir(parents=True)
+    for ext in ("csv", "json"):
+        shutil.copy(FIXTURES / ZEN4 / f"accuracy-fixture.{ext}", results / ZEN4 / f"accuracy-fixture.{ext}")
+    out = tmp_path / "figures"
+    p = run_cli("--results", results, "--out", out, "--summary", tmp_path / "SUMMARY.md")
+    assert p.returncode == 0, p.stderr
+    assert {f.name for f in out.iterdir()} == {f"{ZEN4}_accuracy.png", f"{ZEN4}_accuracy.svg"}
+    assert "## Accuracy against a float64 softmax" in (tmp_path / "SUMMARY.md").read_text()
