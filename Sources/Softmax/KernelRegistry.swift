@@ -51,7 +51,8 @@ public func closestMatches(to word: String, among candidates: [String], limit: I
         let c = candidate.lowercased()
         return (candidate, c.contains(w) ? 0 : 1, editDistance(w, c))
     }
-    return scored.sorted { ($0.1, $0.2) < ($1.1, $1.2) }.prefix(limit).map(\.0)
+    // Ties go to the alphabetically first name, so a suggestion never depends on a Set's iteration order.
+    return scored.sorted { ($0.1, $0.2, $0.0) < ($1.1, $1.2, $1.0) }.prefix(limit).map(\.0)
 }
 
 /// Levenshtein distance.

@@ -319,6 +319,11 @@ final class AccuracyExperimentTests: XCTestCase {
                        ["'trials'", "only to an accuracy experiment", "softmax"])
         assertContains(reason(#"{"description": "d", "kind": "passes", "sizes": [10], "input_ranges": [[-1, 1]]}"#),
                        ["'input_ranges'", "only to an accuracy experiment"])
-        assertContains(reason(accuracy(#""input_rangs": []"#)), ["unknown key 'input_rangs'", "did you mean 'input_ranges'?"])
+        assertContains(reason(accuracy(#""input_rangess": []"#)), ["unknown key 'input_rangess'", "did you mean 'input_ranges'?"])
+        // One edit from both 'input_range' and 'input_ranges': the suggestion must not depend on the order
+        // the known keys come in (a Set's, which changes from run to run).
+        let keys = ["input_ranges", "input_range", "masks"]
+        XCTAssertEqual(closestMatches(to: "input_rangs", among: keys, limit: 1), closestMatches(to: "input_rangs", among: keys.reversed(), limit: 1),
+                       "a tie should be broken by name, not by the candidates' order")
     }
 }

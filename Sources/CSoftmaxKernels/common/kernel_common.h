@@ -66,8 +66,6 @@
 #define SOFTMAX_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define SOFTMAX_TARGET_AVX512F __attribute__((target("avx512f")))
 
-// Elements to process before y reaches an `alignment`-byte boundary (streaming stores need aligned
-// addresses), at most n. y is float-aligned, as every float* is.
 // Prefetches the cache lines `distance` bytes past the `bytes` one iteration loads from x; nothing for
 // distance 0. A prefetch does not fault, so running past the end of x is harmless (the address is
 // formed as an integer, not as a pointer past the array).
@@ -79,6 +77,8 @@ SOFTMAX_INLINE void softmax_prefetch(const float* x, size_t bytes, size_t distan
   }
 }
 
+// Elements to process before y reaches an `alignment`-byte boundary (streaming stores need aligned
+// addresses), at most n. y is float-aligned, as every float* is.
 SOFTMAX_INLINE size_t softmax_unaligned_head(const float* y, size_t alignment, size_t n) {
   const size_t head = ((alignment - ((uintptr_t)y & (alignment - 1))) & (alignment - 1)) / sizeof(float);
   return head < n ? head : n;
