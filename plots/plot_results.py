@@ -1292,7 +1292,7 @@ def figure_multicore(proc: Processor):
                 xs = [t for t in threads if a in per[t]]
                 top.plot(xs, [_real_gbps(per[t][a]) for t in xs], marker="o", ms=4, ls=ls,
                          color=_algorithm_color(a, algorithms), label=f"{a} ({placement})")
-            for ref in ("read", "copy"):
+            for ref in ("read", "copy", "copy_nt"):
                 xs = [t for t in threads if ref in per[t]]
                 if xs:
                     color, marker = REFERENCE_STYLES[ref]

@@ -137,7 +137,7 @@ public struct Experiment: Equatable, Sendable {
             presets: file.presets ?? ["blend"],
             optionalPresets: file.optionalPresets ?? [],
             allVariants: file.allVariants ?? (file.kind == .tune),
-            references: file.references ?? (file.kind.measuresPasses ? referenceNames : file.kind == .multicore ? ["read", "copy"] : []),
+            references: file.references ?? (file.kind.measuresPasses ? referenceNames : file.kind == .multicore ? ["read", "copy", "copy_nt"] : []),
             sizes: file.sizes, maxSizeByISA: file.maxSizeByIsa ?? [:],
             samples: file.samples ?? 15, warmupSamples: file.warmupSamples ?? 2,
             minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,

@@ -166,7 +166,8 @@ final class Worker: @unchecked Sendable {
         row.isa = softmax.isa.rawValue
         row.preset = preset
         row.algorithm = softmax.algorithm.rawValue
-        row.kernel = softmax.description
+        // Name what ran: below the streaming threshold a preset's streaming-store kernels' plain twins do.
+        row.kernel = softmax.kernelsRun(n: n).map(\.name).joined(separator: "+")
         row.bytesPerElement = Double(softmax.bytesPerElement)
         row.accuracy = ResultRow.Accuracy(inputRange: range.label, mask: mask?.label ?? "", maxErrorULP: 0, meanErrorULP: 0,
                                           maxRelativeError: 0, meanRelativeError: 0)

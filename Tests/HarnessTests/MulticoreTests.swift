@@ -40,8 +40,8 @@ final class MulticoreTests: RunnerTestCase {
                 let references = mine.filter { $0["kind"] == "reference" }
                 XCTAssertEqual(softmax.count, algorithms.count * sizes.count,
                                "\(threads) threads \(placement): one softmax row per algorithm and size, saw \(softmax.count)")
-                XCTAssertEqual(Set(references.map { $0["algorithm"] ?? "" }), ["read", "copy"],
-                               "\(threads) threads \(placement): multicore runs read and copy references by default")
+                XCTAssertEqual(Set(references.map { $0["algorithm"] ?? "" }), ["read", "copy", "copy_nt"],
+                               "\(threads) threads \(placement): multicore runs read, copy and copy_nt references by default")
                 for row in mine {
                     let cpus = (row["cpus"] ?? "").split(separator: ";").compactMap { Int($0) }
                     XCTAssertEqual(cpus.count, threads, "\(describe(row)) \(threads) threads: cpus should list one CPU per worker, saw '\(row["cpus"] ?? "")'")
@@ -100,6 +100,6 @@ final class MulticoreTests: RunnerTestCase {
         XCTAssertEqual(defaults.threadCounts(cores: 6).counts, [1, 2, 4, 6], "default: powers of two, then all cores")
         XCTAssertEqual(defaults.threadCounts(cores: 1).counts, [1])
         XCTAssertEqual(defaults.placements, [.compact, .scattered])
-        XCTAssertEqual(defaults.references, ["read", "copy"])
+        XCTAssertEqual(defaults.references, ["read", "copy", "copy_nt"])
     }
 }
