@@ -111,7 +111,8 @@ enum Metadata {
     }
 
     /// HEAD of the git checkout in the current directory, with "-dirty" when tracked files changed; the
-    /// runs' own outputs (results/ and the tuned presets) do not count, since every run changes them.
+    /// runs' own outputs (results/, the tuned presets and the figures drawn from them) do not count, since every
+    /// run changes them.
     static func gitCommit() -> String {
         func git(_ args: [String]) -> String? {
             let process = Process()
@@ -127,7 +128,7 @@ enum Metadata {
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         guard let head = git(["rev-parse", "HEAD"]) else { return "unknown (not a git checkout)" }
-        let dirty = !(git(["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results", ":(exclude)experiments/presets/tuned"]) ?? "").isEmpty
+        let dirty = !(git(["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results", ":(exclude)experiments/presets/tuned", ":(exclude)plots/figures"]) ?? "").isEmpty
         return head + (dirty ? "-dirty" : "")
     }
 }
