@@ -183,6 +183,17 @@ def _float(cell: str) -> float:
         return math.nan
 
 
+def _parse_n(r: dict, where: str, ignored: dict) -> bool:
+    """Parses the row's n in place; False (counted as malformed, with a warning) when it is not a number."""
+    try:
+        r["n"] = int(float(r["n"]))
+        return True
+    except ValueError:
+        log(f"warning: {where}: n = {r['n']!r} is not a number; row skipped")
+        ignored["malformed"] = ignored.get("malformed", 0) + 1
+        return False
+
+
 def load_file(csv_path: Path) -> ResultFile:
     json_path = csv_path.with_suffix(".json")
     meta: dict = {}
@@ -238,11 +249,7 @@ def load_file(csv_path: Path) -> ResultFile:
                         r[c] = (r.get(c) or "").strip()
                     for c in ACCURACY_COLUMNS:
                         r[c] = _float(r.get(c, ""))
-                    try:
-                        r["n"] = int(float(r["n"]))
-                    except ValueError:
-                        log(f"warning: {csv_path}:{line_no}: n = {r['n']!r} is not a number; row skipped")
-                        ignored["malformed"] = ignored.get("malformed", 0) + 1
+                    if not _parse_n(r, f"{csv_path}:{line_no}", ignored):
                         continue
                     if status != "ok":
                         ignored[status or "(empty)"] = ignored.get(status or "(empty)", 0) + 1
@@ -260,11 +267,7 @@ def load_file(csv_path: Path) -> ResultFile:
                 for c in FLOAT_COLUMNS:
                     if c in r:
                         r[c] = _float(r[c])
-                try:
-                    r["n"] = int(float(r["n"]))
-                except ValueError:
-                    log(f"warning: {csv_path}:{line_no}: n = {r['n']!r} is not a number; row skipped")
-                    ignored["malformed"] = ignored.get("malformed", 0) + 1
+                if not _parse_n(r, f"{csv_path}:{line_no}", ignored):
                     continue
                 if not (r["median_s"] > 0):
                     log(f"warning: {csv_path}:{line_no}: status ok but no median_s; row skipped")

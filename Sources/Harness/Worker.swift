@@ -62,7 +62,11 @@ final class Worker: @unchecked Sendable {
                 return
             }
             FloatingPointEnvironment.flushDenormals(true)
-            if experiment.kind == .accuracy { measureAccuracy() } else { measureAll() }
+            switch experiment.kind {
+            case .accuracy: measureAccuracy()
+            case .multicore: measureMulticore()
+            case .softmax, .passes, .tune: measureAll()
+            }
         }
         thread.stackSize = 8 << 20
         thread.start()
@@ -71,7 +75,6 @@ final class Worker: @unchecked Sendable {
     }
 
     private func measureAll() {
-        if experiment.kind == .multicore { return measureMulticore() }
         let counters = CounterSet(events: CounterSet.resolvingLLCEvent())
         outcome.counters = CounterReport(available: counters.available, unavailable: counters.unavailable, llcEvent: counters.llcEvent)
         for (event, reason) in counters.unavailable.sorted(by: { $0.key < $1.key }) {

@@ -39,11 +39,7 @@ public final class NodeBuffer: @unchecked Sendable {
     public init(count: Int, nearCPU cpu: Int, topology: Topology,
                 availableMemory: () -> Int = MachineInfo.availableMemoryBytes) throws
     {
-        guard count > 0 else { throw PlatformError.invalidArgument("NodeBuffer count must be positive, got \(count)") }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
-        let available = availableMemory()
-        if overflow { throw PlatformError.outOfMemory(bytes: Int.max, available: available) }
-        if bytes > available { throw PlatformError.outOfMemory(bytes: bytes, available: available) }
+        let bytes = try NodeBuffer.checkedBytes(count: count, what: "NodeBuffer", availableMemory: availableMemory)
 
         var kind = PLAT_ALLOC_BOUND
         var note = [CChar](repeating: 0, count: 512)
@@ -67,6 +63,17 @@ public final class NodeBuffer: @unchecked Sendable {
     }
 
     deinit { plat_free(topology.handle, pointer, bytes, kind) }
+
+    /// The bytes of `count` Floats, refused before anything is allocated if the count is not positive or the
+    /// bytes exceed the memory available (shared with SlicedBuffer).
+    static func checkedBytes(count: Int, what: String, availableMemory: () -> Int) throws -> Int {
+        guard count > 0 else { throw PlatformError.invalidArgument("\(what) count must be positive, got \(count)") }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        let available = availableMemory()
+        if overflow { throw PlatformError.outOfMemory(bytes: Int.max, available: available) }
+        if bytes > available { throw PlatformError.outOfMemory(bytes: bytes, available: available) }
+        return bytes
+    }
 
     /// The elements as a buffer pointer (valid while `self` is alive).
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }

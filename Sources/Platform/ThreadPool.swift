@@ -155,10 +155,7 @@ public final class SlicedBuffer: @unchecked Sendable {
     /// `slices`: element ranges and the CPU whose node each belongs to.
     public init(count: Int, slices: [(range: Range<Int>, cpu: Int)], topology: Topology,
                 availableMemory: () -> Int = MachineInfo.availableMemoryBytes) throws {
-        guard count > 0 else { throw PlatformError.invalidArgument("SlicedBuffer count must be positive, got \(count)") }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
-        let available = availableMemory()
-        if overflow || bytes > available { throw PlatformError.outOfMemory(bytes: overflow ? Int.max : bytes, available: available) }
+        let bytes = try NodeBuffer.checkedBytes(count: count, what: "SlicedBuffer", availableMemory: availableMemory)
         guard let raw = plat_alloc_pages(topology.handle, bytes) else {
             throw PlatformError.allocationFailed(bytes: bytes, reason: "hwloc_alloc failed")
         }

@@ -19,7 +19,6 @@ public final class PartitionedSoftmax: @unchecked Sendable {
         var max: Float = -.infinity
         var sum: Double = 0
         var online = softmax_maxsum(max: -Float.greatestFiniteMagnitude, sum: 0)
-        var pad: (Int64, Int64, Int64, Int64) = (0, 0, 0, 0)
     }
     private static let slotStride = (MemoryLayout<Slot>.stride + 63) / 64 * 64
     private let slots: UnsafeMutableRawPointer
