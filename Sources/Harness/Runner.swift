@@ -93,6 +93,7 @@ public final class Runner {
         }
 
         if experiment.kind == .multicore {
+            if let c = options.cpu { log("note: --cpu \(c) does not apply to a multicore experiment: its placements choose every worker's CPU") }
             let cores = topology.coreLocations().count
             let (counts, notes) = experiment.threadCounts(cores: cores)
             notes.forEach(log)

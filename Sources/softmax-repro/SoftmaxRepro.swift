@@ -51,7 +51,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var folders: Folders
 
-    @Option(help: "OS CPU number to pin the worker thread to (default: chosen by the tool and recorded).")
+    @Option(help: "OS CPU number to pin the worker thread to (default: chosen by the tool and recorded). Multicore experiments place their workers by their placements instead.")
     var cpu: Int?
 
     @Option(name: .customLong("isa"), help: "Run only this ISA (repeatable): portable, avx2, avx512f. It must be supported here.")

@@ -23,6 +23,7 @@ final class MulticoreTests: RunnerTestCase {
         XCTAssertEqual(counts.first, 1, "thread counts should start at 1, saw \(counts)")
         XCTAssertEqual(counts.last, cores, "thread counts should end at all \(cores) cores, saw \(counts)")
         XCTAssertEqual(report.errorRows, 0, "error rows: expected none; log:\n\(log.text)")
+        assertContains(log.text, ["--cpu 0 does not apply to a multicore experiment"], "the tests pass --cpu 0, which placements override")
 
         for threads in counts {
             let rows = table.rows.filter { $0["threads"] == String(threads) }
