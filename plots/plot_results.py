@@ -65,7 +65,7 @@ EXTRA_STYLES = (":", "-.")
 PASS_FAMILIES = ("rmax", "raddexpminusmax", "vscaleexpminusmax", "raddstoreexpminusmax", "vscale", "raddextexp",
                  "vscaleextexp")
 REFERENCES = ("read", "copy", "copy_nt", "scale", "write")
-REFERENCE_STYLES = {"read": ("black", "v"), "copy": ("0.35", "s"), "copy_nt": ("0.35", "o"), "scale": ("0.55", "D"), "write": ("0.2", "^")}
+REFERENCE_STYLES = {"read": ("black", "v"), "copy": ("0.35", "s"), "copy_nt": ("0.7", "o"), "scale": ("0.55", "D"), "write": ("0.2", "^")}
 
 # Pure bandwidth bound (PAPER.md, inferred): bytes per element of the three-pass variant over two-pass's 12.
 IDEAL = {
