@@ -67,11 +67,16 @@ public struct Experiment: Equatable, Sendable {
     public var masks: [InputMask?]
     /// accuracy: inputs per configuration (each a fresh draw from the range, with the mask).
     public var trials: Int
+    /// tune: the sizes at which each tuned algorithm that has streaming-store kernels is timed whole, with
+    /// them against their plain twins, to place its streaming threshold; nil: derived from the last-level
+    /// cache (`StreamingCrossover.sizes`).
+    public var crossoverSizes: [Int]?
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
         "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
+        "crossover_sizes",
     ]
     /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
     static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials"]
@@ -144,7 +149,7 @@ public struct Experiment: Equatable, Sendable {
             inputRange: file.inputRange ?? [-1000, 1000], sumTolerance: file.sumTolerance ?? 1e-3,
             skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:],
             threads: file.threads, placements: file.placements ?? Placement.allCases,
-            inputRanges: inputRanges, masks: masks, trials: file.trials ?? 3)
+            inputRanges: inputRanges, masks: masks, trials: file.trials ?? 3, crossoverSizes: file.crossoverSizes)
         try experiment.validate(source: source)
         return experiment
     }
@@ -186,6 +191,11 @@ public struct Experiment: Equatable, Sendable {
         }
         if kind == .accuracy { try validateAccuracy(fail) }
         if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
+        if let c = crossoverSizes {
+            guard kind == .tune else { throw fail("key 'crossover_sizes' applies to tune experiments only (this one is \(kind.rawValue))") }
+            guard !c.isEmpty else { throw fail("key 'crossover_sizes' is empty: list sizes, or leave the key out to derive them from the last-level cache") }
+            if let bad = c.first(where: { $0 <= 0 }) { throw fail("key 'crossover_sizes' has \(bad): sizes must be positive element counts") }
+        }
         if kind == .tune && !allVariants { throw fail("key 'all_variants' must be true for a tune experiment: tuning chooses among all variants") }
     }
 
@@ -267,6 +277,7 @@ public struct Experiment: Equatable, Sendable {
         var inputRanges: [[Double]]?
         var masks: [String]?
         var trials: Int?
+        var crossoverSizes: [Int]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
@@ -274,7 +285,7 @@ public struct Experiment: Equatable, Sendable {
             case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
             case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"
-            case inputRanges = "input_ranges", masks, trials
+            case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes"
         }
     }
 }

@@ -52,7 +52,7 @@ enum Metadata {
                 "output_check": "softmax: |sum(y) - 1| <= \(experiment.sumTolerance) and no NaN after every timed sample; passes: float64 recomputation before timing",
                 "sizes": experiment.sizes, "max_size_by_isa": experiment.maxSizeByISA,
                 "streaming_threshold_elements": SoftmaxPlan.defaultStreamingThreshold,
-                "streaming_stores": "softmax rows run a preset's streaming-store (_nt) kernels from n >= streaming_threshold_elements (last cache level / 8, from sysfs) and their plain twins below; the kernel column names what ran",
+                "streaming_stores": "softmax rows run a preset's streaming-store (_nt) kernels from its streaming threshold on (per ISA and algorithm in the preset, measured on the whole softmax by tune: see streaming_thresholds; where the preset has none, streaming_threshold_elements = last cache level / 8, from sysfs) and their plain twins below; the kernel column names what ran",
             ] as [String: Any],
             "counters": [
                 "available": counters.available, "unavailable": counters.unavailable, "llc_event": counters.llcEvent ?? NSNull(),

@@ -126,11 +126,22 @@ public final class Runner {
                              isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
         let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology,
                             completed: completed, writer: writer, log: log)
-        let outcome = worker.runPinned()
+        var outcome = worker.runPinned()
+        if experiment.kind == .tune && outcome.error == nil {
+            let crossover = try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
+                                                          topology: topology, completed: completed, writer: writer)
+            outcome.rowsWritten += crossover.rowsWritten
+            outcome.errorRows += crossover.errorRows
+            outcome.skipped += crossover.skipped
+            outcome.observedCPUs.formUnion(crossover.observedCPUs)
+            outcome.error = crossover.error
+            for (key, value) in crossover.metadata { outcome.metadata[key] = value }
+        }
         var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
                                         cpu: cpu, observedCPUs: outcome.observedCPUs, counters: outcome.counters ?? counters.describe(),
                                         previous: options.resume ? metadataPath : nil)
         metadata["skipped_sizes"] = skippedSizes
+        metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
         for (key, value) in outcome.metadata { metadata[key] = value }
         try Metadata.write(metadata, to: metadataPath)
         if let error = outcome.error { throw error }
@@ -142,6 +153,65 @@ public final class Runner {
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
         return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
                          errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
+    }
+
+    /// tune's second phase: each tuned algorithm that has streaming-store kernels, timed whole with them
+    /// and with their plain twins, interleaved, on the crossover sizes; rows of kind softmax, preset tuned.
+    func measureStreamingCrossover(_ experiment: Experiment, plan: WorkPlan, isas: [ISA], csvPath: String, base: ResultRow, cpu: Int,
+                                   topology: Topology, completed: Set<String>, writer: ResultWriter) throws -> Worker.Outcome {
+        let tuned = TunedPreset.kernels(from: try ResultTable(path: csvPath))
+        let ladder = experiment.crossoverSizes ?? StreamingCrossover.sizes(llcBytes: topology.llcBytes, largest: plan.sizes.max() ?? 1)
+        var items: [Int: [WorkPlan.Item]] = [:]
+        var pairs: [String] = []
+        for isa in isas {
+            for algorithm in Algorithm.allCases {
+                guard let names = tuned[isa.rawValue]?[algorithm.rawValue],
+                      let pair = try StreamingCrossover.contenders(algorithm: algorithm, kernelNames: names) else { continue }
+                pairs.append("\(isa.rawValue) \(algorithm.rawValue)")
+                for n in ladder where n <= (experiment.maxSizeByISA[isa.rawValue] ?? .max) {
+                    items[n, default: []] += [.softmax(pair.streamed, preset: TunedPreset.name), .softmax(pair.plain, preset: TunedPreset.name)]
+                }
+            }
+        }
+        var outcome = Worker.Outcome()
+        outcome.metadata["streaming_crossover"] = [
+            "sizes": ladder,
+            "rule": "each tuned algorithm with streaming-store kernels is timed whole with them and with their plain twins, interleaved; "
+                + "its streaming threshold is the smallest size from which streaming's paired speedup is >= 1 at every larger measured size; "
+                + "none if it is < 1 at the largest (the preset then keeps the plain twins)",
+        ] as [String: Any]
+        guard !items.isEmpty else {
+            log("note: no tuned algorithm has streaming-store kernels: no streaming crossover to measure")
+            return outcome
+        }
+        for n in items.keys {
+            let bytes = WorkPlan.bufferBytes(n: n, llcBytes: topology.llcBytes)
+            let available = MachineInfo.availableMemoryBytes()
+            if Double(bytes) > Double(available) * 0.9 {
+                throw HarnessError.tooLarge(n: n, bytes: bytes, available: available, experiment: experiment.id)
+            }
+        }
+        log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
+        let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology,
+                            completed: completed, writer: writer, log: log)
+        let measured = worker.runPinned()
+        outcome.rowsWritten = measured.rowsWritten
+        outcome.errorRows = measured.errorRows
+        outcome.skipped = measured.skipped
+        outcome.observedCPUs = measured.observedCPUs
+        outcome.error = measured.error
+        var found: [String: Any] = [:]
+        for (isa, algorithms) in StreamingCrossover.verdicts(try ResultTable(path: csvPath)) {
+            var perAlgorithm: [String: Any] = [:]
+            for (algorithm, verdict) in algorithms {
+                perAlgorithm[algorithm] = ["threshold": verdict.threshold.map { $0 as Any } ?? "never",
+                                           "speedups": Dictionary(uniqueKeysWithValues: verdict.speedups.map { (String($0.key), $0.value) })]
+            }
+            found[isa] = perAlgorithm
+        }
+        outcome.metadata["streaming_crossover"] = (outcome.metadata["streaming_crossover"] as? [String: Any] ?? [:])
+            .merging(["verdicts": found]) { $1 }
+        return outcome
     }
 
     struct ISAChoice {
@@ -275,26 +345,36 @@ struct WorkPlan {
                     perISA += experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
                 }
             case .passes, .tune:
-                var kernels: [Kernel] = []
+                let references: [Item] = experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
                 if experiment.allVariants {
-                    kernels = KernelRegistry.kernels(isa: isa)
+                    perISA = KernelRegistry.kernels(isa: isa).map { .pass($0) } + references
                 } else {
-                    for preset in presets {
-                        for algorithm in Algorithm.allCases where preset.kernels[isa.rawValue]?[algorithm.rawValue] != nil {
-                            for kernel in try preset.plan(algorithm, isa: isa).kernels where !kernels.contains(kernel) {
-                                kernels.append(kernel)
-                            }
-                        }
+                    // At each size, the kernels the presets' plans run there: below a plan's streaming
+                    // threshold its streaming-store kernels' plain twins, as in its softmax rows.
+                    let plans = try presets.flatMap { preset in
+                        try Algorithm.allCases.filter { preset.kernels[isa.rawValue]?[$0.rawValue] != nil }.map { try preset.plan($0, isa: isa) }
                     }
+                    for n in experiment.sizes(for: isa) {
+                        var kernels: [Kernel] = []
+                        for plan in plans {
+                            for kernel in plan.kernelsRun(n: n) where !kernels.contains(kernel) { kernels.append(kernel) }
+                        }
+                        items[n, default: []] += kernels.map { .pass($0) } + references
+                    }
+                    continue
                 }
-                perISA += kernels.map { .pass($0) }
-                perISA += experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
             }
             for n in experiment.sizes(for: isa) { items[n, default: []] += perISA }
         }
         self.items = items
         self.sizes = items.keys.sorted()
         self.notes = notes
+    }
+
+    /// A plan of given items (tune's streaming crossover).
+    init(items: [Int: [Item]]) {
+        self.items = items
+        self.sizes = items.keys.sorted()
     }
 
     mutating func remove(size n: Int) {

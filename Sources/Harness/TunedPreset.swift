@@ -5,11 +5,10 @@ import Softmax
 /// time at the largest (out-of-cache) size measured; variants within 2% of it count as tied, and the tie
 /// goes to the fastest at the smallest (in-cache) size.
 ///
-/// A streaming-store variant is eligible only if it is no slower (within the same 2%) than its plain twin
-/// at every measured size from the streaming threshold on, not just the largest: the plan runs it at all
-/// those sizes, and on some cores streaming pays only far out of cache (measured on Zen 4 with AVX2: 8%
-/// slower at 10M elements, 20% faster at 64M), where a choice made at the largest size alone would make
-/// `tuned` slower than `blend` in between.
+/// A streaming-store variant wins where it is fastest out of cache; where it starts to run is then
+/// measured on the whole softmax (`StreamingCrossover`) and written as the preset's streaming threshold
+/// per ISA and algorithm. Below it the plan runs the plain twins; an algorithm whose streaming kernels
+/// lose even at the largest size keeps the plain twins outright.
 public enum TunedPreset {
     public static let name = "tuned"
     static let tieTolerance = 0.02
@@ -21,29 +20,16 @@ public enum TunedPreset {
     }
 
     /// The chosen kernel per ISA and family, from the pass rows of a results table.
-    static func choose(_ table: ResultTable, streamingThreshold: Int = SoftmaxPlan.defaultStreamingThreshold) -> [String: [String: Timing]] {
+    static func choose(_ table: ResultTable) -> [String: [String: Timing]] {
         let rows = table.rows.filter { $0["status"] == "ok" && $0["kind"] == "pass" }
         var chosen: [String: [String: Timing]] = [:]
         for isa in Set(rows.compactMap { $0["isa"] }) {
             let ofISA = rows.filter { $0["isa"] == isa }
             let sizes = Set(ofISA.compactMap { Int($0["n"] ?? "") })
             guard let large = sizes.max(), let small = sizes.min() else { continue }
-            func median(_ kernel: String, _ n: Int) -> Double? {
-                ofISA.first { $0["kernel"] == kernel && Int($0["n"] ?? "") == n }.flatMap { Double($0["median_s"] ?? "") }
-            }
-            let streamingSizes = sizes.filter { $0 >= streamingThreshold && $0 != small }
-            /// Plain kernels always; a streaming one if it keeps up with its plain twin wherever it would run.
-            func eligible(_ kernel: String) -> Bool {
-                guard let k = KernelRegistry.named(kernel), k.nonTemporalStores else { return true }
-                guard let twin = KernelRegistry.plainTwin(of: k) else { return true }
-                return streamingSizes.allSatisfy { n in
-                    guard let mine = median(kernel, n), let theirs = median(twin.name, n) else { return true }
-                    return mine <= theirs * (1 + tieTolerance)
-                }
-            }
             for family in Set(ofISA.compactMap { $0["algorithm"] }) {
                 let candidates: [Timing] = ofISA.filter { $0["algorithm"] == family && Int($0["n"] ?? "") == large }.compactMap { row in
-                    guard let kernel = row["kernel"], eligible(kernel), let t = Double(row["median_s"] ?? "") else { return nil }
+                    guard let kernel = row["kernel"], let t = Double(row["median_s"] ?? "") else { return nil }
                     let s = ofISA.first { $0["kernel"] == kernel && Int($0["n"] ?? "") == small }.flatMap { Double($0["median_s"] ?? "") }
                     return Timing(kernel: kernel, large: t, small: s)
                 }
@@ -55,35 +41,74 @@ public enum TunedPreset {
         return chosen
     }
 
-    /// Writes presets/tuned/<processor-id>.json and returns its path.
-    @discardableResult
-    public static func write(from table: ResultTable, processorID: String, presetsFolder: URL, log: (String) -> Void) throws -> String {
-        let chosen = choose(table)
+    /// isa -> algorithm -> kernel names in pass order, for every algorithm whose passes were all chosen.
+    static func kernels(from chosen: [String: [String: Timing]]) -> [String: [String: [String]]] {
         var kernels: [String: [String: [String]]] = [:]
-        var notes: [String] = []
-        for (isa, families) in chosen.sorted(by: { $0.key < $1.key }) {
+        for (isa, families) in chosen {
             for algorithm in Algorithm.allCases {
                 let names = algorithm.passes.compactMap { families[$0.rawValue]?.kernel }
                 if names.count == algorithm.passes.count { kernels[isa, default: [:]][algorithm.rawValue] = names }
             }
+        }
+        return kernels
+    }
+
+    /// The tuned kernels of a tune run's pass rows (what the streaming crossover then times).
+    public static func kernels(from table: ResultTable) -> [String: [String: [String]]] { kernels(from: choose(table)) }
+
+    /// Writes presets/tuned/<processor-id>.json and returns its path: the kernels chosen from the pass
+    /// rows, with the streaming thresholds from the crossover's softmax rows where it was measured.
+    @discardableResult
+    public static func write(from table: ResultTable, processorID: String, presetsFolder: URL, log: (String) -> Void) throws -> String {
+        let chosen = choose(table)
+        var tuned = Self.kernels(from: chosen)
+        var notes: [String] = []
+        for (isa, families) in chosen.sorted(by: { $0.key < $1.key }) {
             for (family, t) in families.sorted(by: { $0.key < $1.key }) {
                 notes.append("\(t.kernel) \(String(format: "%.3g", t.large)) s")
                 log("tuned \(isa) \(family): \(t.kernel) (median \(String(format: "%.3g", t.large)) s at the largest n)")
             }
         }
-        guard !kernels.isEmpty else {
+        guard !tuned.isEmpty else {
             throw HarnessError.incompatibleResults(table.path, "it holds no complete set of pass rows to tune from")
         }
-        let sizes = Set(table.rows.compactMap { Int($0["n"] ?? "") }).sorted()
+        let verdicts = StreamingCrossover.verdicts(table)
+        var thresholds: [String: [String: Int]] = [:]
+        var streaming: [String] = []
+        for (isa, algorithms) in tuned.sorted(by: { $0.key < $1.key }) {
+            for (algorithm, names) in algorithms.sorted(by: { $0.key < $1.key }) {
+                let streams = names.contains { KernelRegistry.named($0)?.nonTemporalStores ?? false }
+                guard streams else { continue }
+                guard let verdict = verdicts[isa]?[algorithm] else {
+                    streaming.append("\(isa) \(algorithm): not measured, default threshold \(SoftmaxPlan.defaultStreamingThreshold)")
+                    log("note: no streaming crossover rows for \(isa) \(algorithm): its plan streams from the default n = \(SoftmaxPlan.defaultStreamingThreshold) (LLC / 8)")
+                    continue
+                }
+                if let t = verdict.threshold {
+                    thresholds[isa, default: [:]][algorithm] = t
+                    streaming.append("\(isa) \(algorithm): from \(t) (\(verdict.summary))")
+                    log("streaming \(isa) \(algorithm): from n = \(t); streaming's speedup per n: \(verdict.summary)")
+                } else {
+                    tuned[isa]?[algorithm] = names.map { name in
+                        KernelRegistry.named(name).flatMap { $0.nonTemporalStores ? KernelRegistry.plainTwin(of: $0)?.name : nil } ?? name
+                    }
+                    streaming.append("\(isa) \(algorithm): never (\(verdict.summary))")
+                    log("streaming \(isa) \(algorithm): slower even at the largest n, so the plain twins are kept; speedup per n: \(verdict.summary)")
+                }
+            }
+        }
+        let sizes = Set(table.rows.filter { $0["kind"] == "pass" }.compactMap { Int($0["n"] ?? "") }).sorted()
         // results/<processor-id>/<experiment>.csv, not a path of this machine.
         let source = URL(fileURLWithPath: table.path).pathComponents.suffix(3).joined(separator: "/")
         let preset = Preset(
             name: name,
             description: "Fastest variant per pass family and ISA on \(processorID), by median time at n = \(sizes.last ?? 0) "
-                + "(ties within 2% broken at n = \(sizes.first ?? 0); a streaming-store variant only if within 2% of its plain twin at every "
-                + "measured n >= \(SoftmaxPlan.defaultStreamingThreshold), the plan's streaming threshold), from \(source) on \(ISO8601DateFormatter().string(from: Date())): "
-                + notes.joined(separator: ", "),
-            kernels: kernels)
+                + "(ties within 2% broken at n = \(sizes.first ?? 0)), from \(source) on \(ISO8601DateFormatter().string(from: Date())): "
+                + notes.joined(separator: ", ")
+                + (streaming.isEmpty ? "" : ". Streaming stores, timed on the whole softmax against the plain twins (streaming's speedup per n; "
+                    + "the threshold is the smallest n from which it is never slower): " + streaming.joined(separator: "; ")),
+            kernels: tuned,
+            streamingThresholds: thresholds.isEmpty ? nil : thresholds)
         try preset.validate(source: "tuned preset")
         let folder = presetsFolder.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

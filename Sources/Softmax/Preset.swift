@@ -7,11 +7,21 @@ public struct Preset: Codable, Sendable {
     public var description: String
     /// isa -> algorithm -> kernel names in pass order.
     public var kernels: [String: [String: [String]]]
+    /// isa -> algorithm -> elements from which the plan runs its streaming-store kernels (below, their
+    /// plain twins): measured by `tune` on the whole softmax. Absent: `SoftmaxPlan.defaultStreamingThreshold`.
+    public var streamingThresholds: [String: [String: Int]]?
 
-    public init(name: String, description: String, kernels: [String: [String: [String]]]) {
+    enum CodingKeys: String, CodingKey {
+        case name, description, kernels
+        case streamingThresholds = "streaming_thresholds"
+    }
+
+    public init(name: String, description: String, kernels: [String: [String: [String]]],
+                streamingThresholds: [String: [String: Int]]? = nil) {
         self.name = name
         self.description = description
         self.kernels = kernels
+        self.streamingThresholds = streamingThresholds
     }
 
     /// Reads and validates a preset: every ISA and algorithm key must be known and every kernel
@@ -56,6 +66,17 @@ public struct Preset: Codable, Sendable {
                 }
             }
         }
+        for (isaName, algorithms) in streamingThresholds ?? [:] {
+            for (algorithmName, threshold) in algorithms {
+                guard kernels[isaName]?[algorithmName] != nil else {
+                    throw SoftmaxError.malformedPreset(
+                        "\(source): streaming_thresholds names \(isaName).\(algorithmName), which has no kernels in 'kernels': remove it or add the kernels")
+                }
+                guard threshold >= 0 else {
+                    throw SoftmaxError.malformedPreset("\(source): streaming_thresholds.\(isaName).\(algorithmName) is \(threshold): an element count must be >= 0")
+                }
+            }
+        }
     }
 
     /// The plan this preset gives for an algorithm on an ISA.
@@ -63,7 +84,8 @@ public struct Preset: Codable, Sendable {
         guard let names = kernels[isa.rawValue]?[algorithm.rawValue] else {
             throw SoftmaxError.presetMissing(preset: name, isa: isa, algorithm: algorithm)
         }
-        return try SoftmaxPlan(algorithm: algorithm, kernelNames: names)
+        let threshold = streamingThresholds?[isa.rawValue]?[algorithm.rawValue] ?? SoftmaxPlan.defaultStreamingThreshold
+        return try SoftmaxPlan(algorithm: algorithm, kernelNames: names, streamingThreshold: threshold)
     }
 }
 

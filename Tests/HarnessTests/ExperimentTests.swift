@@ -137,6 +137,18 @@ final class ExperimentTests: XCTestCase {
                        ["'references'", "memcpy", "read, copy, copy_nt, scale, write"])
     }
 
+    func testCrossoverSizesAreReadForTuneAndRefusedElsewhere() throws {
+        let tune = try Experiment.parse(Data(#"{"description": "d", "kind": "tune", "sizes": [64], "crossover_sizes": [1000, 2000]}"#.utf8),
+                                        id: "t", source: "t.json")
+        XCTAssertEqual(tune.crossoverSizes, [1000, 2000])
+        XCTAssertNil(try Experiment.parse(Data(#"{"description": "d", "kind": "tune", "sizes": [64]}"#.utf8), id: "t", source: "t.json").crossoverSizes,
+                     "absent: derived from the LLC at run time")
+        assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "crossover_sizes": [1000]}"#),
+                       ["'crossover_sizes'", "tune experiments only"])
+        assertContains(parseError(#"{"description": "d", "kind": "tune", "sizes": [64], "crossover_sizes": []}"#), ["'crossover_sizes'", "empty"])
+        assertContains(parseError(#"{"description": "d", "kind": "tune", "sizes": [64], "crossover_sizes": [0]}"#), ["'crossover_sizes'", "positive"])
+    }
+
     func testMaxSizeByISAWithAnUnknownISAIsRejected() {
         assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "max_size_by_isa": {"sse9": 10}}"#),
                        ["'max_size_by_isa'", "'sse9'", "portable, avx2, avx512f"])

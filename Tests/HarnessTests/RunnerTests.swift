@@ -367,6 +367,70 @@ final class RunnerTests: RunnerTestCase {
         }
     }
 
+    /// Below a preset's streaming threshold its plans run the plain twins, so that is what the pass rows
+    /// measure there.
+    func testPassRowsNameTheKernelsThePlansRunAtEachSize() throws {
+        try XCTSkipUnless(ISA.avx2.isSupported, "this CPU has no AVX2; the streaming-store kernels under test are AVX2's")
+        try #"""
+        {"name": "streamy", "description": "two-pass streaming from 2000",
+         "kernels": {"avx2": {"two-pass": ["raddextexp_avx2_x72", "vscaleextexp_avx2_x40_nt"]}},
+         "streaming_thresholds": {"avx2": {"two-pass": 2000}}}
+        """#.write(to: experiments.appendingPathComponent("presets/streamy.json"), atomically: true, encoding: .utf8)
+        try writeExperiment("streamypasses", tinyJSON(kind: "passes", sizes: [1000, 4000],
+                                                      extra: #""isas": ["avx2"], "presets": ["streamy"], "references": ["copy", "copy_nt"]"#))
+        let rows = try readTable(try run("streamypasses")).rows.filter { $0["kind"] == "pass" }
+        func kernels(_ n: Int) -> Set<String> { Set(rows.filter { $0["n"] == String(n) }.map { $0["kernel"] ?? "" }) }
+        XCTAssertEqual(kernels(1000), ["raddextexp_avx2_x72", "vscaleextexp_avx2_x40"], "below the threshold")
+        XCTAssertEqual(kernels(4000), ["raddextexp_avx2_x72", "vscaleextexp_avx2_x40_nt"], "from the threshold on")
+    }
+
+    // MARK: Tune end to end
+
+    /// tune chooses kernels from the pass rows, then times each tuned algorithm that streams, whole, with
+    /// and without its streaming stores, and writes the thresholds (or the plain twins) into the preset.
+    func testTinyTuneRunMeasuresTheStreamingCrossoverAndWritesThePreset() throws {
+        try XCTSkipUnless(ISA.avx2.isSupported, "this CPU has no AVX2, whose variants include the streaming-store kernels tuned here")
+        try writeExperiment("tinytune", tinyJSON(kind: "tune", sizes: [256, 2048], extra: #""isas": ["avx2"], "crossover_sizes": [1000, 4096]"#))
+        let report = try run("tinytune")
+        XCTAssertEqual(report.errorRows, 0, "log:\n\(log.text)")
+        let table = try readTable(report)
+        let crossover = table.rows.filter { $0["kind"] == "softmax" }
+        XCTAssert(crossover.allSatisfy { $0["preset"] == "tuned" && $0["status"] == "ok" }, "crossover rows: \(crossover.map(describe))")
+        let streams: ([String: String]) -> Bool = { row in
+            (row["kernel"] ?? "").split(separator: "+").contains { KernelRegistry.named(String($0))?.nonTemporalStores ?? false }
+        }
+        let measured = Set(crossover.map { $0["algorithm"] ?? "" })
+        for algorithm in measured {
+            for n in ["1000", "4096"] {
+                let pair = crossover.filter { $0["algorithm"] == algorithm && $0["n"] == n }
+                XCTAssertEqual(pair.filter(streams).count, 1, "\(algorithm) n=\(n): one row with streaming stores, saw \(pair.map(describe))")
+                XCTAssertEqual(pair.filter { !streams($0) }.count, 1, "\(algorithm) n=\(n): one row with the plain twins")
+            }
+        }
+
+        let processorID = URL(fileURLWithPath: report.csvPath).deletingLastPathComponent().lastPathComponent
+        let preset = try Preset.load(from: experiments.appendingPathComponent("presets/tuned/\(processorID).json"))
+        let chosen = TunedPreset.kernels(from: table)["avx2"] ?? [:]
+        for algorithm in Algorithm.allCases {
+            let plan = try preset.plan(algorithm, isa: .avx2)
+            let streamedAtTune = chosen[algorithm.rawValue]?.contains { KernelRegistry.named($0)?.nonTemporalStores ?? false } ?? false
+            XCTAssertEqual(streamedAtTune, measured.contains(algorithm.rawValue), "\(algorithm.rawValue): timed whole exactly when its tuned kernels stream")
+            if plan.kernels.contains(where: \.nonTemporalStores) {
+                XCTAssert([1000, 4096].contains(plan.streamingThreshold), "\(algorithm.rawValue): threshold from the ladder, saw \(plan.streamingThreshold)")
+            } else if streamedAtTune {
+                XCTAssertNil(preset.streamingThresholds?["avx2"]?[algorithm.rawValue], "\(algorithm.rawValue): plain twins need no threshold")
+            }
+        }
+        let metadata = try readMetadata(report)
+        let recorded = try XCTUnwrap(metadata["streaming_crossover"] as? [String: Any], "metadata.streaming_crossover")
+        XCTAssertEqual(recorded["sizes"] as? [Int], [1000, 4096])
+        XCTAssertEqual(Set((recorded["verdicts"] as? [String: [String: Any]])?["avx2"]?.keys.map { $0 } ?? []), measured)
+
+        // Resumed, nothing is measured again, the crossover included.
+        let again = try run("tinytune") { $0.resume = true }
+        XCTAssertEqual(again.rowsWritten, 0, "resume: expected nothing new, saw \(again.rowsWritten) rows; log:\n\(log.text)")
+    }
+
     // MARK: Existing results: refuse, resume, overwrite
 
     func testSecondRunWithoutFlagsRefusesAndLeavesTheFilesAlone() throws {
