@@ -42,7 +42,7 @@ enum Metadata {
                 "samples": experiment.samples, "warmup_samples": experiment.warmupSamples,
                 "min_sample_seconds": experiment.minSampleSeconds,
                 "timer": "CLOCK_MONOTONIC read around the kernel calls of one sample only",
-                "interleaving": "per size, every configuration takes one sample per round; the order rotates by one each round",
+                "interleaving": "per size, every configuration takes one sample per round, in a fresh random order each round (SplitMix64 from seed + n), so none always follows the same others",
                 "input": "uniform in [\(experiment.inputRange[0]), \(experiment.inputRange[1])] from SplitMix64(seed + n); every 64-byte line read before each sample",
                 "output_rotation": "1 + ceil(LLC bytes / slice bytes) output slices, each padded to 128 bytes, used in turn",
                 "ftz_daz": true,

@@ -8,7 +8,10 @@ public enum Summary {
         let ok = table.rows.filter { $0["status"] == "ok" }
         let softmax = ok.filter { $0["kind"] == "softmax" }
         let passes = ok.filter { $0["kind"] == "pass" || $0["kind"] == "reference" }
-        if !softmax.isEmpty { out += renderSoftmax(softmax) }
+        // A tune run's softmax rows are its streaming crossover: each algorithm with and without streaming
+        // stores, not the algorithms against each other.
+        let isTune = !softmax.isEmpty && !passes.isEmpty
+        if !softmax.isEmpty { out += isTune ? renderCrossover(table) : renderSoftmax(softmax) }
         if !passes.isEmpty { out += renderPasses(passes) }
         let accuracy = table.rows.filter { $0["kind"] == "accuracy" }
         if !accuracy.isEmpty { out += renderAccuracy(accuracy) }
@@ -44,6 +47,20 @@ public enum Summary {
             grouped[k, default: []].append(r)
         }
         return order.map { ($0, grouped[$0]!) }
+    }
+
+    static func renderCrossover(_ table: ResultTable) -> String {
+        var out = ""
+        for (isa, algorithms) in StreamingCrossover.verdicts(table).sorted(by: { $0.key < $1.key }) {
+            out += "\n\(isa) streaming crossover: speedup of the tuned kernels with streaming stores over their plain twins, whole softmax (median over rounds of plain time / streaming time)\n"
+            let sizes = Set(algorithms.values.flatMap(\.sizes)).sorted()
+            out += pad("algorithm", 22) + sizes.map { pad(compactCount($0), 8) }.joined() + "streams from\n"
+            for (algorithm, verdict) in algorithms.sorted(by: { $0.key < $1.key }) {
+                out += pad(algorithm, 22) + sizes.map { pad(verdict.speedups[$0].map { String(format: "%.2f", $0) } ?? "-", 8) }.joined()
+                out += (verdict.threshold.map { "n >= \(compactCount($0))" } ?? "never (plain twins kept)") + "\n"
+            }
+        }
+        return out
     }
 
     static func renderSoftmax(_ rows: [[String: String]]) -> String {

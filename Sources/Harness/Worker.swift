@@ -82,7 +82,6 @@ final class Worker: @unchecked Sendable {
         }
         var progress = Progress(experiment: experiment, plan: plan, completed: completed, base: base)
         log("running \(experiment.id): \(progress.total) configurations on CPU \(cpu), \(experiment.samples) samples each")
-        if experiment.kind.measuresPasses { measurePeaks(counters: counters) }
         for n in plan.sizes {
             let contenders = (plan.items[n] ?? []).map { makeContender($0, n: n) }
             let todo = contenders.filter { !completed.contains($0.row.key) }
@@ -187,47 +186,42 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    /// Seconds per element of each pass kernel on cache-resident buffers: the compute bound of the roofline.
-    private var peakSecondsPerElement: [String: Double] = [:]
+    /// Elements of a `peak` call: input and output together in half of L2 (or of L1d where there is no
+    /// L2), at most 64K. L2 rather than L1: at the few thousand elements that fit L1 a call lasts about a
+    /// microsecond, and the call itself would be measured.
+    var peakN: Int { Swift.min(Swift.max(2048, (topology.l2Bytes ?? topology.l1dBytes ?? 32768) / 16), 65536) }
 
-    /// Times every pass kernel of the plan with input and output resident in L2 (no output rotation), so
-    /// DRAM cannot be what limits it, and records `peak` rows. L2 rather than L1: at the few thousand
-    /// elements that fit L1 a call lasts about a microsecond, and the call itself would be measured. Measured on every run, also when resuming, since
-    /// the verdicts of new rows need them.
+    /// L2-resident buffers of `peakN` elements, shared by every peak contender, and their float64 facts.
+    private lazy var peakBuffers: (buffers: SizeBuffers, facts: InputFacts)? = {
+        guard let b = try? allocate(n: peakN, rotateOutputs: false) else { return nil }
+        return (b, InputFacts(b.x, n: peakN))
+    }()
+
+    /// The compute bound of a pass kernel at size n, as a contender of that size's rounds: the kernel's
+    /// arithmetic on L2-resident buffers, where DRAM cannot limit it, with each sample scaled from `peakN`
+    /// to n elements, so the row reads as the time n elements would take at that speed. Timed in the same
+    /// rounds as the pass, not once beforehand: this VM's speed drifts by up to 40% over seconds, and a
+    /// bound taken at another moment put efficiencies anywhere from 0.85 to 1.24 for the same kernel.
     ///
     /// A kernel with streaming stores writes to DRAM even when its output would fit in L2, so its own time
-    /// there measures memory, not arithmetic: its compute bound is its plain twin's (same arithmetic,
-    /// ordinary stores), which is measured with it.
-    private func measurePeaks(counters: CounterSet) {
-        var kernels: [Kernel] = []
-        var arithmeticOf: [String: String] = [:]
-        for items in plan.items.values {
-            for case let .pass(kernel) in items {
-                var measured = kernel
-                if kernel.nonTemporalStores, let twin = KernelRegistry.plainTwin(of: kernel) {
-                    arithmeticOf[kernel.name] = twin.name
-                    measured = twin
-                }
-                if !kernels.contains(measured) { kernels.append(measured) }
-            }
-        }
-        guard !kernels.isEmpty else { return }
-        // Input and output together in half of L2 (or of L1d where there is no L2), at most 64K elements.
-        let cache = topology.l2Bytes ?? topology.l1dBytes ?? 32768
-        let n = Swift.min(Swift.max(2048, cache / 16), 65536)
-        let contenders = kernels.sorted { $0.name < $1.name }.map { kernel -> Contender in
-            var c = makeContender(.pass(kernel), n: n)
-            c.row.kind = .peak
-            return c
-        }
-        let start = now()
-        let rows = measureRows(n: n, contenders: contenders, counters: counters, rotateOutputs: false)
-        for row in rows {
-            if let m = row.summary?.median { peakSecondsPerElement[row.kernel] = m / Double(n) }
-            if !completed.contains(row.key) { emit(row) }
-        }
-        for (kernel, twin) in arithmeticOf { peakSecondsPerElement[kernel] = peakSecondsPerElement[twin] }
-        log(String(format: "compute peaks: %d kernels on cache-resident buffers (n = %d) in %.1f s", kernels.count, n, now() - start))
+    /// there measures memory, not arithmetic: its bound is its plain twin's (same arithmetic, ordinary
+    /// stores). The other contenders of the round evict the buffers between samples; the first of the
+    /// 50 or so calls of a sample reloads them, which costs about 1% of it.
+    private func peakContender(_ arithmetic: Kernel, n: Int) -> Contender? {
+        guard let (buffers, facts) = peakBuffers else { return nil }
+        var base = self.base
+        base.n = peakN
+        let inner = Contenders.pass(arithmetic, base: base)
+        var row = inner.row
+        row.kind = .peak
+        row.n = n
+        return Contender(row: row, call: { _ in inner.call(buffers) }, checkLast: { _ in inner.checkLast(buffers) },
+                         precheck: { _, _ in inner.precheck(buffers, facts) })
+    }
+
+    /// The kernel whose arithmetic bounds a pass kernel: itself, or for streaming stores its plain twin.
+    static func arithmeticKernel(of kernel: Kernel) -> Kernel {
+        kernel.nonTemporalStores ? (KernelRegistry.plainTwin(of: kernel) ?? kernel) : kernel
     }
 
     /// The memory reference whose access pattern a pass family shares. Streaming stores drop the
@@ -240,18 +234,19 @@ final class Worker: @unchecked Sendable {
         return nonTemporalStores ? "copy_nt" : "copy"
     }
 
-    /// Attaches a roofline verdict to each pass row from the reference rows of the same size and ISA.
+    /// Attaches a roofline verdict to each pass row from the reference and peak rows of the same size and ISA.
     private func addRooflines(_ rows: inout [ResultRow]) {
         for i in rows.indices where rows[i].kind == .pass && rows[i].error == nil {
             let pass = rows[i]
-            let name = Worker.referenceName(for: pass.algorithm,
-                                            nonTemporalStores: KernelRegistry.named(pass.kernel)?.nonTemporalStores ?? false)
+            guard let kernel = KernelRegistry.named(pass.kernel) else { continue }
+            let name = Worker.referenceName(for: pass.algorithm, nonTemporalStores: kernel.nonTemporalStores)
+            let arithmetic = Worker.arithmeticKernel(of: kernel).name
             guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.algorithm == name && $0.error == nil }),
                   let referenceMedian = reference.summary?.median, reference.bytesPerElement > 0,
-                  let peak = peakSecondsPerElement[pass.kernel] else { continue }
+                  let peak = rows.first(where: { $0.kind == .peak && $0.kernel == arithmetic && $0.error == nil })?.summary?.median else { continue }
             rows[i].roofline = ResultRow.Roofline(
                 memoryBoundSeconds: referenceMedian * pass.bytesPerElement / reference.bytesPerElement,
-                computeBoundSeconds: peak * Double(pass.n))
+                computeBoundSeconds: peak)
         }
     }
 
@@ -273,9 +268,27 @@ final class Worker: @unchecked Sendable {
     }
 
     private func measure(n: Int, contenders: [Contender], counters: CounterSet) {
-        var rows = measureRows(n: n, contenders: contenders, counters: counters, rotateOutputs: true)
+        var all = contenders
+        if experiment.kind.measuresPasses {
+            var bounded: [Kernel] = []
+            for c in contenders where c.row.kind == .pass {
+                guard let kernel = KernelRegistry.named(c.row.kernel) else { continue }
+                let arithmetic = Worker.arithmeticKernel(of: kernel)
+                if !bounded.contains(arithmetic) { bounded.append(arithmetic) }
+            }
+            all += bounded.compactMap { peakContender($0, n: n) }
+        }
+        var rows = measureRows(n: n, contenders: all, counters: counters, rotateOutputs: true)
+        for i in rows.indices where rows[i].kind == .peak {
+            // Samples are per call of peakN elements: scale them (and per-element counters) to n.
+            let scale = Double(n) / Double(peakN)
+            rows[i].samples = rows[i].samples.map { $0 * scale }
+            for (column, value) in rows[i].counters where ResultSchema.counterColumns.first(where: { $0.column == column })?.normalisation == .perElement {
+                rows[i].counters[column] = value * scale
+            }
+        }
         addRooflines(&rows)
-        rows.forEach(emit)
+        for row in rows where !(row.kind == .peak && completed.contains(row.key)) { emit(row) }
     }
 
     /// Checks, calibrates and times the contenders of one size, interleaved; returns their rows (error
@@ -332,7 +345,7 @@ final class Worker: @unchecked Sendable {
         let observe = workers?.observe ?? { [Pinning.currentCPU()] }
         var observed = Set<[Int]>()
         for round in 0..<experiment.samples {
-            for i in Schedule.order(contenders: live.count, round: round) where failure[i] == nil {
+            for i in Schedule.order(contenders: live.count, round: round, seed: experiment.seed &+ UInt64(n)) where failure[i] == nil {
                 let c = live[i].contender
                 sink += buffers.touchInput()
                 var counting = !counters.available.isEmpty && !countersFailed[i]

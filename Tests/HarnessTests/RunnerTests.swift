@@ -320,15 +320,20 @@ final class RunnerTests: RunnerTestCase {
         try writeExperiment("tinypasses", tinyJSON(kind: "passes", sizes: sizes))
         let report = try run("tinypasses")
         let all = try readTable(report).rows
-        // One peak row per pass kernel (its speed on cache-resident buffers), then the measured sizes.
+        // One peak row per pass kernel and size (its arithmetic on cache-resident buffers, timed in the same
+        // rounds and scaled to n), and its median is the pass row's compute bound.
         let peaks = all.filter { $0["kind"] == "peak" }
         let rows = all.filter { $0["kind"] != "peak" }
-        XCTAssertEqual(Set(peaks.map { $0["kernel"] ?? "" }), Set(rows.filter { $0["kind"] == "pass" }.map { $0["kernel"] ?? "" }),
-                       "expected one peak row per pass kernel")
-        XCTAssertEqual(peaks.count, Set(peaks.map { $0["kernel"] ?? "" }).count, "peak rows should be one per kernel")
+        for n in sizes.map(String.init) {
+            let peaksAtN = peaks.filter { $0["n"] == n }
+            XCTAssertEqual(peaksAtN.map { $0["kernel"] ?? "" }.sorted(), rows.filter { $0["kind"] == "pass" && $0["n"] == n }.map { $0["kernel"] ?? "" }.sorted(),
+                           "n = \(n): expected one peak row per pass kernel (blend has no streaming-store kernels)")
+        }
         for row in rows where row["kind"] == "pass" {
             XCTAssert(["memory", "compute"].contains(row["roofline_bound"] ?? ""), "\(describe(row)): expected a roofline verdict, saw '\(row["roofline_bound"] ?? "")'")
             XCTAssertGreaterThan(cellDouble(row, "efficiency") ?? 0, 0, "\(describe(row)): expected a positive efficiency")
+            let peak = peaks.first { $0["kernel"] == row["kernel"] && $0["n"] == row["n"] }
+            XCTAssertEqual(row["compute_bound_s"], peak?["median_s"], "\(describe(row)): compute bound = the median of its size's peak row")
         }
         let blend = try Preset.load(from: experiments.appendingPathComponent("presets/blend.json"))
         var expectedCount = 0
@@ -378,10 +383,16 @@ final class RunnerTests: RunnerTestCase {
         """#.write(to: experiments.appendingPathComponent("presets/streamy.json"), atomically: true, encoding: .utf8)
         try writeExperiment("streamypasses", tinyJSON(kind: "passes", sizes: [1000, 4000],
                                                       extra: #""isas": ["avx2"], "presets": ["streamy"], "references": ["copy", "copy_nt"]"#))
-        let rows = try readTable(try run("streamypasses")).rows.filter { $0["kind"] == "pass" }
+        let all = try readTable(try run("streamypasses")).rows
+        let rows = all.filter { $0["kind"] == "pass" }
         func kernels(_ n: Int) -> Set<String> { Set(rows.filter { $0["n"] == String(n) }.map { $0["kernel"] ?? "" }) }
         XCTAssertEqual(kernels(1000), ["raddextexp_avx2_x72", "vscaleextexp_avx2_x40"], "below the threshold")
         XCTAssertEqual(kernels(4000), ["raddextexp_avx2_x72", "vscaleextexp_avx2_x40_nt"], "from the threshold on")
+        // A streaming-store kernel's compute bound is its plain twin's arithmetic, timed in its rounds.
+        let streamed = try XCTUnwrap(rows.first { $0["kernel"] == "vscaleextexp_avx2_x40_nt" })
+        let twinPeak = try XCTUnwrap(all.first { $0["kind"] == "peak" && $0["kernel"] == "vscaleextexp_avx2_x40" && $0["n"] == "4000" })
+        XCTAssertEqual(streamed["compute_bound_s"], twinPeak["median_s"])
+        XCTAssertFalse(all.contains { $0["kind"] == "peak" && ($0["kernel"] ?? "").hasSuffix("_nt") }, "no peak row times streaming stores")
     }
 
     // MARK: Tune end to end

@@ -46,34 +46,39 @@ final class ScheduleTests: XCTestCase {
         }
     }
 
-    func testOrderIsAPermutationAndEveryContenderTakesEveryPositionOnce() {
-        for count in 1...7 {
-            var seenAt = [[Int]](repeating: [Int](repeating: 0, count: count), count: count)  // [contender][position]
-            for round in 0..<count {
-                let order = Schedule.order(contenders: count, round: round)
-                XCTAssertEqual(order.sorted(), Array(0..<count),
-                               "order(contenders: \(count), round: \(round)): expected a permutation of 0..<\(count), saw \(order)")
-                for (position, contender) in order.enumerated() where (0..<count).contains(contender) {
-                    seenAt[contender][position] += 1
-                }
-            }
-            for contender in 0..<count {
-                XCTAssertEqual(seenAt[contender], [Int](repeating: 1, count: count),
-                               "over \(count) rounds contender \(contender) should take each position once; times per position: \(seenAt[contender])")
+    func testOrderIsAPermutationReproducibleFromItsSeed() {
+        for count in 0...7 {
+            for round in 0..<20 {
+                let order = Schedule.order(contenders: count, round: round, seed: 42)
+                XCTAssertEqual(order.sorted(), Array(0..<count), "count \(count), round \(round): expected a permutation, saw \(order)")
+                XCTAssertEqual(order, Schedule.order(contenders: count, round: round, seed: 42), "the same seed and round give the same order")
             }
         }
+        let rounds = (0..<20).map { Schedule.order(contenders: 5, round: $0, seed: 42) }
+        XCTAssertGreaterThan(Set(rounds).count, 10, "orders should change from round to round: \(rounds)")
+        XCTAssertNotEqual((0..<20).map { Schedule.order(contenders: 5, round: $0, seed: 7) }, rounds, "another seed, other orders")
     }
 
-    func testOrderRotatesByOneAndWrapsAround() {
-        XCTAssertEqual(Schedule.order(contenders: 3, round: 0), [0, 1, 2], "round 0: expected the listed order")
-        XCTAssertEqual(Schedule.order(contenders: 3, round: 1), [1, 2, 0], "round 1: expected a rotation by one")
-        XCTAssertEqual(Schedule.order(contenders: 3, round: 2), [2, 0, 1], "round 2: expected a rotation by two")
-        XCTAssertEqual(Schedule.order(contenders: 3, round: 3), Schedule.order(contenders: 3, round: 0),
-                       "round 3 of 3 contenders: expected the order of round 0")
-        XCTAssertEqual(Schedule.order(contenders: 4, round: 14), Schedule.order(contenders: 4, round: 2),
-                       "round 14 of 4 contenders: expected the order of round 2")
-        XCTAssertEqual(Schedule.order(contenders: 0, round: 5), [], "no contenders: expected an empty order")
-        XCTAssertEqual(Schedule.order(contenders: 1, round: 9), [0], "one contender: expected [0]")
+    /// Over many rounds every contender takes every position about equally often, and follows every
+    /// other contender: no contender keeps the same predecessors (and with them its own output state).
+    func testEveryContenderTakesEveryPositionAndFollowsEveryOther() {
+        let count = 6, rounds = 6000
+        var positions = [[Int]](repeating: [Int](repeating: 0, count: count), count: count)
+        var predecessors = [[Int]](repeating: [Int](repeating: 0, count: count), count: count)
+        for round in 0..<rounds {
+            let order = Schedule.order(contenders: count, round: round, seed: 1234)
+            for (position, c) in order.enumerated() {
+                positions[c][position] += 1
+                if position > 0 { predecessors[c][order[position - 1]] += 1 }
+            }
+        }
+        let expected = Double(rounds) / Double(count)
+        for c in 0..<count {
+            XCTAssert(positions[c].allSatisfy { abs(Double($0) - expected) < 0.15 * expected },
+                      "contender \(c): times per position \(positions[c]), expected about \(Int(expected)) each")
+            let followed = predecessors[c].enumerated().filter { $0.offset != c }.map(\.element)
+            XCTAssert(followed.allSatisfy { $0 > rounds / (count * count) / 2 }, "contender \(c): times after each other contender \(predecessors[c])")
+        }
     }
 
     func testCallsPerSampleReachesTheMinimumSampleTime() {
