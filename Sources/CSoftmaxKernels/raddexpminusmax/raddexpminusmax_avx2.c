@@ -9,10 +9,10 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(size_t n, const fl
   SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vacc[a] = _mm256_setzero_ps(); }
   for (; n >= V * 8; n -= V * 8, x += V * 8) {
     softmax_prefetch(x, V * 32, PF);
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax));
-      vacc[v % A] = _mm256_add_ps(vacc[v % A], vf);
-    }
+    __m256 vx[SOFTMAX_MAX_VECTORS], vf[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax); }
+    softmax_avx2_exp_minus_max_block(vx, vf, V);
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vacc[v % A] = _mm256_add_ps(vacc[v % A], vf[v]); }
   }
   __m256 vsum = vacc[0];
   SOFTMAX_UNROLL for (size_t a = 1; a < A; a++) { vsum = _mm256_add_ps(vsum, vacc[a]); }

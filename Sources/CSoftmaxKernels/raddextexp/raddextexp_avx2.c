@@ -43,11 +43,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
   for (; n >= V * 8; n -= V * 8, x += V * 8) {
     softmax_prefetch(x, V * 32, PF);
     __m256 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      vx[v] = _mm256_loadu_ps(x + 8 * v);
-      vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx[v], vx[v], _CMP_UNORD_Q));
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_loadu_ps(x + 8 * v); }
+    // Only a block with special lanes can hold a NaN input.
+    if (SOFTMAX_UNLIKELY(softmax_avx2_extexp_block(vx, vp, vn, V))) {
+      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx[v], vx[v], _CMP_UNORD_Q)); }
     }
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = softmax_avx2_extexp(vx[v], &vn[v]); }
     // One rescale of each accumulator per iteration, to the largest exponent among it and its terms.
     __m256 vmax_e[SOFTMAX_MAX_ACCUMULATORS];
     SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e[a] = vacce[a]; }

@@ -22,10 +22,12 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(size_t n, con
   }
   for (; n >= V * 8; n -= V * 8, x += V * 8, y += V * 8) {
     softmax_prefetch(x, V * 32, PF);
+    __m256 vx[SOFTMAX_MAX_VECTORS], vf[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax); }
+    softmax_avx2_exp_minus_max_block(vx, vf, V);
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax));
-      softmax_avx2_store(y + 8 * v, vf, NT);
-      vacc[v % A] = _mm256_add_ps(vacc[v % A], vf);
+      softmax_avx2_store(y + 8 * v, vf[v], NT);
+      vacc[v % A] = _mm256_add_ps(vacc[v % A], vf[v]);
     }
   }
   __m256 vsum = vacc[0];

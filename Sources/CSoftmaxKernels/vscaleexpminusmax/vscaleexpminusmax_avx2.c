@@ -23,9 +23,10 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(size_t n, const f
   }
   for (; n >= V * 8; n -= V * 8, x += V * 8, y += V * 8) {
     softmax_prefetch(x, V * 32, PF);
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      softmax_avx2_store(y + 8 * v, vscaleexpminusmax_avx2_one(_mm256_loadu_ps(x + 8 * v), vmax, vscale), NT);
-    }
+    __m256 vx[SOFTMAX_MAX_VECTORS], vf[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax); }
+    softmax_avx2_exp_minus_max_block(vx, vf, V);
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx2_store(y + 8 * v, _mm256_mul_ps(vf[v], vscale), NT); }
   }
   for (; n >= 8; n -= 8, x += 8, y += 8) {
     softmax_avx2_store(y, vscaleexpminusmax_avx2_one(_mm256_loadu_ps(x), vmax, vscale), NT);

@@ -27,9 +27,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
   }
   for (; n >= V * 8; n -= V * 8, x += V * 8, y += V * 8) {
     softmax_prefetch(x, V * 32, PF);
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      softmax_avx2_store(y + 8 * v, vscaleextexp_avx2_one(_mm256_loadu_ps(x + 8 * v), vscale_m, vscale_e), NT);
-    }
+    __m256 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_loadu_ps(x + 8 * v); }
+    softmax_avx2_extexp_block(vx, vp, vn, V);
+    // As vscaleextexp_avx2_one, step by step across the vectors.
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_mul_ps(vp[v], vscale_m); }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = softmax_avx2_pow2_clamped(_mm256_add_ps(vn[v], vscale_e)); }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx2_store(y + 8 * v, _mm256_mul_ps(vp[v], vn[v]), NT); }
   }
   for (; n >= 8; n -= 8, x += 8, y += 8) {
     softmax_avx2_store(y, vscaleextexp_avx2_one(_mm256_loadu_ps(x), vscale_m, vscale_e), NT);
