@@ -21,10 +21,11 @@ private func sameBits(_ a: [Float], _ b: [Float]) -> Int? {
 /// The portable kernels do the AVX2 arithmetic step by step (same FMAs, same roundings, same NaN rules)
 /// and AVX512F differs only in how it applies powers of two, so element-wise passes agree exactly.
 final class CrossISATests: KernelTestCase {
-    private func assertElementwiseIdentical(_ family: PassFamily, includingNaN: Bool = true, _ args: (Float) -> PassArguments) throws {
+    private func assertElementwiseIdentical(_ family: PassFamily, includingNaN: Bool = true, inputs: [Float] = comparisonInputs(),
+                                            _ args: (Float) -> PassArguments) throws {
         let kernels = try runnableKernels(family)
         let reference = kernels.first { $0.isa == .portable }!
-        let x = comparisonInputs().filter { includingNaN || !$0.isNaN }
+        let x = inputs.filter { includingNaN || !$0.isNaN }
         let finite = x.filter(\.isFinite)
         let max = finite.max()!
         let (_, expected) = reference.run(x, args(max))
@@ -56,6 +57,18 @@ final class CrossISATests: KernelTestCase {
     func testVscaleextexpIsBitIdenticalAcrossISAs() throws {
         try assertElementwiseIdentical(.vscaleextexp, includingNaN: false) { max in
             .init(extendedScale: ExtFloat(mantissa: 0.75, exponent: -(max * 1.442695).rounded(.up)))
+        }
+    }
+
+    /// AVX2 folds the magic bias into the scale's exponent when that is exact (|e| < 2^21) and adds it
+    /// per vector otherwise; both must give the portable kernel's bits, at the fold's edges too.
+    func testVscaleextexpIsBitIdenticalWithTheBiasFoldedOrNot() throws {
+        for top: Float in [0, 5, 0x1p21 - 1, 0x1p21, -(0x1p21 - 1), 0x1p30] {
+            // Inputs whose largest exp is about 2^top, so n + e spans 0 down past -127.
+            let x = [-Float.infinity, -1e30] + uniform(997, in: -200...0, seed: 61).map { $0 + top * 0.6931472 }
+            try assertElementwiseIdentical(.vscaleextexp, includingNaN: false, inputs: x) { _ in
+                .init(extendedScale: ExtFloat(mantissa: 0.75, exponent: -top))
+            }
         }
     }
 

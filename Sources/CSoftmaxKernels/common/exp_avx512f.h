@@ -56,6 +56,34 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_extexp(__m512 vx, _
   return vp;
 }
 
+// vp[v] * 2^vn[v] = exp(vx[v]) for V vectors, as softmax_avx512f_extexp, bit for bit, written step by
+// step across the vectors and clamping t only in blocks that need it: see softmax_avx2_extexp_block.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __m512* vx, __m512* vp, __m512* vn, const size_t V) {
+  __m512 vt[SOFTMAX_MAX_VECTORS];
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+    vn[v] = _mm512_roundscale_ps(_mm512_mul_ps(vx[v], _mm512_set1_ps(SOFTMAX_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm512_fmadd_ps(vn[v], _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx[v]); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm512_fmadd_ps(vn[v], _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt[v]); }
+  const __m512i vabs_mask = _mm512_set1_epi32(0x7FFFFFFF);
+  __m512i vlargest = _mm512_and_si512(_mm512_castps_si512(vt[0]), vabs_mask);
+  SOFTMAX_UNROLL for (size_t v = 1; v < V; v++) {
+    vlargest = _mm512_max_epu32(vlargest, _mm512_and_si512(_mm512_castps_si512(vt[v]), vabs_mask));
+  }
+  const bool special = _mm512_cmpgt_epu32_mask(vlargest, _mm512_castps_si512(_mm512_set1_ps(SOFTMAX_LN2))) != 0;
+  if (SOFTMAX_UNLIKELY(special)) {
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      vt[v] = _mm512_min_ps(_mm512_max_ps(vt[v], _mm512_set1_ps(-SOFTMAX_LN2)), _mm512_set1_ps(SOFTMAX_LN2));
+    }
+  }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(_mm512_set1_ps(SOFTMAX_C5), vt[v], _mm512_set1_ps(SOFTMAX_C4)); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C3)); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C2)); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C1)); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(1.0f)); }
+  return special;
+}
+
 // Exponent deltas feed VSCALEFPS, which maps -inf to a zero scale but NaN to NaN; NaN deltas arise
 // from -inf - -inf (no finite input yet) and must scale to 0 like -inf. VMAXPS returns its second
 // operand for NaN. (VSCALEFPS is not relied on to propagate a NaN mantissa: scalef(NaN, -inf) gave 0 on

@@ -63,6 +63,7 @@
 #define SOFTMAX_INLINE static inline __attribute__((always_inline))
 #define SOFTMAX_UNROLL _Pragma("clang loop unroll(full)")
 #define SOFTMAX_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SOFTMAX_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SOFTMAX_TARGET_PORTABLE
 #define SOFTMAX_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define SOFTMAX_TARGET_AVX512F __attribute__((target("avx512f")))

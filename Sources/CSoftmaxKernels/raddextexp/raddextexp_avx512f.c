@@ -37,11 +37,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
   for (; n >= V * 16; n -= V * 16, x += V * 16) {
     softmax_prefetch(x, V * 64, PF);
     __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      vx[v] = _mm512_loadu_ps(x + 16 * v);
-      vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx[v], vx[v], _CMP_UNORD_Q));
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm512_loadu_ps(x + 16 * v); }
+    // Only a block with special lanes can hold a NaN input.
+    if (SOFTMAX_UNLIKELY(softmax_avx512f_extexp_block(vx, vp, vn, V))) {
+      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx[v], vx[v], _CMP_UNORD_Q)); }
     }
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = softmax_avx512f_extexp(vx[v], &vn[v]); }
     __m512 vmax_e[SOFTMAX_MAX_ACCUMULATORS];
     SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e[a] = vacce[a]; }
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vmax_e[v % A] = _mm512_max_ps(vmax_e[v % A], vn[v]); }

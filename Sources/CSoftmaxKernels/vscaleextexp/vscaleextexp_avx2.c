@@ -25,6 +25,14 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
       n -= head, x += head, y += head;
     }
   }
+  // 2^(n + e) is built from the bits of max(n + e, -127) + magic bias. With e + magic bias exact (an
+  // integer-valued |e| < 2^21: every scale raddextexp gives for |x| below about 1.4e6), the float
+  // n + (e + magic bias) is that same value: n + e <= 0 is an integer, exact below 2^24, and a sum
+  // below -127 + magic bias rounds to at most that, which the max maps to the same 0. One add per
+  // vector less; other scales take the general path.
+  const bool fold_bias = fabsf(scale.exponent) < 0x1p21f && scale.exponent == rintf(scale.exponent);
+  const __m256 vscale_e_biased = _mm256_set1_ps(scale.exponent + SOFTMAX_MAGIC_BIAS);
+  const __m256 vbiased_min = _mm256_set1_ps(SOFTMAX_MIN_EXPONENT_DELTA + SOFTMAX_MAGIC_BIAS);
   for (; n >= V * 8; n -= V * 8, x += V * 8, y += V * 8) {
     softmax_prefetch(x, V * 32, PF);
     __m256 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
@@ -32,7 +40,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
     softmax_avx2_extexp_block(vx, vp, vn, V);
     // As vscaleextexp_avx2_one, step by step across the vectors.
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_mul_ps(vp[v], vscale_m); }
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = softmax_avx2_pow2_clamped(_mm256_add_ps(vn[v], vscale_e)); }
+    if (SOFTMAX_LIKELY(fold_bias)) {
+      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+        vn[v] = softmax_avx2_bits_shl23(_mm256_max_ps(_mm256_add_ps(vn[v], vscale_e_biased), vbiased_min));
+      }
+    } else {
+      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = softmax_avx2_pow2_clamped(_mm256_add_ps(vn[v], vscale_e)); }
+    }
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx2_store(y + 8 * v, _mm256_mul_ps(vp[v], vn[v]), NT); }
   }
   for (; n >= 8; n -= 8, x += 8, y += 8) {

@@ -28,9 +28,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const 
   }
   for (; n >= V * 16; n -= V * 16, x += V * 16, y += V * 16) {
     softmax_prefetch(x, V * 64, PF);
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      softmax_avx512f_store(y + 16 * v, vscaleextexp_avx512f_one(_mm512_loadu_ps(x + 16 * v), vscale_m, vscale_e), NT);
-    }
+    __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm512_loadu_ps(x + 16 * v); }
+    softmax_avx512f_extexp_block(vx, vp, vn, V);
+    // As vscaleextexp_avx512f_one, step by step across the vectors.
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_mul_ps(vp[v], vscale_m); }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm512_add_ps(vn[v], vscale_e); }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx512f_store(y + 16 * v, _mm512_scalef_ps(vp[v], vn[v]), NT); }
   }
   for (; n >= 16; n -= 16, x += 16, y += 16) {
     softmax_avx512f_store(y, vscaleextexp_avx512f_one(_mm512_loadu_ps(x), vscale_m, vscale_e), NT);
