@@ -45,6 +45,15 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_exp_minus_max(__m256 vx) 
   return _mm256_andnot_ps(_mm256_cmp_ps(vx, _mm256_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_LT_OQ), vf);
 }
 
+// t clamped to [-ln2, ln2] in the lanes where |t| >= 2 or t is NaN (see SOFTMAX_T_CLAMP_BIT).
+// VMAXPS/VMINPS return their second operand for NaN: NaN t (from +-inf inputs) becomes finite.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_clamp_t(__m256 vt) {
+  const __m256i vbit = _mm256_set1_epi32(SOFTMAX_T_CLAMP_BIT);
+  const __m256 vlarge = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(vt), vbit), vbit));
+  const __m256 vclamped = _mm256_min_ps(_mm256_max_ps(vt, _mm256_set1_ps(-SOFTMAX_LN2)), _mm256_set1_ps(SOFTMAX_LN2));
+  return _mm256_blendv_ps(vt, vclamped, vlarge);
+}
+
 // exp(vx) = mantissa * 2^(*vexponent) for every float (see softmax_kernels.h).
 // The clamp of t turns the NaN of a NaN input into a finite mantissa: reductions track NaN inputs
 // separately (see raddextexp) instead of relying on how max or scaling instructions treat NaN.
@@ -53,9 +62,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_extexp(__m256 vx, __m256*
       _mm256_round_ps(_mm256_mul_ps(vx, _mm256_set1_ps(SOFTMAX_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
   vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
-  // VMAXPS/VMINPS return their second operand for NaN: NaN t (from +-inf inputs) becomes finite.
-  vt = _mm256_max_ps(vt, _mm256_set1_ps(-SOFTMAX_LN2));
-  vt = _mm256_min_ps(vt, _mm256_set1_ps(SOFTMAX_LN2));
+  vt = softmax_avx2_clamp_t(vt);
   __m256 vp = _mm256_fmadd_ps(_mm256_set1_ps(SOFTMAX_C5), vt, _mm256_set1_ps(SOFTMAX_C4));
   vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C3));
   vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C2));
@@ -93,11 +100,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const _
 
 // vp[v] * 2^vn[v] = exp(vx[v]), as softmax_avx2_extexp, bit for bit. Returns whether any lane needed the
 // clamp of t: only NaN and infinite inputs, and finite ones so large that n * ln2 no longer cancels x
-// (|x| beyond about 2^23), leave t outside [-ln2, ln2]; for every other lane the clamp changes nothing.
-// So one test per block (the largest |t|, compared as integer bits, which also puts NaN above every
-// number) replaces two min/max per vector on the common path: they cost raddextexp x96 about 10% and
-// vscaleextexp x40 about 15% at an L2-resident size (paired, scratch benchmark against the authors'
-// kernels, which have neither the clamp nor its guarantees).
+// (|x| beyond about 2^23), reach |t| >= 2; for every other lane the clamp changes nothing. So one test
+// per block (an OR of every t, whose SOFTMAX_T_CLAMP_BIT is set if any lane's is) replaces a min and a
+// max per vector on the common path: they cost raddextexp x96 about 10% and vscaleextexp x40 about 15%
+// at an L2-resident size (paired, scratch benchmark against the authors' kernels, which have neither
+// the clamp nor its guarantees).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block(const __m256* vx, __m256* vp, __m256* vn, const size_t V) {
   __m256 vt[SOFTMAX_MAX_VECTORS];
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
@@ -105,17 +112,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block(const __m256* 
   }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm256_fmadd_ps(vn[v], _mm256_set1_ps(SOFTMAX_MINUS_LN2_HI), vx[v]); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm256_fmadd_ps(vn[v], _mm256_set1_ps(SOFTMAX_MINUS_LN2_LO), vt[v]); }
-  const __m256i vabs_mask = _mm256_set1_epi32(0x7FFFFFFF);
-  __m256i vlargest = _mm256_and_si256(_mm256_castps_si256(vt[0]), vabs_mask);
-  SOFTMAX_UNROLL for (size_t v = 1; v < V; v++) {
-    vlargest = _mm256_max_epu32(vlargest, _mm256_and_si256(_mm256_castps_si256(vt[v]), vabs_mask));
-  }
-  const __m256i vln2_bits = _mm256_castps_si256(_mm256_set1_ps(SOFTMAX_LN2));
-  const bool special = !_mm256_testz_si256(_mm256_cmpgt_epi32(vlargest, vln2_bits), _mm256_cmpgt_epi32(vlargest, vln2_bits));
+  __m256i vany = _mm256_castps_si256(vt[0]);
+  SOFTMAX_UNROLL for (size_t v = 1; v < V; v++) { vany = _mm256_or_si256(vany, _mm256_castps_si256(vt[v])); }
+  const bool special = !_mm256_testz_si256(vany, _mm256_set1_epi32(SOFTMAX_T_CLAMP_BIT));
   if (SOFTMAX_UNLIKELY(special)) {
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      vt[v] = _mm256_min_ps(_mm256_max_ps(vt[v], _mm256_set1_ps(-SOFTMAX_LN2)), _mm256_set1_ps(SOFTMAX_LN2));
-    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = softmax_avx2_clamp_t(vt[v]); }
   }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(_mm256_set1_ps(SOFTMAX_C5), vt[v], _mm256_set1_ps(SOFTMAX_C4)); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(SOFTMAX_C3)); }

@@ -42,6 +42,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_exp_minus_max(__m51
   return _mm512_maskz_scalef_ps(vnormal, vp, vn);
 }
 
+// t clamped to [-ln2, ln2] in the lanes where |t| >= 2 or t is NaN, as softmax_avx2_clamp_t.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_clamp_t(__m512 vt) {
+  const __mmask16 vlarge = _mm512_test_epi32_mask(_mm512_castps_si512(vt), _mm512_set1_epi32(SOFTMAX_T_CLAMP_BIT));
+  const __m512 vclamped = _mm512_min_ps(_mm512_max_ps(vt, _mm512_set1_ps(-SOFTMAX_LN2)), _mm512_set1_ps(SOFTMAX_LN2));
+  return _mm512_mask_mov_ps(vt, vlarge, vclamped);
+}
+
 // exp(vx) = mantissa * 2^(*vexponent) for every float (see softmax_kernels.h).
 // NaN inputs: as in softmax_avx2_extexp.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_extexp(__m512 vx, __m512* vexponent) {
@@ -49,8 +56,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_extexp(__m512 vx, _
                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
   vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
-  vt = _mm512_max_ps(vt, _mm512_set1_ps(-SOFTMAX_LN2));
-  vt = _mm512_min_ps(vt, _mm512_set1_ps(SOFTMAX_LN2));
+  vt = softmax_avx512f_clamp_t(vt);
   const __m512 vp = softmax_avx512f_poly(vt);
   *vexponent = vn;
   return vp;
@@ -65,16 +71,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __
   }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm512_fmadd_ps(vn[v], _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx[v]); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm512_fmadd_ps(vn[v], _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt[v]); }
-  const __m512i vabs_mask = _mm512_set1_epi32(0x7FFFFFFF);
-  __m512i vlargest = _mm512_and_si512(_mm512_castps_si512(vt[0]), vabs_mask);
-  SOFTMAX_UNROLL for (size_t v = 1; v < V; v++) {
-    vlargest = _mm512_max_epu32(vlargest, _mm512_and_si512(_mm512_castps_si512(vt[v]), vabs_mask));
-  }
-  const bool special = _mm512_cmpgt_epu32_mask(vlargest, _mm512_castps_si512(_mm512_set1_ps(SOFTMAX_LN2))) != 0;
+  __m512i vany = _mm512_castps_si512(vt[0]);
+  SOFTMAX_UNROLL for (size_t v = 1; v < V; v++) { vany = _mm512_or_si512(vany, _mm512_castps_si512(vt[v])); }
+  const bool special = _mm512_test_epi32_mask(vany, _mm512_set1_epi32(SOFTMAX_T_CLAMP_BIT)) != 0;
   if (SOFTMAX_UNLIKELY(special)) {
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      vt[v] = _mm512_min_ps(_mm512_max_ps(vt[v], _mm512_set1_ps(-SOFTMAX_LN2)), _mm512_set1_ps(SOFTMAX_LN2));
-    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = softmax_avx512f_clamp_t(vt[v]); }
   }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(_mm512_set1_ps(SOFTMAX_C5), vt[v], _mm512_set1_ps(SOFTMAX_C4)); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C3)); }

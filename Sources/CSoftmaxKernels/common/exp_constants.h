@@ -24,10 +24,15 @@
 // so no kernel produces a subnormal and results do not depend on the MXCSR's FTZ bit.
 #define SOFTMAX_DENORMAL_CUTOFF -0x1.5D589Ep6f
 
-// The extended-exponent exp clamps its reduced argument to [-ln2, ln2]. Inside the accurate range
-// |t| <= ln2/2 + 0.01 and the clamp never acts; outside it (|x| > 2^17, or +-inf) it keeps the
-// mantissa in [0.5, 2] so that only the exponent carries the magnitude and nothing overflows.
+// The extended-exponent exp clamps its reduced argument t to [-ln2, ln2] where |t| >= 2 or t is NaN:
+// t's float bits have the top exponent bit (SOFTMAX_T_CLAMP_BIT) set exactly then. Inside the accurate
+// range |t| <= ln2/2 + 0.01; only NaN and infinite inputs and finite ones beyond about 2^23 (where
+// float(x * log2e) is off by units) reach |t| >= 2, and the clamp keeps their mantissa in [0.5, 2] so
+// that only the exponent carries the magnitude and nothing overflows. Testing one bit rather than
+// |t| > ln2 lets a block of vectors be checked with one OR per vector (see softmax_avx2_extexp_block);
+// between ln2 and 2 the polynomial stays positive and finite (0.04 to 7.3), so no clamp is needed there.
 #define SOFTMAX_LN2 0x1.62E430p-1f
+#define SOFTMAX_T_CLAMP_BIT 0x40000000
 
 // Exponent differences are clamped here before 2^d is built from bits: 2^-127 has a zero exponent
 // field, which is 0.0, so anything smaller than 2^-126 (and -inf, and NaN from -inf - -inf) scales to 0.

@@ -44,8 +44,9 @@ SOFTMAX_INLINE float softmax_extexp_scalar(float vx, float* exponent) {
   const float vn = rintf(vx * SOFTMAX_LOG2E);
   float vt = fmaf(vn, SOFTMAX_MINUS_LN2_HI, vx);
   vt = fmaf(vn, SOFTMAX_MINUS_LN2_LO, vt);
-  vt = softmax_max_scalar(vt, -SOFTMAX_LN2);
-  vt = softmax_min_scalar(vt, SOFTMAX_LN2);
+  uint32_t bits;
+  memcpy(&bits, &vt, sizeof bits);
+  if (bits & SOFTMAX_T_CLAMP_BIT) { vt = softmax_min_scalar(softmax_max_scalar(vt, -SOFTMAX_LN2), SOFTMAX_LN2); }
   float vp = fmaf(SOFTMAX_C5, vt, SOFTMAX_C4);
   vp = fmaf(vp, vt, SOFTMAX_C3);
   vp = fmaf(vp, vt, SOFTMAX_C2);
