@@ -24,7 +24,7 @@ final class SizeBuffers {
         self.x = x
         self.y = y
         self.slices = slices
-        self.sliceStride = Schedule.paddedCount(n)
+        self.sliceStride = Schedule.sliceStride(n)
         self.owners = owners
     }
 

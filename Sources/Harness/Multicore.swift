@@ -114,14 +114,16 @@ extension Worker {
         let workers = pool.size
         let slices = (0..<workers).map { PartitionedSoftmax.slice($0, of: workers, n: n) }
         let rotations = Schedule.rotatingSlices(n: n, llcBytes: topology.totalLLCBytes)
-        let stride = Schedule.paddedCount(n)
+        let stride = Schedule.sliceStride(n), offset = Schedule.outputOffset
         let x = try SlicedBuffer(count: n, slices: slices.enumerated().map { ($1, pool.cpus[$0]) }, topology: topology)
         var ySlices: [(range: Range<Int>, cpu: Int)] = []
         for k in 0..<rotations {
-            for (w, r) in slices.enumerated() { ySlices.append(((k * stride + r.lowerBound)..<(k * stride + r.upperBound), pool.cpus[w])) }
+            for (w, r) in slices.enumerated() {
+                ySlices.append(((offset + k * stride + r.lowerBound)..<(offset + k * stride + r.upperBound), pool.cpus[w]))
+            }
         }
-        let y = try SlicedBuffer(count: stride * rotations, slices: ySlices, topology: topology)
-        let xp = x.pointer, yp = y.pointer
+        let y = try SlicedBuffer(count: offset + stride * rotations, slices: ySlices, topology: topology)
+        let xp = x.pointer, yp = y.pointer + offset
         pool.run { w in
             let r = slices[w]
             guard !r.isEmpty else { return }

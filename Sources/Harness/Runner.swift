@@ -386,7 +386,7 @@ struct WorkPlan {
     /// Int.max for sizes so large the arithmetic would overflow (they can never fit anyway).
     static func bufferBytes(n: Int, llcBytes: Int) -> Int {
         guard n <= Int.max / 16 else { return Int.max }
-        return 4 * n + 4 * Schedule.paddedCount(n) * Schedule.rotatingSlices(n: n, llcBytes: llcBytes)
+        return 4 * n + 4 * (Schedule.outputOffset + Schedule.sliceStride(n) * Schedule.rotatingSlices(n: n, llcBytes: llcBytes))
     }
 }
 

@@ -13,6 +13,17 @@ public enum Schedule {
     /// Elements per output slice: n rounded up to a multiple of 128 bytes (32 floats).
     public static func paddedCount(_ n: Int) -> Int { (n + 31) / 32 * 32 }
 
+    /// Distance between output slices: paddedCount(n) rounded up to whole 4 KiB pages, so every slice
+    /// starts at the same offset within a page, `outputOffset` past x's.
+    public static func sliceStride(_ n: Int) -> Int { (paddedCount(n) + 1023) / 1024 * 1024 }
+
+    /// Elements from the output buffer's (page-aligned) start to the first slice: half a page, so that
+    /// y[i] never shares the low 12 address bits with x[i]. When it did (x and every slice page-aligned,
+    /// as at the power-of-two sizes 256K and 64M), the core took the stores to y[i] for possible
+    /// sources of the loads of x[i] (4K aliasing): raddstoreexpminusmax AVX2 ran at 14 GB/s at 64M and
+    /// 25-29 GB/s at 10^8.
+    public static let outputOffset = 512
+
     /// The order in which contenders run in round `round`: a fresh permutation each round, drawn from
     /// `seed`, so a run is reproducible. Each contender runs first, last and in between alike, so drift
     /// affects all alike, and it follows a different contender each round: the calls before a call decide

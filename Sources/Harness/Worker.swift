@@ -253,10 +253,10 @@ final class Worker: @unchecked Sendable {
     private func allocate(n: Int, rotateOutputs: Bool = true) throws -> SizeBuffers {
         let slices = rotateOutputs ? Schedule.rotatingSlices(n: n, llcBytes: topology.llcBytes) : 1
         let xBuffer = try NodeBuffer(count: n, nearCPU: cpu, topology: topology)
-        let yBuffer = try NodeBuffer(count: Schedule.paddedCount(n) * slices, nearCPU: cpu, topology: topology)
+        let yBuffer = try NodeBuffer(count: Schedule.outputOffset + Schedule.sliceStride(n) * slices, nearCPU: cpu, topology: topology)
         yBuffer.firstTouch(value: 0)
         fillInput(xBuffer.pointer, n: n)
-        return SizeBuffers(n: n, x: xBuffer.pointer, y: yBuffer.pointer, slices: slices, owners: [xBuffer, yBuffer])
+        return SizeBuffers(n: n, x: xBuffer.pointer, y: yBuffer.pointer + Schedule.outputOffset, slices: slices, owners: [xBuffer, yBuffer])
     }
 
     /// The same seed gives the same input on every machine (and for any number of threads), so results

@@ -46,6 +46,17 @@ final class ScheduleTests: XCTestCase {
         }
     }
 
+    /// Slices start whole pages apart and half a page into one: y[i] and x[i] (page-aligned) never share
+    /// their low 12 address bits, whatever n is, powers of two included.
+    func testSlicesNever4KAliasTheInput() {
+        for n in [1, 31, 1000, 1024, 262_144, 10_000_000, 67_108_864] {
+            let stride = Schedule.sliceStride(n)
+            XCTAssertGreaterThanOrEqual(stride, Schedule.paddedCount(n), "n = \(n)")
+            XCTAssertEqual(stride * 4 % 4096, 0, "n = \(n): slices start whole pages apart")
+            for slice in 0..<3 { XCTAssertEqual((Schedule.outputOffset + slice * stride) * 4 % 4096, 2048, "n = \(n), slice \(slice)") }
+        }
+    }
+
     func testOrderIsAPermutationReproducibleFromItsSeed() {
         for count in 0...7 {
             for round in 0..<20 {
@@ -104,10 +115,12 @@ final class ScheduleTests: XCTestCase {
     /// The buffers the runner allocates for a size: the input plus every rotating output slice.
     func testBufferBytesIsInputPlusAllSlices() {
         let seen = WorkPlan.bufferBytes(n: 1000, llcBytes: 32 * mib)
-        let expected = 4 * 1000 + 4096 * 8193
+        // 1000 floats pad to 1024 (4096 B, one page), 8193 slices, plus the 2 KiB offset.
+        let expected = 4 * 1000 + 2048 + 4096 * 8193
         XCTAssertEqual(seen, expected, "bufferBytes(n: 1000, llc: 32 MiB): expected \(expected), saw \(seen)")
+        // 3e8 floats: slices of 292969 pages each, 2 of them.
         let large = WorkPlan.bufferBytes(n: 300_000_000, llcBytes: 32 * mib)
-        XCTAssertEqual(large, 4 * 300_000_000 + 4 * 300_000_000 * 2, "bufferBytes(n: 3e8): expected input + 2 slices, saw \(large)")
+        XCTAssertEqual(large, 4 * 300_000_000 + 2048 + 2 * 292_969 * 4096, "bufferBytes(n: 3e8): expected input + offset + 2 slices, saw \(large)")
     }
 
     /// Sizes whose byte count overflows Int saturate (so the runner reports tooLarge instead of trapping).
