@@ -374,8 +374,19 @@ def select_rows(proc: Processor) -> None:
         _select_single_thread(proc)
 
 
+def _is_tune(f: ResultFile) -> bool:
+    """A tune run: its softmax rows are the streaming crossover (each tuned algorithm with and without
+    streaming stores, the same preset twice), not softmax results to draw."""
+    return (f.meta or {}).get("experiment_kind") == "tune" or (
+        bool(f.rows_by_kind.get("pass")) and bool(f.rows_by_kind.get("softmax")))
+
+
 def _select_single_thread(proc: Processor) -> None:
-    proc.softmax = _select(proc, ("softmax",), _softmax_series, "softmax")
+    saved, proc.files = proc.files, [f for f in proc.files if not _is_tune(f)]
+    try:
+        proc.softmax = _select(proc, ("softmax",), _softmax_series, "softmax")
+    finally:
+        proc.files = saved
     proc.accuracy = _select(proc, ("accuracy",), _accuracy_series, "accuracy")
     # Failed configurations come from the file that provides their series (a quick run's failures are not
     # drawn beside a full run's errors).

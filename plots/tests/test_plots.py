@@ -281,6 +281,25 @@ def test_kinds_decide_the_figure_not_file_names(tmp_path):
     assert {r["kind"] for r in proc.passes} == {"pass", "reference"}
 
 
+def test_a_tune_runs_streaming_crossover_is_not_drawn_as_softmax(tmp_path):
+    results = copy_fixture(tmp_path)
+    d = results / SKX
+    shutil.copy(d / "passes-fixture.csv", d / "tune.csv")
+    meta = json.loads((d / "passes-fixture.json").read_text())
+    meta["experiment"], meta["experiment_kind"] = "tune", "tune"
+    (d / "tune.json").write_text(json.dumps(meta))
+    softmax_rows = []
+    rewrite_csv(d / "softmax-fixture.csv", lambda header, rows: softmax_rows.extend(dict(r) for r in rows))
+
+    def add_crossover(header, rows):
+        for r in softmax_rows:
+            rows.append(dict(r, experiment="tune", preset="tuned", n="999999", kernel=r["kernel"] + "_nt"))
+    rewrite_csv(d / "tune.csv", add_crossover)
+    proc = next(p for p in pr.discover(results) if p.id == SKX)
+    assert proc.softmax and all(r["n"] != "999999" for r in proc.softmax), "the crossover rows were drawn"
+    assert not any(r["_source"].endswith("tune.csv") for r in proc.softmax)
+
+
 def test_extra_algorithm_and_preset_are_drawn(tmp_path):
     results = copy_fixture(tmp_path)
     target = results / SKX / "softmax-fixture.csv"
