@@ -44,7 +44,7 @@ enum Metadata {
                 "timer": "CLOCK_MONOTONIC read around the kernel calls of one sample only",
                 "interleaving": "per size, every configuration takes one sample per round, in a fresh random order each round (SplitMix64 from seed + n), so none always follows the same others",
                 "input": "uniform in [\(experiment.inputRange[0]), \(experiment.inputRange[1])] from SplitMix64(seed + n); every 64-byte line read before each sample",
-                "output_rotation": "1 + ceil(LLC bytes / slice bytes) output slices (n padded to 128 bytes), used in turn; slices start whole 4 KiB pages apart, the first 2 KiB into its page, so that y[i] and x[i] (page-aligned) never share their low 12 address bits",
+                "output_rotation": "1 + ceil(LLC bytes / slice bytes) output slices (n padded to 128 bytes), used in turn; slices start whole 4 KiB pages apart, the first 2 KiB into its page, so that y[i] and x[i] (page-aligned) never share their low 12 address bits; slices of 1 MiB or more lie 17 pages further apart, never a power of two",
                 "ftz_daz": true,
                 "pinned_cpu": cpu,
                 "observed_cpus": observedCPUs.sorted(),

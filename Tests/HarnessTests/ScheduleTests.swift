@@ -54,6 +54,8 @@ final class ScheduleTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(stride, Schedule.paddedCount(n), "n = \(n)")
             XCTAssertEqual(stride * 4 % 4096, 0, "n = \(n): slices start whole pages apart")
             for slice in 0..<3 { XCTAssertEqual((Schedule.outputOffset + slice * stride) * 4 % 4096, 2048, "n = \(n), slice \(slice)") }
+            let bytes = stride * 4
+            if bytes >= 1 << 20 { XCTAssertNotEqual(bytes & (bytes - 1), 0, "n = \(n): slices \(bytes) B apart, a power of two") }
         }
     }
 
@@ -118,9 +120,9 @@ final class ScheduleTests: XCTestCase {
         // 1000 floats pad to 1024 (4096 B, one page), 8193 slices, plus the 2 KiB offset.
         let expected = 4 * 1000 + 2048 + 4096 * 8193
         XCTAssertEqual(seen, expected, "bufferBytes(n: 1000, llc: 32 MiB): expected \(expected), saw \(seen)")
-        // 3e8 floats: slices of 292969 pages each, 2 of them.
+        // 3e8 floats: slices of 292969 pages each and 17 more, 2 of them.
         let large = WorkPlan.bufferBytes(n: 300_000_000, llcBytes: 32 * mib)
-        XCTAssertEqual(large, 4 * 300_000_000 + 2048 + 2 * 292_969 * 4096, "bufferBytes(n: 3e8): expected input + offset + 2 slices, saw \(large)")
+        XCTAssertEqual(large, 4 * 300_000_000 + 2048 + 2 * (292_969 + 17) * 4096, "bufferBytes(n: 3e8): expected input + offset + 2 slices, saw \(large)")
     }
 
     /// Sizes whose byte count overflows Int saturate (so the runner reports tooLarge instead of trapping).
