@@ -128,8 +128,16 @@ public final class Runner {
                             completed: completed, writer: writer, log: log)
         var outcome = worker.runPinned()
         if experiment.kind == .tune && outcome.error == nil {
-            let crossover = try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
+            // An error here still leaves the metadata of what was measured beside the CSV.
+            let crossover: Worker.Outcome
+            do {
+                crossover = try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
                                                           topology: topology, completed: completed, writer: writer)
+            } catch let error as HarnessError {
+                var failed = Worker.Outcome()
+                failed.error = error
+                crossover = failed
+            }
             outcome.rowsWritten += crossover.rowsWritten
             outcome.errorRows += crossover.errorRows
             outcome.skipped += crossover.skipped
