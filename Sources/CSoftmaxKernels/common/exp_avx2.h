@@ -28,23 +28,6 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_bits_shl23(__m256 vn) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(vn), 23));
 }
 
-// exp(vx) for vx = x - max <= 0; 0 below the normal range.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_exp_minus_max(__m256 vx) {
-  const __m256 vmagic_bias = _mm256_set1_ps(SOFTMAX_MAGIC_BIAS);
-  __m256 vn = _mm256_fmadd_ps(vx, _mm256_set1_ps(SOFTMAX_LOG2E), vmagic_bias);
-  const __m256 vs = softmax_avx2_bits_shl23(vn);
-  vn = _mm256_sub_ps(vn, vmagic_bias);
-  __m256 vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
-  vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
-  __m256 vp = _mm256_fmadd_ps(_mm256_set1_ps(SOFTMAX_C5), vt, _mm256_set1_ps(SOFTMAX_C4));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C3));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C2));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C1));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(1.0f));
-  const __m256 vf = _mm256_mul_ps(vp, vs);
-  return _mm256_andnot_ps(_mm256_cmp_ps(vx, _mm256_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_LT_OQ), vf);
-}
-
 // t clamped to [-ln2, ln2] in the lanes where |t| >= 2 or t is NaN (see SOFTMAX_T_CLAMP_BIT).
 // VMAXPS/VMINPS return their second operand for NaN: NaN t (from +-inf inputs) becomes finite.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_clamp_t(__m256 vt) {
@@ -54,31 +37,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_clamp_t(__m256 vt) {
   return _mm256_blendv_ps(vt, vclamped, vlarge);
 }
 
-// exp(vx) = mantissa * 2^(*vexponent) for every float (see softmax_kernels.h).
-// The clamp of t turns the NaN of a NaN input into a finite mantissa: reductions track NaN inputs
-// separately (see raddextexp) instead of relying on how max or scaling instructions treat NaN.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_extexp(__m256 vx, __m256* vexponent) {
-  const __m256 vn =
-      _mm256_round_ps(_mm256_mul_ps(vx, _mm256_set1_ps(SOFTMAX_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
-  vt = _mm256_fmadd_ps(vn, _mm256_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
-  vt = softmax_avx2_clamp_t(vt);
-  __m256 vp = _mm256_fmadd_ps(_mm256_set1_ps(SOFTMAX_C5), vt, _mm256_set1_ps(SOFTMAX_C4));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C3));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C2));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(SOFTMAX_C1));
-  vp = _mm256_fmadd_ps(vp, vt, _mm256_set1_ps(1.0f));
-  *vexponent = vn;
-  return vp;
-}
-
 // Block forms of the two exps for V vectors at once, written step by step across the vectors (every vector's
 // n, then every vector's t, ...): the compiler keeps that order, so the V independent chains overlap from
 // the first instruction on. Written vector by vector, each ~15-instruction chain came out whole before
 // the next and the core found less to overlap: vscaleextexp x40 ran 1.39x the authors' kernel's time at an
 // L2-resident size, 1.21x staged (same instructions otherwise; paired, scratch benchmark).
 
-// vf[v] = exp(vx[v]) for vx = x - max <= 0, as softmax_avx2_exp_minus_max, bit for bit.
+// vf[v] = exp(vx[v]) for vx = x - max <= 0; 0 below the normal range.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const __m256* vx, __m256* vf, const size_t V) {
   const __m256 vmagic_bias = _mm256_set1_ps(SOFTMAX_MAGIC_BIAS);
   __m256 vn[SOFTMAX_MAX_VECTORS], vt[SOFTMAX_MAX_VECTORS];
@@ -98,7 +63,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const _
   }
 }
 
-// vp[v] * 2^vn[v] = exp(vx[v]), as softmax_avx2_extexp, bit for bit. Returns whether any lane needed the
+// vp[v] * 2^vn[v] = exp(vx[v]) for every float (see softmax_kernels.h). The clamp of t turns the NaN of
+// a NaN input into a finite mantissa: reductions track NaN inputs separately (see raddextexp) instead of
+// relying on how max or scaling instructions treat NaN. Returns whether any lane needed the
 // clamp of t: only NaN and infinite inputs, and finite ones so large that n * ln2 no longer cancels x
 // (|x| beyond about 2^23), reach |t| >= 2; for every other lane the clamp changes nothing. So one test
 // per block (an OR of every t, whose SOFTMAX_T_CLAMP_BIT is set if any lane's is) replaces a min and a
@@ -124,6 +91,19 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block(const __m256* 
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(SOFTMAX_C1)); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(1.0f)); }
   return special;
+}
+
+// One vector: the heads, tails and single-vector loops of the kernels.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_exp_minus_max(__m256 vx) {
+  __m256 vf;
+  softmax_avx2_exp_minus_max_block(&vx, &vf, 1);
+  return vf;
+}
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_extexp(__m256 vx, __m256* vexponent) {
+  __m256 vp;
+  softmax_avx2_extexp_block(&vx, &vp, vexponent, 1);
+  return vp;
 }
 
 // 2^delta for an integer-valued delta <= 0; 0 for delta < -126, for -inf and for NaN.

@@ -49,20 +49,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_clamp_t(__m512 vt) 
   return _mm512_mask_mov_ps(vt, vlarge, vclamped);
 }
 
-// exp(vx) = mantissa * 2^(*vexponent) for every float (see softmax_kernels.h).
-// NaN inputs: as in softmax_avx2_extexp.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_extexp(__m512 vx, __m512* vexponent) {
-  const __m512 vn = _mm512_roundscale_ps(_mm512_mul_ps(vx, _mm512_set1_ps(SOFTMAX_LOG2E)),
-                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
-  vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
-  vt = softmax_avx512f_clamp_t(vt);
-  const __m512 vp = softmax_avx512f_poly(vt);
-  *vexponent = vn;
-  return vp;
-}
-
-// vp[v] * 2^vn[v] = exp(vx[v]) for V vectors, as softmax_avx512f_extexp, bit for bit, written step by
+// vp[v] * 2^vn[v] = exp(vx[v]) for every float (see softmax_kernels.h), for V vectors, written step by
 // step across the vectors and clamping t only in blocks that need it: see softmax_avx2_extexp_block.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __m512* vx, __m512* vp, __m512* vn, const size_t V) {
   __m512 vt[SOFTMAX_MAX_VECTORS];
@@ -83,6 +70,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C1)); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(1.0f)); }
   return special;
+}
+
+// One vector: the heads, tails and single-vector loops of the kernels.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_extexp(__m512 vx, __m512* vexponent) {
+  __m512 vp;
+  softmax_avx512f_extexp_block(&vx, &vp, vexponent, 1);
+  return vp;
 }
 
 // Exponent deltas feed VSCALEFPS, which maps -inf to a zero scale but NaN to NaN; NaN deltas arise
