@@ -82,14 +82,12 @@ public final class Runner {
         // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
         let llcBytes = experiment.kind == .multicore ? topology.totalLLCBytes : topology.llcBytes
         for n in plan.sizes {
-            let bytes = WorkPlan.bufferBytes(n: n, llcBytes: llcBytes)
-            if Double(bytes) > Double(available) * 0.9 {
-                let error = HarnessError.tooLarge(n: n, bytes: bytes, available: available, experiment: experiment.id)
-                guard experiment.skipSizesThatDoNotFit else { throw error }
-                skippedSizes[String(n)] = "needs \(formatBytes(bytes)) of buffers; \(formatBytes(available)) available"
-                log("note: skipping n = \(n)\(experiment.sizeLabels[String(n)].map { " (\($0))" } ?? ""): it needs \(formatBytes(bytes)) of buffers and \(formatBytes(available)) is available")
-                plan.remove(size: n)
-            }
+            guard let error = WorkPlan.memoryError(n: n, llcBytes: llcBytes, available: available, experiment: experiment.id),
+                  case let .tooLarge(_, bytes, _, _) = error else { continue }
+            guard experiment.skipSizesThatDoNotFit else { throw error }
+            skippedSizes[String(n)] = "needs \(formatBytes(bytes)) of buffers; \(formatBytes(available)) available"
+            log("note: skipping n = \(n)\(experiment.sizeLabels[String(n)].map { " (\($0))" } ?? ""): it needs \(formatBytes(bytes)) of buffers and \(formatBytes(available)) is available")
+            plan.remove(size: n)
         }
 
         if experiment.kind == .multicore {
@@ -192,12 +190,9 @@ public final class Runner {
             log("note: no tuned algorithm has streaming-store kernels: no streaming crossover to measure")
             return outcome
         }
+        let available = MachineInfo.availableMemoryBytes()
         for n in items.keys {
-            let bytes = WorkPlan.bufferBytes(n: n, llcBytes: topology.llcBytes)
-            let available = MachineInfo.availableMemoryBytes()
-            if Double(bytes) > Double(available) * 0.9 {
-                throw HarnessError.tooLarge(n: n, bytes: bytes, available: available, experiment: experiment.id)
-            }
+            if let error = WorkPlan.memoryError(n: n, llcBytes: topology.llcBytes, available: available, experiment: experiment.id) { throw error }
         }
         log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
         let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology,
@@ -369,7 +364,6 @@ struct WorkPlan {
                         }
                         items[n, default: []] += kernels.map { .pass($0) } + references
                     }
-                    continue
                 }
             }
             for n in experiment.sizes(for: isa) { items[n, default: []] += perISA }
@@ -388,6 +382,12 @@ struct WorkPlan {
     mutating func remove(size n: Int) {
         sizes.removeAll { $0 == n }
         items[n] = nil
+    }
+
+    /// The error for size n when its buffers would take more than 90% of the available memory.
+    static func memoryError(n: Int, llcBytes: Int, available: Int, experiment: String) -> HarnessError? {
+        let bytes = bufferBytes(n: n, llcBytes: llcBytes)
+        return Double(bytes) > Double(available) * 0.9 ? .tooLarge(n: n, bytes: bytes, available: available, experiment: experiment) : nil
     }
 
     /// Bytes allocated for size n: the input plus the rotating output slices.
