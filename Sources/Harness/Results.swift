@@ -34,13 +34,35 @@ public struct ResultRow: Equatable, Sendable {
 
     /// A pass's roofline verdict: the larger of its two lower bounds on time, and how close it came.
     public struct Roofline: Equatable, Sendable {
-        /// Its traffic at the bandwidth of the matching memory reference, measured at the same n.
+        /// Its traffic at the bandwidth of the matching memory reference, measured at the same n (median).
         public var memoryBoundSeconds: Double
-        /// Its arithmetic at the speed the same kernel reaches on an L1-resident buffer.
+        /// Its arithmetic at the speed the same kernel reaches on L2-resident buffers (median).
         public var computeBoundSeconds: Double
+        /// Each bound per round, in the order of the pass's own samples (empty when not taken side by side).
+        public var memoryBoundSamples: [Double] = []
+        public var computeBoundSamples: [Double] = []
+
+        public init(memoryBoundSeconds: Double, computeBoundSeconds: Double,
+                    memoryBoundSamples: [Double] = [], computeBoundSamples: [Double] = []) {
+            self.memoryBoundSeconds = memoryBoundSeconds
+            self.computeBoundSeconds = computeBoundSeconds
+            self.memoryBoundSamples = memoryBoundSamples
+            self.computeBoundSamples = computeBoundSamples
+        }
+
         public var bound: String { memoryBoundSeconds >= computeBoundSeconds ? "memory" : "compute" }
-        /// max(bounds) / median time: 1 means the kernel runs at its bound.
-        public func efficiency(median: Double) -> Double { Swift.max(memoryBoundSeconds, computeBoundSeconds) / median }
+
+        /// How close the pass came to the larger bound, 1 meaning at it: the median over rounds of that bound's
+        /// time / the pass's time in the same round. Pairing cancels the drift of this VM's speed between
+        /// rounds: over four runs at 64M, one AVX2 pass's ratio of medians went from 0.85 to 0.99, its paired
+        /// efficiency from 0.89 to 0.98. Without per-round bounds, the ratio of medians.
+        public func efficiency(samples: [Double], median: Double) -> Double {
+            let bounds = bound == "memory" ? memoryBoundSamples : computeBoundSamples
+            guard !samples.isEmpty, bounds.count == samples.count, !samples.contains(where: { $0 <= 0 }) else {
+                return Swift.max(memoryBoundSeconds, computeBoundSeconds) / median
+            }
+            return Harness.median(zip(bounds, samples).map { $0 / $1 })
+        }
     }
 
     /// An accuracy row's errors against a float64 reference, over every element of every input it tried.
@@ -135,7 +157,7 @@ public struct ResultRow: Equatable, Sendable {
                 c["roofline_bound"] = r.bound
                 c["memory_bound_s"] = format(r.memoryBoundSeconds)
                 c["compute_bound_s"] = format(r.computeBoundSeconds)
-                c["efficiency"] = format(r.efficiency(median: s.median))
+                c["efficiency"] = format(r.efficiency(samples: samples, median: s.median))
             }
         }
         return c

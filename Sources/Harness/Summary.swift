@@ -152,7 +152,7 @@ public enum Summary {
             }
             let verdicts = group.filter { !($0["roofline_bound"] ?? "").isEmpty }
             guard !verdicts.isEmpty else { continue }
-            out += "\n\(title): roofline verdict per pass: M = memory-bound, C = compute-bound; efficiency = bound / median time\n"
+            out += "\n\(title): roofline verdict per pass: M = memory-bound, C = compute-bound; efficiency = median over rounds of bound / time\n"
             out += pad("kernel", 40) + sizes.map { pad(String($0), 11) }.joined() + "\n"
             for (name, rowsOfKernel) in groups(verdicts, by: ["kernel"]) {
                 var line = pad(name, 40)

@@ -243,10 +243,13 @@ final class Worker: @unchecked Sendable {
             let arithmetic = Worker.arithmeticKernel(of: kernel).name
             guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.algorithm == name && $0.error == nil }),
                   let referenceMedian = reference.summary?.median, reference.bytesPerElement > 0,
-                  let peak = rows.first(where: { $0.kind == .peak && $0.kernel == arithmetic && $0.error == nil })?.summary?.median else { continue }
+                  let peak = rows.first(where: { $0.kind == .peak && $0.kernel == arithmetic && $0.error == nil }),
+                  let peakMedian = peak.summary?.median else { continue }
+            // The reference's time scaled to the pass's bytes; sample i of every row is from round i.
+            let bytesScale = pass.bytesPerElement / reference.bytesPerElement
             rows[i].roofline = ResultRow.Roofline(
-                memoryBoundSeconds: referenceMedian * pass.bytesPerElement / reference.bytesPerElement,
-                computeBoundSeconds: peak)
+                memoryBoundSeconds: referenceMedian * bytesScale, computeBoundSeconds: peakMedian,
+                memoryBoundSamples: reference.samples.map { $0 * bytesScale }, computeBoundSamples: peak.samples)
         }
     }
 

@@ -334,6 +334,21 @@ final class RunnerTests: RunnerTestCase {
             XCTAssertGreaterThan(cellDouble(row, "efficiency") ?? 0, 0, "\(describe(row)): expected a positive efficiency")
             let peak = peaks.first { $0["kernel"] == row["kernel"] && $0["n"] == row["n"] }
             XCTAssertEqual(row["compute_bound_s"], peak?["median_s"], "\(describe(row)): compute bound = the median of its size's peak row")
+            // The efficiency pairs the pass with its bound round by round: recompute it from the raw samples.
+            func samples(_ r: [String: String]?) -> [Double] { (r?["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) } }
+            let reference = rows.first {
+                $0["kind"] == "reference" && $0["isa"] == row["isa"] && $0["n"] == row["n"]
+                    && $0["algorithm"] == Worker.referenceName(for: row["algorithm"] ?? "")
+            }
+            let bytesScale = (cellDouble(row, "bytes_per_element") ?? 0) / (reference.flatMap { cellDouble($0, "bytes_per_element") } ?? 1)
+            let bound = row["roofline_bound"] == "compute" ? samples(peak) : samples(reference).map { $0 * bytesScale }
+            let pass = samples(row)
+            XCTAssertFalse(pass.isEmpty, "\(describe(row)): expected raw samples")
+            XCTAssertEqual(bound.count, pass.count, "\(describe(row)): one bound sample per round")
+            if bound.count == pass.count, let efficiency = cellDouble(row, "efficiency") {
+                let paired = median(zip(bound, pass).map { $0 / $1 })
+                XCTAssertEqual(efficiency, paired, accuracy: 1e-5 * paired, "\(describe(row)): efficiency = median of per-round bound / pass")
+            }
         }
         let blend = try Preset.load(from: experiments.appendingPathComponent("presets/blend.json"))
         var expectedCount = 0

@@ -77,10 +77,25 @@ final class RooflineTests: XCTestCase {
     func testVerdictIsTheLargerBoundAndEfficiencyIsBoundOverMedian() {
         let memory = ResultRow.Roofline(memoryBoundSeconds: 2, computeBoundSeconds: 1)
         XCTAssertEqual(memory.bound, "memory")
-        XCTAssertEqual(memory.efficiency(median: 4), 0.5)
+        XCTAssertEqual(memory.efficiency(samples: [4, 4, 4], median: 4), 0.5, "no per-round bounds: ratio of medians")
         let compute = ResultRow.Roofline(memoryBoundSeconds: 1, computeBoundSeconds: 3)
         XCTAssertEqual(compute.bound, "compute")
-        XCTAssertEqual(compute.efficiency(median: 3), 1)
+        XCTAssertEqual(compute.efficiency(samples: [3], median: 3), 1)
+    }
+
+    /// With per-round bounds the efficiency is the median of the per-round ratios to the bound that applies,
+    /// so a round in which the whole machine ran slower changes nothing.
+    func testEfficiencyPairsTheBoundWithThePassRoundByRound() {
+        // Rounds 4 and 5 ran at half speed for every contender; in round 3 only the pass ran faster.
+        let compute = ResultRow.Roofline(memoryBoundSeconds: 1, computeBoundSeconds: 3, memoryBoundSamples: [1, 1, 1, 1, 1],
+                                         computeBoundSamples: [3, 3, 3, 6, 6])
+        XCTAssertEqual(compute.bound, "compute")
+        XCTAssertEqual(compute.efficiency(samples: [6, 6, 3.5, 7, 7], median: 6), 6.0 / 7.0, accuracy: 1e-12,
+                       "pairs 0.5, 0.5, 0.857, 0.857, 0.857; the ratio of medians would say 3 / 6 = 0.5")
+        XCTAssertEqual(compute.efficiency(samples: [6, 6, 7], median: 6), 0.5, "sample counts differ: the ratio of medians")
+        let memory = ResultRow.Roofline(memoryBoundSeconds: 4, computeBoundSeconds: 1, memoryBoundSamples: [2, 4, 8],
+                                        computeBoundSamples: [1, 1, 1])
+        XCTAssertEqual(memory.efficiency(samples: [4, 5, 8], median: 5), 0.8, accuracy: 1e-12, "pairs 0.5, 0.8, 1 of the memory bound")
     }
 
     /// Each pass is compared with the reference loop of its access pattern.
@@ -105,5 +120,9 @@ final class RooflineTests: XCTestCase {
         let cells = row.cells()
         XCTAssertEqual(cells["roofline_bound"], "memory")
         XCTAssertEqual(cells["efficiency"], "0.5")
+        row.samples = [2, 4, 8]
+        row.roofline = .init(memoryBoundSeconds: 2, computeBoundSeconds: 0.5, memoryBoundSamples: [1, 2, 4], computeBoundSamples: [0.5, 0.5, 0.5])
+        XCTAssertEqual(row.cells()["efficiency"], "0.5", "paired: 1/2, 2/4, 4/8 (the ratio of medians would be 2/4 too)")
+        XCTAssertEqual(row.cells()["memory_bound_s"], "2")
     }
 }
