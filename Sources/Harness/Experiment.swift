@@ -298,6 +298,7 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
     case unwritableResults(String, String)
     case resultsExist(String)
     case incompatibleResults(String, String)
+    case missingResults(String, thisProcessors: String?)
     case unknownPreset(String, folder: String, available: [String])
     case platform(String)
 
@@ -318,6 +319,10 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
             return "\(path) already holds results: pass --resume to measure only what is missing, or --overwrite to start afresh (the old file is kept as a .bak copy)"
         case let .incompatibleResults(path, why):
             return "\(path) cannot be resumed: \(why); pass --overwrite to start afresh (the old file is kept as a .bak copy)"
+        case let .missingResults(argument, candidate?):
+            return "no results file '\(argument)', nor \(candidate) for this processor: run `softmax-repro run \(argument)` first, or give a CSV path such as results/<processor-id>/\(argument).csv (`ls results` lists the processors)"
+        case let .missingResults(argument, nil):
+            return "no results file '\(argument)': give the path of a results CSV, such as results/<processor-id>/softmax.csv (`ls results` lists the processors)"
         case let .unknownPreset(name, folder, _) where name == TunedPreset.name:
             return "no tuned preset for this processor in \(folder): run `softmax-repro run tune` first"
         case let .unknownPreset(name, folder, available):

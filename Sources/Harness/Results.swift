@@ -216,6 +216,17 @@ public struct ResultTable {
     public let path: String
     public let rows: [[String: String]]
 
+    /// The CSV a user names: a path as given, or an experiment id such as `softmax`, which means this
+    /// processor's `<results>/<processor-id>/<id>.csv`.
+    public static func locate(_ argument: String, resultsFolder: String, processorID: String) throws -> String {
+        if FileManager.default.fileExists(atPath: argument) { return argument }
+        let isName = !argument.contains("/") && !argument.hasSuffix(".csv")
+        let candidate = URL(fileURLWithPath: resultsFolder).appendingPathComponent(processorID)
+            .appendingPathComponent(argument + ".csv").path
+        if isName, FileManager.default.fileExists(atPath: candidate) { return candidate }
+        throw HarnessError.missingResults(argument, thisProcessors: isName ? candidate : nil)
+    }
+
     public init(path: String) throws {
         self.path = path
         let text: String

@@ -142,7 +142,7 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarise a results CSV: medians, throughput and two-pass speedups per size (softmax), pass bandwidth beside the memory references (passes), or max / mean error in ulps by input range and mask (accuracy).")
 
-    @Argument(help: "A results CSV, e.g. results/<processor-id>/softmax.csv.")
+    @Argument(help: "A results CSV, e.g. results/<processor-id>/softmax.csv, or an experiment id (softmax) for this processor's.")
     var file: String?
 
     @Flag(help: "Print results/SUMMARY.md (the cross-processor table written by `make plots`).")
@@ -164,7 +164,8 @@ struct Show: ParsableCommand {
             return
         }
         do {
-            print(try Summary.render(ResultTable(path: file!)), terminator: "")
+            let path = try ResultTable.locate(file!, resultsFolder: folders.results, processorID: CPUIdentity.current().id)
+            print(try Summary.render(ResultTable(path: path)), terminator: "")
         } catch let error as HarnessError {
             throw fail(error.description)
         }

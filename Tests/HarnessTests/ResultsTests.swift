@@ -31,6 +31,26 @@ final class ResultsTests: XCTestCase {
         return path
     }
 
+    // MARK: Naming a CSV
+
+    func testLocateTakesAPathOrAnExperimentIdOfThisProcessor() throws {
+        let own = folder.appendingPathComponent("cpu-x")
+        try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
+        let csv = own.appendingPathComponent("softmax.csv").path
+        try "a\n".write(toFile: csv, atomically: false, encoding: .utf8)
+        XCTAssertEqual(try ResultTable.locate(csv, resultsFolder: folder.path, processorID: "other"), csv, "a path is taken as it is")
+        XCTAssertEqual(try ResultTable.locate("softmax", resultsFolder: folder.path, processorID: "cpu-x"), csv, "an id: this processor's CSV")
+        XCTAssertThrowsError(try ResultTable.locate("passes", resultsFolder: folder.path, processorID: "cpu-x")) {
+            let message = "\($0)"
+            for part in ["no results file 'passes'", own.appendingPathComponent("passes.csv").path, "softmax-repro run passes"] {
+                XCTAssert(message.contains(part), "expected '\(part)' in: \(message)")
+            }
+        }
+        XCTAssertThrowsError(try ResultTable.locate("nowhere/x.csv", resultsFolder: folder.path, processorID: "cpu-x")) {
+            XCTAssert("\($0)".contains("no results file 'nowhere/x.csv': give the path of a results CSV"), "\($0)")
+        }
+    }
+
     // MARK: CSV text
 
     func testParseCSVHandlesQuotesCommasNewlinesAndCRLF() {
