@@ -61,7 +61,28 @@ extension Worker {
             "input_touch": "before each sample every worker reads one float per 64-byte line of its own slice",
         ] as [String: Any]
 
-        var progress = Progress(experiment: experiment, plan: plan, completed: completed, base: base, repeats: configurations.count)
+        // The configurations of one thread count and placement at size n (pool: the workers that run them;
+        // nil when only their rows are needed).
+        func contenders(n: Int, _ configuration: MulticoreConfiguration, pool: ThreadPool?) -> [Contender] {
+            var rowBase = base
+            rowBase.n = n
+            rowBase.threads = configuration.threads
+            rowBase.placement = configuration.placement
+            return (plan.items[n] ?? []).compactMap { item -> Contender? in
+                switch item {
+                case let .softmax(plan, preset):
+                    return Contenders.softmax(plan, preset: preset, base: rowBase, tolerance: experiment.sumTolerance, pool: pool)
+                case let .reference(memref): return Contenders.reference(memref, base: rowBase, pool: pool)
+                case .pass: return nil
+                }
+            }
+        }
+        let steps = configurations.flatMap { configuration in
+            plan.sizes.map { n in
+                Progress.Step(n: n, isas: contenders(n: n, configuration, pool: nil).map(\.row).filter { !completed.contains($0.key) }.map(\.isa))
+            }
+        }
+        var progress = Progress(steps: steps, experiment: experiment)
         log("running \(experiment.id): \(progress.total) configurations over \(configurations.count) thread counts x placements, \(experiment.samples) samples each")
         for configuration in configurations {
             let pool: ThreadPool
@@ -73,20 +94,9 @@ extension Worker {
             pool.run { _ in FloatingPointEnvironment.flushDenormals(true) }
             log("\(configuration.threads) thread(s)\(configuration.placement.isEmpty ? "" : ", \(configuration.placement)"): CPUs \(configuration.cpus)")
             for n in plan.sizes {
-                var rowBase = base
-                rowBase.n = n
-                rowBase.threads = configuration.threads
-                rowBase.placement = configuration.placement
-                let contenders = (plan.items[n] ?? []).compactMap { item -> Contender? in
-                    switch item {
-                    case let .softmax(plan, preset):
-                        return Contenders.softmax(plan, preset: preset, base: rowBase, tolerance: experiment.sumTolerance, pool: pool)
-                    case let .reference(memref): return Contenders.reference(memref, base: rowBase, pool: pool)
-                    case .pass: return nil
-                    }
-                }
-                let todo = contenders.filter { !completed.contains($0.row.key) }
-                outcome.skipped += contenders.count - todo.count
+                let all = contenders(n: n, configuration, pool: pool)
+                let todo = all.filter { !completed.contains($0.row.key) }
+                outcome.skipped += all.count - todo.count
                 guard !todo.isEmpty else { continue }
                 let start = now()
                 let rows = measureRows(
@@ -98,7 +108,7 @@ extension Worker {
                         return buffers
                     })
                 rows.forEach(emit)
-                progress.finished(n: n, count: todo.count, seconds: now() - start, log: log)
+                progress.finished(n: n, rows: rows, seconds: now() - start, log: log)
             }
         }
         var meta = outcome.metadata["multicore"] as? [String: Any] ?? [:]

@@ -80,7 +80,10 @@ final class Worker: @unchecked Sendable {
         for (event, reason) in counters.unavailable.sorted(by: { $0.key < $1.key }) {
             log("note: counter \(event) unavailable: \(reason); its CSV cells stay empty")
         }
-        var progress = Progress(experiment: experiment, plan: plan, completed: completed, base: base)
+        let steps = plan.sizes.map { n in
+            Progress.Step(n: n, isas: (plan.items[n] ?? []).map { makeContender($0, n: n).row }.filter { !completed.contains($0.key) }.map(\.isa))
+        }
+        var progress = Progress(steps: steps, experiment: experiment)
         log("running \(experiment.id): \(progress.total) configurations on CPU \(cpu), \(experiment.samples) samples each")
         for n in plan.sizes {
             let contenders = (plan.items[n] ?? []).map { makeContender($0, n: n) }
@@ -88,8 +91,8 @@ final class Worker: @unchecked Sendable {
             outcome.skipped += contenders.count - todo.count
             guard !todo.isEmpty else { continue }
             let start = now()
-            measure(n: n, contenders: todo, counters: counters)
-            progress.finished(n: n, count: todo.count, seconds: now() - start, log: log)
+            let rows = measure(n: n, contenders: todo, counters: counters)
+            progress.finished(n: n, rows: rows, seconds: now() - start, log: log)
         }
     }
 
@@ -270,7 +273,8 @@ final class Worker: @unchecked Sendable {
         for i in 0..<n { x[i] = lo + (hi - lo) * Float(rng.next() >> 40) * 0x1p-24 }
     }
 
-    private func measure(n: Int, contenders: [Contender], counters: CounterSet) {
+    /// Measures one size and emits its rows; returns them.
+    private func measure(n: Int, contenders: [Contender], counters: CounterSet) -> [ResultRow] {
         var all = contenders
         if experiment.kind.measuresPasses {
             var bounded: [Kernel] = []
@@ -292,6 +296,7 @@ final class Worker: @unchecked Sendable {
         }
         addRooflines(&rows)
         for row in rows where !(row.kind == .peak && completed.contains(row.key)) { emit(row) }
+        return rows
     }
 
     /// Checks, calibrates and times the contenders of one size, interleaved; returns their rows (error
@@ -432,42 +437,74 @@ final class Worker: @unchecked Sendable {
 }
 
 /// Progress on stderr: what runs, how far along, and how long is left.
+///
+/// How long is left: each configuration still to run costs its samples (timed, warm-up and calibration)
+/// of max(min_sample_seconds, n x the time per element its ISA took at the last size it ran), and the
+/// sum is scaled by how much longer than that model the last size took (buffers, checks, bounds).
+/// Replayed on this VM's reference run, the estimate was 0.28-0.42x the time actually left while the
+/// sizes still fit the caches (the per-element time grows once they no longer do) and 0.96-1.05x from
+/// there on (softmax), 0.6-1.07x (passes). Counting every configuration alike, as before, said 2.3-11x:
+/// the portable kernels, ten times slower per element, stop at 1M.
 struct Progress {
-    let total: Int
-    private var done = 0
-    private var remainingWork: Double
-    private var doneWork = 0.0
-    private var elapsed = 0.0
-    private let workPerSize: [Int: Double]
-    private let countPerSize: [Int: Int]
-
-    /// `repeats`: how many times the plan runs (multicore: once per thread count and placement).
-    init(experiment: Experiment, plan: WorkPlan, completed: Set<String>, base: ResultRow, repeats: Int = 1) {
-        // Work grows with n but no sample is shorter than min_sample_seconds: weight each configuration
-        // by max(n, n at ~1 GB/s within the minimum sample time), times its samples.
-        let floor = experiment.minSampleSeconds * 2.5e8
-        var work: [Int: Double] = [:]
-        var count: [Int: Int] = [:]
-        for n in plan.sizes {
-            let k = plan.items[n]?.count ?? 0
-            count[n] = k
-            work[n] = Double(k) * Double(experiment.samples + experiment.warmupSamples + 1) * Swift.max(Double(n), floor)
-        }
-        total = count.values.reduce(0, +) * repeats - completed.count
-        workPerSize = work
-        countPerSize = count
-        remainingWork = work.values.reduce(0, +) * Double(repeats)
+    /// One step of the run: a size (in multicore runs, of one thread configuration) and the ISA of each
+    /// configuration still to measure there.
+    struct Step: Equatable {
+        var n: Int
+        var isas: [String]
     }
 
-    mutating func finished(n: Int, count: Int, seconds: Double, log: (String) -> Void) {
+    let total: Int
+    private var done = 0
+    private var pending: [Step]
+    private var secondsPerElement: [String: Double] = [:]
+    /// The last finished step's seconds / the model's seconds for it.
+    private var overhead = 1.0
+    private let samplesPerConfiguration: Double
+    private let minSampleSeconds: Double
+
+    /// Each configuration runs its timed and warm-up samples and about one more to calibrate.
+    init(steps: [Step], experiment: Experiment) {
+        self.init(steps: steps, samplesPerConfiguration: experiment.samples + experiment.warmupSamples + 1,
+                  minSampleSeconds: experiment.minSampleSeconds)
+    }
+
+    init(steps: [Step], samplesPerConfiguration: Int, minSampleSeconds: Double) {
+        pending = steps.filter { !$0.isas.isEmpty }
+        total = pending.reduce(0) { $0 + $1.isas.count }
+        self.samplesPerConfiguration = Double(samplesPerConfiguration)
+        self.minSampleSeconds = minSampleSeconds
+    }
+
+    /// The model's seconds for one configuration at n; before any of its ISA has run, the mean of the
+    /// ISAs that have, or 1 ns per element.
+    private func modelSeconds(n: Int, isa: String) -> Double {
+        let known = secondsPerElement.values
+        let perElement = secondsPerElement[isa] ?? (known.isEmpty ? 1e-9 : known.reduce(0, +) / Double(known.count))
+        return samplesPerConfiguration * Swift.max(minSampleSeconds, Double(n) * perElement)
+    }
+
+    /// Seconds left by the model, scaled by what the last finished step took against it.
+    var secondsLeft: Double {
+        overhead * pending.reduce(0.0) { sum, step in sum + step.isas.reduce(0.0) { $0 + modelSeconds(n: step.n, isa: $1) } }
+    }
+
+    /// `rows`: what the step measured (their medians teach the model); the step is the first pending one of size n.
+    mutating func finished(n: Int, rows: [ResultRow], seconds: Double, log: (String) -> Void) {
+        var perISA: [String: [Double]] = [:]
+        for row in rows where row.kind != .peak && row.n > 0 {
+            guard let median = row.summary?.median else { continue }
+            perISA[row.isa, default: []].append(median / Double(row.n))
+        }
+        for (isa, values) in perISA { secondsPerElement[isa] = values.reduce(0, +) / Double(values.count) }
+        if let i = pending.firstIndex(where: { $0.n == n }) {
+            let modelled = pending[i].isas.reduce(0.0) { $0 + modelSeconds(n: n, isa: $1) }
+            if modelled > 0 { overhead = seconds / modelled }
+            pending.remove(at: i)
+        }
+        let count = rows.filter { $0.kind != .peak }.count
         done += count
-        let work = (workPerSize[n] ?? 0) * Double(count) / Double(Swift.max(countPerSize[n] ?? 1, 1))
-        doneWork += work
-        remainingWork -= workPerSize[n] ?? 0
-        elapsed += seconds
-        let eta = doneWork > 0 ? elapsed / doneWork * Swift.max(remainingWork, 0) : 0
         log(String(format: "[%d/%d] n=%d: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, count, seconds,
-                   formatDuration(eta)))
+                   formatDuration(secondsLeft)))
     }
 }
 
