@@ -137,13 +137,13 @@ final class AlgorithmTests: KernelTestCase {
     }
 
     /// n = 1 gives 1: exactly for three-pass (exp(0) = 1), within one ulp for two-pass, which multiplies
-    /// by a rounded reciprocal of its sum as the paper does.
+    /// by a rounded reciprocal of its sum as the paper does (inside its polynomial: 1 + 2^-23 for some x).
     func testSingleElementGivesOne() throws {
         for plan in try blendPlans() {
             for v: Float in [0, 1, -1, 42.5, -1000, 1000, 1e30, -1e30, 2e38, -2e38] {
                 let y = plan([v])[0]
                 if plan.algorithm == .twoPass {
-                    XCTAssert(Swift.abs(y - 1) <= 0x1p-24, "\(plan) x=\(v): \(y)")
+                    XCTAssert(Swift.abs(y - 1) <= 0x1p-23, "\(plan) x=\(v): \(y)")
                 } else {
                     XCTAssertEqual(y, 1, "\(plan) x=\(v)")
                 }

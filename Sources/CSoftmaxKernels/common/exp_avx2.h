@@ -72,7 +72,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const _
 // max per vector on the common path: they cost raddextexp x96 about 10% and vscaleextexp x40 about 15%
 // at an L2-resident size (paired, scratch benchmark against the authors' kernels, which have neither
 // the clamp nor its guarantees).
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block(const __m256* vx, __m256* vp, __m256* vn, const size_t V) {
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block_poly(const __m256* vx, __m256* vp, __m256* vn, const size_t V,
+                                                                         const softmax_extexp_poly poly) {
   __m256 vt[SOFTMAX_MAX_VECTORS];
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
     vn[v] = _mm256_round_ps(_mm256_mul_ps(vx[v], _mm256_set1_ps(SOFTMAX_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -85,12 +86,17 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block(const __m256* 
   if (SOFTMAX_UNLIKELY(special)) {
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = softmax_avx2_clamp_t(vt[v]); }
   }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(_mm256_set1_ps(SOFTMAX_C5), vt[v], _mm256_set1_ps(SOFTMAX_C4)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(SOFTMAX_C3)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(SOFTMAX_C2)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(SOFTMAX_C1)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(1.0f)); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(_mm256_set1_ps(poly.c[0]), vt[v], _mm256_set1_ps(poly.c[1])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(poly.c[2])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(poly.c[3])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(poly.c[4])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm256_fmadd_ps(vp[v], vt[v], _mm256_set1_ps(poly.c[5])); }
   return special;
+}
+
+// The same with the plain polynomial: vp[v] * 2^vn[v] = exp(vx[v]).
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block(const __m256* vx, __m256* vp, __m256* vn, const size_t V) {
+  return softmax_avx2_extexp_block_poly(vx, vp, vn, V, softmax_extexp_poly_times(1.0f));
 }
 
 // One vector: the heads, tails and single-vector loops of the kernels.

@@ -51,7 +51,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_clamp_t(__m512 vt) 
 
 // vp[v] * 2^vn[v] = exp(vx[v]) for every float (see softmax_kernels.h), for V vectors, written step by
 // step across the vectors and clamping t only in blocks that need it: see softmax_avx2_extexp_block.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __m512* vx, __m512* vp, __m512* vn, const size_t V) {
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block_poly(const __m512* vx, __m512* vp, __m512* vn, const size_t V,
+                                                                         const softmax_extexp_poly poly) {
   __m512 vt[SOFTMAX_MAX_VECTORS];
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
     vn[v] = _mm512_roundscale_ps(_mm512_mul_ps(vx[v], _mm512_set1_ps(SOFTMAX_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -64,12 +65,17 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __
   if (SOFTMAX_UNLIKELY(special)) {
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = softmax_avx512f_clamp_t(vt[v]); }
   }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(_mm512_set1_ps(SOFTMAX_C5), vt[v], _mm512_set1_ps(SOFTMAX_C4)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C3)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C2)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(SOFTMAX_C1)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(1.0f)); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(_mm512_set1_ps(poly.c[0]), vt[v], _mm512_set1_ps(poly.c[1])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(poly.c[2])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(poly.c[3])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(poly.c[4])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_fmadd_ps(vp[v], vt[v], _mm512_set1_ps(poly.c[5])); }
   return special;
+}
+
+// The same with the plain polynomial: vp[v] * 2^vn[v] = exp(vx[v]).
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __m512* vx, __m512* vp, __m512* vn, const size_t V) {
+  return softmax_avx512f_extexp_block_poly(vx, vp, vn, V, softmax_extexp_poly_times(1.0f));
 }
 
 // One vector: the heads, tails and single-vector loops of the kernels.

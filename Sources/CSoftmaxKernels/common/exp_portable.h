@@ -40,20 +40,25 @@ SOFTMAX_INLINE float softmax_exp_minus_max_scalar(float vx) {
 
 // exp(x) = mantissa * 2^exponent, defined for every float x (see softmax_kernels.h).
 // NaN inputs: as in softmax_avx2_extexp.
-SOFTMAX_INLINE float softmax_extexp_scalar(float vx, float* exponent) {
+// With poly = softmax_extexp_poly_times(m): m * exp(x) = mantissa * 2^exponent.
+SOFTMAX_INLINE float softmax_extexp_poly_scalar(float vx, float* exponent, const softmax_extexp_poly poly) {
   const float vn = rintf(vx * SOFTMAX_LOG2E);
   float vt = fmaf(vn, SOFTMAX_MINUS_LN2_HI, vx);
   vt = fmaf(vn, SOFTMAX_MINUS_LN2_LO, vt);
   uint32_t bits;
   memcpy(&bits, &vt, sizeof bits);
   if (bits & SOFTMAX_T_CLAMP_BIT) { vt = softmax_min_scalar(softmax_max_scalar(vt, -SOFTMAX_LN2), SOFTMAX_LN2); }
-  float vp = fmaf(SOFTMAX_C5, vt, SOFTMAX_C4);
-  vp = fmaf(vp, vt, SOFTMAX_C3);
-  vp = fmaf(vp, vt, SOFTMAX_C2);
-  vp = fmaf(vp, vt, SOFTMAX_C1);
-  vp = fmaf(vp, vt, 1.0f);
+  float vp = fmaf(poly.c[0], vt, poly.c[1]);
+  vp = fmaf(vp, vt, poly.c[2]);
+  vp = fmaf(vp, vt, poly.c[3]);
+  vp = fmaf(vp, vt, poly.c[4]);
+  vp = fmaf(vp, vt, poly.c[5]);
   *exponent = vn;
   return vp;
+}
+
+SOFTMAX_INLINE float softmax_extexp_scalar(float vx, float* exponent) {
+  return softmax_extexp_poly_scalar(vx, exponent, softmax_extexp_poly_times(1.0f));
 }
 
 // 2^delta for an integer-valued delta <= 0; 0 for delta < -126, for -inf and for NaN.

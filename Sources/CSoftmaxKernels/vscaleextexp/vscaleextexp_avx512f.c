@@ -3,17 +3,26 @@
 // NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none).
 #include "../common/exp_avx512f.h"
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleextexp_avx512f_one(__m512 vx, __m512 vscale_m, __m512 vscale_e) {
-  __m512 vn;
-  const __m512 vp = softmax_avx512f_extexp(vx, &vn);
+// poly: the polynomial times the scale's mantissa, as in vscaleextexp_avx2_one; with SEPARATE (see
+// vscaleextexp_avx512f_body) the plain polynomial, times vscale_m.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleextexp_avx512f_one(__m512 vx, const softmax_extexp_poly poly, __m512 vscale_e,
+                                                                     const bool SEPARATE, __m512 vscale_m) {
+  __m512 vp, vn;
+  softmax_avx512f_extexp_block_poly(&vx, &vp, &vn, 1, poly);
+  if (SEPARATE) { vp = _mm512_mul_ps(vp, vscale_m); }
   // A NaN delta (NaN input, or the inf - inf of an all -inf or a +inf row) gives NaN through VSCALEFPS,
   // as the algorithm promises; -inf gives 0.
-  return _mm512_scalef_ps(_mm512_mul_ps(vp, vscale_m), _mm512_add_ps(vn, vscale_e));
+  return _mm512_scalef_ps(vp, _mm512_add_ps(vn, vscale_e));
 }
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const float* x, float* y,
-                                                               softmax_extfloat scale, const size_t V, const bool NT,
-                                                               const size_t PF) {
+// SEPARATE: multiply by the mantissa after the plain polynomial instead of inside it, for a mantissa that
+// is not finite (the NaN of a NaN input, the inf of an all -inf or a +inf row). Inside the polynomial it
+// makes the mantissa NaN, and VSCALEFPS(NaN, -inf) gave 0 on Zen 4 where the row must be NaN; inf * 2^-inf
+// is NaN as it should be. Every output of such a row is NaN either way.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f_body(size_t n, const float* x, float* y, softmax_extfloat scale,
+                                                                    const size_t V, const bool NT, const size_t PF,
+                                                                    const bool SEPARATE) {
+  const softmax_extexp_poly poly = softmax_extexp_poly_times(SEPARATE ? 1.0f : scale.mantissa);
   const __m512 vscale_m = _mm512_set1_ps(scale.mantissa);
   const __m512 vscale_e = _mm512_set1_ps(scale.exponent);
   if (NT) {
@@ -22,7 +31,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const 
     const size_t head = softmax_unaligned_head(y, 64, n);
     if (head != 0) {
       const __mmask16 vmask = softmax_avx512f_tail_mask(head);
-      _mm512_mask_storeu_ps(y, vmask, vscaleextexp_avx512f_one(_mm512_maskz_loadu_ps(vmask, x), vscale_m, vscale_e));
+      _mm512_mask_storeu_ps(y, vmask, vscaleextexp_avx512f_one(_mm512_maskz_loadu_ps(vmask, x), poly, vscale_e, SEPARATE, vscale_m));
       n -= head, x += head, y += head;
     }
   }
@@ -30,21 +39,33 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const 
     softmax_prefetch(x, V * 64, PF);
     __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm512_loadu_ps(x + 16 * v); }
-    softmax_avx512f_extexp_block(vx, vp, vn, V);
     // As vscaleextexp_avx512f_one, step by step across the vectors.
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_mul_ps(vp[v], vscale_m); }
+    softmax_avx512f_extexp_block_poly(vx, vp, vn, V, poly);
+    if (SEPARATE) {
+      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_mul_ps(vp[v], vscale_m); }
+    }
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm512_add_ps(vn[v], vscale_e); }
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx512f_store(y + 16 * v, _mm512_scalef_ps(vp[v], vn[v]), NT); }
   }
   for (; n >= 16; n -= 16, x += 16, y += 16) {
-    softmax_avx512f_store(y, vscaleextexp_avx512f_one(_mm512_loadu_ps(x), vscale_m, vscale_e), NT);
+    softmax_avx512f_store(y, vscaleextexp_avx512f_one(_mm512_loadu_ps(x), poly, vscale_e, SEPARATE, vscale_m), NT);
   }
   if (n != 0) {
     const __mmask16 vmask = softmax_avx512f_tail_mask(n);
-    _mm512_mask_storeu_ps(y, vmask, vscaleextexp_avx512f_one(_mm512_maskz_loadu_ps(vmask, x), vscale_m, vscale_e));
+    _mm512_mask_storeu_ps(y, vmask, vscaleextexp_avx512f_one(_mm512_maskz_loadu_ps(vmask, x), poly, vscale_e, SEPARATE, vscale_m));
   }
   // Streaming stores are weakly ordered: fence them before any store the caller makes after us.
   if (NT) { _mm_sfence(); }
+}
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const float* x, float* y,
+                                                               softmax_extfloat scale, const size_t V, const bool NT,
+                                                               const size_t PF) {
+  if (SOFTMAX_LIKELY(isfinite(scale.mantissa))) {
+    vscaleextexp_avx512f_body(n, x, y, scale, V, NT, PF, false);
+  } else {
+    vscaleextexp_avx512f_body(n, x, y, scale, V, NT, PF, true);
+  }
 }
 
 #define KERNEL_vscaleextexp_avx512f(tile, acc, variant) \
