@@ -43,8 +43,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_clamp_t(__m256 vt) {
 // the next and the core found less to overlap: vscaleextexp x40 ran 1.39x the authors' kernel's time at an
 // L2-resident size, 1.21x staged (same instructions otherwise; paired, scratch benchmark).
 
-// vf[v] = exp(vx[v]) for vx = x - max <= 0; 0 below the normal range.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const __m256* vx, __m256* vf, const size_t V) {
+// vf[v] = m * exp(vx[v]) for vx = x - max <= 0, poly = softmax_exp_poly_times(m); 0 below the normal range.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block_poly(const __m256* vx, __m256* vf, const size_t V,
+                                                                             const softmax_exp_poly poly) {
   const __m256 vmagic_bias = _mm256_set1_ps(SOFTMAX_MAGIC_BIAS);
   __m256 vn[SOFTMAX_MAX_VECTORS], vt[SOFTMAX_MAX_VECTORS];
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vx[v], _mm256_set1_ps(SOFTMAX_LOG2E), vmagic_bias); }
@@ -52,15 +53,20 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const _
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_sub_ps(vn[v], vmagic_bias); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm256_fmadd_ps(vn[v], _mm256_set1_ps(SOFTMAX_MINUS_LN2_HI), vx[v]); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vt[v] = _mm256_fmadd_ps(vn[v], _mm256_set1_ps(SOFTMAX_MINUS_LN2_LO), vt[v]); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(_mm256_set1_ps(SOFTMAX_C5), vt[v], _mm256_set1_ps(SOFTMAX_C4)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(SOFTMAX_C3)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(SOFTMAX_C2)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(SOFTMAX_C1)); }
-  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(1.0f)); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(_mm256_set1_ps(poly.c[0]), vt[v], _mm256_set1_ps(poly.c[1])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(poly.c[2])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(poly.c[3])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(poly.c[4])); }
+  SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm256_fmadd_ps(vn[v], vt[v], _mm256_set1_ps(poly.c[5])); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vf[v] = _mm256_mul_ps(vn[v], vf[v]); }
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
     vf[v] = _mm256_andnot_ps(_mm256_cmp_ps(vx[v], _mm256_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_LT_OQ), vf[v]);
   }
+}
+
+// vf[v] = exp(vx[v]) for vx = x - max <= 0; 0 below the normal range.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const __m256* vx, __m256* vf, const size_t V) {
+  softmax_avx2_exp_minus_max_block_poly(vx, vf, V, softmax_exp_poly_times(1.0f));
 }
 
 // vp[v] * 2^vn[v] = exp(vx[v]) for every float (see softmax_kernels.h). The clamp of t turns the NaN of
@@ -73,7 +79,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const _
 // at an L2-resident size (paired, scratch benchmark against the authors' kernels, which have neither
 // the clamp nor its guarantees).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block_poly(const __m256* vx, __m256* vp, __m256* vn, const size_t V,
-                                                                         const softmax_extexp_poly poly) {
+                                                                         const softmax_exp_poly poly) {
   __m256 vt[SOFTMAX_MAX_VECTORS];
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
     vn[v] = _mm256_round_ps(_mm256_mul_ps(vx[v], _mm256_set1_ps(SOFTMAX_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -96,7 +102,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block_poly(const __m
 
 // The same with the plain polynomial: vp[v] * 2^vn[v] = exp(vx[v]).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block(const __m256* vx, __m256* vp, __m256* vn, const size_t V) {
-  return softmax_avx2_extexp_block_poly(vx, vp, vn, V, softmax_extexp_poly_times(1.0f));
+  return softmax_avx2_extexp_block_poly(vx, vp, vn, V, softmax_exp_poly_times(1.0f));
 }
 
 // One vector: the heads, tails and single-vector loops of the kernels.

@@ -21,25 +21,30 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void softmax_avx512f_store(float* y, __m51
   }
 }
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_poly(__m512 vt) {
-  __m512 vp = _mm512_fmadd_ps(_mm512_set1_ps(SOFTMAX_C5), vt, _mm512_set1_ps(SOFTMAX_C4));
-  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(SOFTMAX_C3));
-  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(SOFTMAX_C2));
-  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(SOFTMAX_C1));
-  return _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(1.0f));
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_poly(__m512 vt, const softmax_exp_poly poly) {
+  __m512 vp = _mm512_fmadd_ps(_mm512_set1_ps(poly.c[0]), vt, _mm512_set1_ps(poly.c[1]));
+  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(poly.c[2]));
+  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(poly.c[3]));
+  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(poly.c[4]));
+  return _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(poly.c[5]));
 }
 
-// exp(vx) for vx = x - max <= 0; 0 below the normal range.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_exp_minus_max(__m512 vx) {
+// m * exp(vx) for vx = x - max <= 0, poly = softmax_exp_poly_times(m); 0 below the normal range.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_exp_minus_max_poly(__m512 vx, const softmax_exp_poly poly) {
   // Rounding through the magic bias (one FMA) rather than VRNDSCALEPS(x*log2e) keeps n identical to
   // the AVX2 kernels' n, including ties: the product is rounded once, not twice.
   const __m512 vmagic_bias = _mm512_set1_ps(SOFTMAX_MAGIC_BIAS);
   const __m512 vn = _mm512_sub_ps(_mm512_fmadd_ps(vx, _mm512_set1_ps(SOFTMAX_LOG2E), vmagic_bias), vmagic_bias);
   __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
   vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
-  const __m512 vp = softmax_avx512f_poly(vt);
+  const __m512 vp = softmax_avx512f_poly(vt, poly);
   const __mmask16 vnormal = _mm512_cmp_ps_mask(vx, _mm512_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_NLT_UQ);
   return _mm512_maskz_scalef_ps(vnormal, vp, vn);
+}
+
+// exp(vx) for vx = x - max <= 0; 0 below the normal range.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_exp_minus_max(__m512 vx) {
+  return softmax_avx512f_exp_minus_max_poly(vx, softmax_exp_poly_times(1.0f));
 }
 
 // t clamped to [-ln2, ln2] in the lanes where |t| >= 2 or t is NaN, as softmax_avx2_clamp_t.
@@ -52,7 +57,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_clamp_t(__m512 vt) 
 // vp[v] * 2^vn[v] = exp(vx[v]) for every float (see softmax_kernels.h), for V vectors, written step by
 // step across the vectors and clamping t only in blocks that need it: see softmax_avx2_extexp_block.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block_poly(const __m512* vx, __m512* vp, __m512* vn, const size_t V,
-                                                                         const softmax_extexp_poly poly) {
+                                                                         const softmax_exp_poly poly) {
   __m512 vt[SOFTMAX_MAX_VECTORS];
   SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
     vn[v] = _mm512_roundscale_ps(_mm512_mul_ps(vx[v], _mm512_set1_ps(SOFTMAX_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -75,7 +80,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block_poly(con
 
 // The same with the plain polynomial: vp[v] * 2^vn[v] = exp(vx[v]).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F bool softmax_avx512f_extexp_block(const __m512* vx, __m512* vp, __m512* vn, const size_t V) {
-  return softmax_avx512f_extexp_block_poly(vx, vp, vn, V, softmax_extexp_poly_times(1.0f));
+  return softmax_avx512f_extexp_block_poly(vx, vp, vn, V, softmax_exp_poly_times(1.0f));
 }
 
 // One vector: the heads, tails and single-vector loops of the kernels.

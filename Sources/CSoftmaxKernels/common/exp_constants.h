@@ -38,15 +38,15 @@
 // field, which is 0.0, so anything smaller than 2^-126 (and -inf, and NaN from -inf - -inf) scales to 0.
 #define SOFTMAX_MIN_EXPONENT_DELTA -127.0f
 
-// The extended exp's polynomial times m, highest coefficient first: c5*m, c4*m, c3*m, c2*m, c1*m, m (each
-// product rounded to float). m = 1 is the plain polynomial. vscaleextexp multiplies by its scale's mantissa
-// this way, inside the polynomial, which saves a multiply per element.
+// The exp polynomial times m, highest coefficient first: c5*m, c4*m, c3*m, c2*m, c1*m, m (each product
+// rounded to float). m = 1 is the plain polynomial. vscaleextexp and vscaleexpminusmax multiply by their
+// scale this way, inside the polynomial, which saves a multiply per element.
 typedef struct {
   float c[6];
-} softmax_extexp_poly;
+} softmax_exp_poly;
 
-static inline softmax_extexp_poly softmax_extexp_poly_times(float m) {
-  return (softmax_extexp_poly){{SOFTMAX_C5 * m, SOFTMAX_C4 * m, SOFTMAX_C3 * m, SOFTMAX_C2 * m, SOFTMAX_C1 * m, m}};
+static inline softmax_exp_poly softmax_exp_poly_times(float m) {
+  return (softmax_exp_poly){{SOFTMAX_C5 * m, SOFTMAX_C4 * m, SOFTMAX_C3 * m, SOFTMAX_C2 * m, SOFTMAX_C1 * m, m}};
 }
 
 #endif  // SOFTMAX_EXP_CONSTANTS_H

@@ -22,26 +22,31 @@ SOFTMAX_INLINE float softmax_bits_shl23_scalar(float v) {
   return r;
 }
 
-// exp(vx) for vx = x - max <= 0; 0 below the normal range.
-SOFTMAX_INLINE float softmax_exp_minus_max_scalar(float vx) {
+// m * exp(vx) for vx = x - max <= 0, poly = softmax_exp_poly_times(m); 0 below the normal range.
+SOFTMAX_INLINE float softmax_exp_minus_max_poly_scalar(float vx, const softmax_exp_poly poly) {
   float vn = fmaf(vx, SOFTMAX_LOG2E, SOFTMAX_MAGIC_BIAS);
   const float vs = softmax_bits_shl23_scalar(vn);
   vn = vn - SOFTMAX_MAGIC_BIAS;
   float vt = fmaf(vn, SOFTMAX_MINUS_LN2_HI, vx);
   vt = fmaf(vn, SOFTMAX_MINUS_LN2_LO, vt);
-  float vp = fmaf(SOFTMAX_C5, vt, SOFTMAX_C4);
-  vp = fmaf(vp, vt, SOFTMAX_C3);
-  vp = fmaf(vp, vt, SOFTMAX_C2);
-  vp = fmaf(vp, vt, SOFTMAX_C1);
-  vp = fmaf(vp, vt, 1.0f);
+  float vp = fmaf(poly.c[0], vt, poly.c[1]);
+  vp = fmaf(vp, vt, poly.c[2]);
+  vp = fmaf(vp, vt, poly.c[3]);
+  vp = fmaf(vp, vt, poly.c[4]);
+  vp = fmaf(vp, vt, poly.c[5]);
   const float vf = vp * vs;
   return vx < SOFTMAX_DENORMAL_CUTOFF ? 0.0f : vf;
 }
 
+// exp(vx) for vx = x - max <= 0; 0 below the normal range.
+SOFTMAX_INLINE float softmax_exp_minus_max_scalar(float vx) {
+  return softmax_exp_minus_max_poly_scalar(vx, softmax_exp_poly_times(1.0f));
+}
+
 // exp(x) = mantissa * 2^exponent, defined for every float x (see softmax_kernels.h).
 // NaN inputs: as in softmax_avx2_extexp.
-// With poly = softmax_extexp_poly_times(m): m * exp(x) = mantissa * 2^exponent.
-SOFTMAX_INLINE float softmax_extexp_poly_scalar(float vx, float* exponent, const softmax_extexp_poly poly) {
+// With poly = softmax_exp_poly_times(m): m * exp(x) = mantissa * 2^exponent.
+SOFTMAX_INLINE float softmax_extexp_poly_scalar(float vx, float* exponent, const softmax_exp_poly poly) {
   const float vn = rintf(vx * SOFTMAX_LOG2E);
   float vt = fmaf(vn, SOFTMAX_MINUS_LN2_HI, vx);
   vt = fmaf(vn, SOFTMAX_MINUS_LN2_LO, vt);
@@ -58,7 +63,7 @@ SOFTMAX_INLINE float softmax_extexp_poly_scalar(float vx, float* exponent, const
 }
 
 SOFTMAX_INLINE float softmax_extexp_scalar(float vx, float* exponent) {
-  return softmax_extexp_poly_scalar(vx, exponent, softmax_extexp_poly_times(1.0f));
+  return softmax_extexp_poly_scalar(vx, exponent, softmax_exp_poly_times(1.0f));
 }
 
 // 2^delta for an integer-valued delta <= 0; 0 for delta < -126, for -inf and for NaN.

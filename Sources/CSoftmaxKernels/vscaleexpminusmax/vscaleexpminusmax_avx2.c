@@ -2,22 +2,31 @@
 // NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none).
 #include "../common/exp_avx2.h"
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleexpminusmax_avx2_one(__m256 vx, __m256 vmax, __m256 vscale) {
-  return _mm256_mul_ps(softmax_avx2_exp_minus_max(_mm256_sub_ps(vx, vmax)), vscale);
+// The scale multiplies the polynomial's coefficients (softmax_exp_poly_times), one multiply per element
+// less: with a multiply of its own, vscaleexpminusmax x40 took 1.03-1.05x the time at n = 1000 and the same
+// at 100K, where the stores limit (paired, scratch benchmark). SEPARATE: the plain polynomial, then the multiply, for a scale that is not finite
+// (the NaN of a NaN or +inf row): inside the polynomial the NaN would be masked to 0 below the cutoff, where
+// the row must be NaN everywhere.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleexpminusmax_avx2_one(__m256 vx, __m256 vmax, const softmax_exp_poly poly,
+                                                                   const bool SEPARATE, __m256 vscale) {
+  __m256 vd = _mm256_sub_ps(vx, vmax), vf;
+  softmax_avx2_exp_minus_max_block_poly(&vd, &vf, 1, poly);
+  return SEPARATE ? _mm256_mul_ps(vf, vscale) : vf;
 }
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(size_t n, const float* x, float* y, float max,
-                                                              float scale, const size_t V, const bool NT,
-                                                              const size_t PF) {
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2_body(size_t n, const float* x, float* y, float max,
+                                                                   float scale, const size_t V, const bool NT,
+                                                                   const size_t PF, const bool SEPARATE) {
   const __m256 vmax = _mm256_set1_ps(max);
   const __m256 vscale = _mm256_set1_ps(scale);
+  const softmax_exp_poly poly = softmax_exp_poly_times(SEPARATE ? 1.0f : scale);
   if (NT) {
     // The elements before y's first 32-byte boundary take the masked path, so every full vector after
     // them can be streamed.
     const size_t head = softmax_unaligned_head(y, 32, n);
     if (head != 0) {
       const __m256i vmask = softmax_avx2_tail_mask(head);
-      _mm256_maskstore_ps(y, vmask, vscaleexpminusmax_avx2_one(_mm256_maskload_ps(x, vmask), vmax, vscale));
+      _mm256_maskstore_ps(y, vmask, vscaleexpminusmax_avx2_one(_mm256_maskload_ps(x, vmask), vmax, poly, SEPARATE, vscale));
       n -= head, x += head, y += head;
     }
   }
@@ -25,18 +34,31 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(size_t n, const f
     softmax_prefetch(x, V * 32, PF);
     __m256 vx[SOFTMAX_MAX_VECTORS], vf[SOFTMAX_MAX_VECTORS];
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax); }
-    softmax_avx2_exp_minus_max_block(vx, vf, V);
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx2_store(y + 8 * v, _mm256_mul_ps(vf[v], vscale), NT); }
+    softmax_avx2_exp_minus_max_block_poly(vx, vf, V, poly);
+    if (SEPARATE) {
+      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vf[v] = _mm256_mul_ps(vf[v], vscale); }
+    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx2_store(y + 8 * v, vf[v], NT); }
   }
   for (; n >= 8; n -= 8, x += 8, y += 8) {
-    softmax_avx2_store(y, vscaleexpminusmax_avx2_one(_mm256_loadu_ps(x), vmax, vscale), NT);
+    softmax_avx2_store(y, vscaleexpminusmax_avx2_one(_mm256_loadu_ps(x), vmax, poly, SEPARATE, vscale), NT);
   }
   if (n != 0) {
     const __m256i vmask = softmax_avx2_tail_mask(n);
-    _mm256_maskstore_ps(y, vmask, vscaleexpminusmax_avx2_one(_mm256_maskload_ps(x, vmask), vmax, vscale));
+    _mm256_maskstore_ps(y, vmask, vscaleexpminusmax_avx2_one(_mm256_maskload_ps(x, vmask), vmax, poly, SEPARATE, vscale));
   }
   // Streaming stores are weakly ordered: fence them before any store the caller makes after us.
   if (NT) { _mm_sfence(); }
+}
+
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(size_t n, const float* x, float* y, float max,
+                                                              float scale, const size_t V, const bool NT,
+                                                              const size_t PF) {
+  if (SOFTMAX_LIKELY(isfinite(scale))) {
+    vscaleexpminusmax_avx2_body(n, x, y, max, scale, V, NT, PF, false);
+  } else {
+    vscaleexpminusmax_avx2_body(n, x, y, max, scale, V, NT, PF, true);
+  }
 }
 
 #define KERNEL_vscaleexpminusmax_avx2(tile, acc, variant) \

@@ -5,10 +5,10 @@
 // and the mantissa product (in [0.5, 2] * [1/sum.mantissa]) cannot overflow.
 #include "../common/exp_avx2.h"
 
-// poly: the polynomial times the scale's mantissa (see softmax_extexp_poly_times): one multiply less than
+// poly: the polynomial times the scale's mantissa (see softmax_exp_poly_times): one multiply less than
 // exp(x) * mantissa * 2^(n + e), which took vscaleextexp x40 1.07x the time at n = 1000 (paired, scratch
 // benchmark; at 100K, where the stores limit, the same).
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleextexp_avx2_one(__m256 vx, const softmax_extexp_poly poly, __m256 vscale_e) {
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleextexp_avx2_one(__m256 vx, const softmax_exp_poly poly, __m256 vscale_e) {
   __m256 vp, vn;
   softmax_avx2_extexp_block_poly(&vx, &vp, &vn, 1, poly);
   return _mm256_mul_ps(vp, softmax_avx2_pow2_clamped(_mm256_add_ps(vn, vscale_e)));
@@ -21,7 +21,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleextexp_avx2_one(__m256 vx, const
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 size_t vscaleextexp_avx2_blocks(size_t n, const float* x, float* y, softmax_extfloat scale,
                                                                   const size_t V, const bool NT, const size_t PF,
                                                                   const bool FOLD) {
-  const softmax_extexp_poly poly = softmax_extexp_poly_times(scale.mantissa);
+  const softmax_exp_poly poly = softmax_exp_poly_times(scale.mantissa);
   const __m256 vscale_e = _mm256_set1_ps(FOLD ? scale.exponent + SOFTMAX_MAGIC_BIAS : scale.exponent);
   const __m256 vbiased_min = _mm256_set1_ps(SOFTMAX_MIN_EXPONENT_DELTA + SOFTMAX_MAGIC_BIAS);
   const size_t full = n - n % (V * 8);
@@ -45,7 +45,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 size_t vscaleextexp_avx2_blocks(size_t n, con
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float* x, float* y, softmax_extfloat scale,
                                                          const size_t V, const bool NT, const size_t PF) {
-  const softmax_extexp_poly poly = softmax_extexp_poly_times(scale.mantissa);
+  const softmax_exp_poly poly = softmax_exp_poly_times(scale.mantissa);
   const __m256 vscale_e = _mm256_set1_ps(scale.exponent);
   if (NT) {
     // The elements before y's first 32-byte boundary take the masked path, so every full vector after

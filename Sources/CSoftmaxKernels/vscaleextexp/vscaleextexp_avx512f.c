@@ -5,7 +5,7 @@
 
 // poly: the polynomial times the scale's mantissa, as in vscaleextexp_avx2_one; with SEPARATE (see
 // vscaleextexp_avx512f_body) the plain polynomial, times vscale_m.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleextexp_avx512f_one(__m512 vx, const softmax_extexp_poly poly, __m512 vscale_e,
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleextexp_avx512f_one(__m512 vx, const softmax_exp_poly poly, __m512 vscale_e,
                                                                      const bool SEPARATE, __m512 vscale_m) {
   __m512 vp, vn;
   softmax_avx512f_extexp_block_poly(&vx, &vp, &vn, 1, poly);
@@ -22,7 +22,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleextexp_avx512f_one(__m512 vx,
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f_body(size_t n, const float* x, float* y, softmax_extfloat scale,
                                                                     const size_t V, const bool NT, const size_t PF,
                                                                     const bool SEPARATE) {
-  const softmax_extexp_poly poly = softmax_extexp_poly_times(SEPARATE ? 1.0f : scale.mantissa);
+  const softmax_exp_poly poly = softmax_exp_poly_times(SEPARATE ? 1.0f : scale.mantissa);
   const __m512 vscale_m = _mm512_set1_ps(scale.mantissa);
   const __m512 vscale_e = _mm512_set1_ps(scale.exponent);
   if (NT) {

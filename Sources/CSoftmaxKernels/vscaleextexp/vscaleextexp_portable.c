@@ -2,14 +2,14 @@
 #include "../common/exp_portable.h"
 
 // poly: the polynomial times the scale's mantissa, as in vscaleextexp_avx2_one.
-SOFTMAX_INLINE float vscaleextexp_portable_one(float x, const softmax_extexp_poly poly, float scale_exponent) {
+SOFTMAX_INLINE float vscaleextexp_portable_one(float x, const softmax_exp_poly poly, float scale_exponent) {
   float e;
   const float p = softmax_extexp_poly_scalar(x, &e, poly);
   return p * softmax_pow2_clamped_scalar(e + scale_exponent);
 }
 
 SOFTMAX_INLINE void vscaleextexp_portable(size_t n, const float* x, float* y, softmax_extfloat scale, const size_t T) {
-  const softmax_extexp_poly poly = softmax_extexp_poly_times(scale.mantissa);
+  const softmax_exp_poly poly = softmax_exp_poly_times(scale.mantissa);
   for (; n >= T; n -= T, x += T, y += T) {
     SOFTMAX_UNROLL for (size_t i = 0; i < T; i++) { y[i] = vscaleextexp_portable_one(x[i], poly, scale.exponent); }
   }
