@@ -1,8 +1,8 @@
-// Small text helpers shared by the Platform files.
+// Small text helpers shared by the Platform files and the modules above them.
 import Foundation
 
-/// Binary units with one decimal, e.g. "3.9 GiB"; exact sizes print without the decimal.
-func formatBytes(_ bytes: Int) -> String {
+/// Binary units with one decimal, e.g. "3.9 GiB"; exact sizes print without the decimal ("32 MiB").
+public func formatBytes(_ bytes: Int) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
     var value = Double(bytes)
     var unit = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Softmax
 import XCTest
 @testable import Harness
@@ -241,7 +242,7 @@ final class ExperimentTests: XCTestCase {
         let cases: [(HarnessError, [String])] = [
             (.unsupportedISA([.avx512f], supported: [.portable, .avx2]), ["avx512f", "portable, avx2", "--isa"]),
             (.tooLarge(n: 1 << 40, bytes: 1 << 42, available: 1 << 34, experiment: "big"),
-             ["1099511627776", "4.0 TiB", "16.0 GiB", "experiments/big.json", "max_size_by_isa"]),
+             ["1099511627776", "4 TiB", "16 GiB", "experiments/big.json", "max_size_by_isa"]),
             (.unwritableResults("/x/y", "no space"), ["/x/y", "no space", "--results"]),
             (.resultsExist("/r/e.csv"), ["/r/e.csv", "--resume", "--overwrite", ".bak"]),
             (.incompatibleResults("/r/e.csv", "bad header"), ["/r/e.csv", "bad header", "--overwrite"]),
@@ -251,8 +252,8 @@ final class ExperimentTests: XCTestCase {
     }
 
     func testFormatBytes() {
-        let cases: [(Int, String)] = [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"), (32 << 20, "32.0 MiB"),
-                                      (1 << 42, "4.0 TiB")]
+        let cases: [(Int, String)] = [(0, "0 B"), (1023, "1023 B"), (1024, "1 KiB"), (1536, "1.5 KiB"), (32 << 20, "32 MiB"),
+                                      (1 << 42, "4 TiB"), ((1 << 30) + (1 << 29), "1.5 GiB")]
         for (bytes, expected) in cases {
             XCTAssertEqual(formatBytes(bytes), expected, "formatBytes(\(bytes)): expected \(expected), saw \(formatBytes(bytes))")
         }
