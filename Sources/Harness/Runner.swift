@@ -127,21 +127,12 @@ public final class Runner {
         var outcome = worker.runPinned()
         if experiment.kind == .tune && outcome.error == nil {
             // An error here still leaves the metadata of what was measured beside the CSV.
-            let crossover: Worker.Outcome
             do {
-                crossover = try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
-                                                          topology: topology, completed: completed, writer: writer)
+                outcome.append(try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
+                                                             topology: topology, completed: completed, writer: writer))
             } catch let error as HarnessError {
-                var failed = Worker.Outcome()
-                failed.error = error
-                crossover = failed
+                outcome.error = error
             }
-            outcome.rowsWritten += crossover.rowsWritten
-            outcome.errorRows += crossover.errorRows
-            outcome.skipped += crossover.skipped
-            outcome.observedCPUs.formUnion(crossover.observedCPUs)
-            outcome.error = crossover.error
-            for (key, value) in crossover.metadata { outcome.metadata[key] = value }
         }
         var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
                                         cpu: cpu, observedCPUs: outcome.observedCPUs, counters: outcome.counters ?? counters.describe(),
@@ -179,15 +170,16 @@ public final class Runner {
                 }
             }
         }
-        var outcome = Worker.Outcome()
-        outcome.metadata["streaming_crossover"] = [
+        var description: [String: Any] = [
             "sizes": ladder,
             "rule": "each tuned algorithm with streaming-store kernels is timed whole with them and with their plain twins, interleaved; "
                 + "its streaming threshold is the smallest size from which streaming's paired speedup is >= 1 at every larger measured size; "
                 + "none if it is < 1 at the largest (the preset then keeps the plain twins)",
-        ] as [String: Any]
+        ]
         guard !items.isEmpty else {
             log("note: no tuned algorithm has streaming-store kernels: no streaming crossover to measure")
+            var outcome = Worker.Outcome()
+            outcome.metadata["streaming_crossover"] = description
             return outcome
         }
         let available = MachineInfo.availableMemoryBytes()
@@ -197,12 +189,7 @@ public final class Runner {
         log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
         let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology,
                             completed: completed, writer: writer, log: log)
-        let measured = worker.runPinned()
-        outcome.rowsWritten = measured.rowsWritten
-        outcome.errorRows = measured.errorRows
-        outcome.skipped = measured.skipped
-        outcome.observedCPUs = measured.observedCPUs
-        outcome.error = measured.error
+        var outcome = worker.runPinned()
         var found: [String: Any] = [:]
         for (isa, algorithms) in StreamingCrossover.verdicts(try ResultTable(path: csvPath)) {
             var perAlgorithm: [String: Any] = [:]
@@ -212,8 +199,8 @@ public final class Runner {
             }
             found[isa] = perAlgorithm
         }
-        outcome.metadata["streaming_crossover"] = (outcome.metadata["streaming_crossover"] as? [String: Any] ?? [:])
-            .merging(["verdicts": found]) { $1 }
+        description["verdicts"] = found
+        outcome.metadata["streaming_crossover"] = description
         return outcome
     }
 

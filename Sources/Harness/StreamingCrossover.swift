@@ -29,7 +29,7 @@ public enum StreamingCrossover {
     static func contenders(algorithm: Algorithm, kernelNames: [String]) throws -> (streamed: SoftmaxPlan, plain: SoftmaxPlan)? {
         let streamed = try SoftmaxPlan(algorithm: algorithm, kernelNames: kernelNames, streamingThreshold: 0)
         guard streamed.kernels.contains(where: \.nonTemporalStores) else { return nil }
-        let twins = streamed.kernels.map { $0.nonTemporalStores ? (KernelRegistry.plainTwin(of: $0) ?? $0) : $0 }
+        let twins = streamed.kernels.map(KernelRegistry.withOrdinaryStores)
         return (streamed, try SoftmaxPlan(algorithm: algorithm, kernels: twins, streamingThreshold: Int.max))
     }
 

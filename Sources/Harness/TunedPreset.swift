@@ -89,9 +89,7 @@ public enum TunedPreset {
                     streaming.append("\(isa) \(algorithm): from \(t) (\(verdict.summary))")
                     log("streaming \(isa) \(algorithm): from n = \(t); streaming's speedup per n: \(verdict.summary)")
                 } else {
-                    tuned[isa]?[algorithm] = names.map { name in
-                        KernelRegistry.named(name).flatMap { $0.nonTemporalStores ? KernelRegistry.plainTwin(of: $0)?.name : nil } ?? name
-                    }
+                    tuned[isa]?[algorithm] = names.map { name in KernelRegistry.named(name).map { KernelRegistry.withOrdinaryStores($0).name } ?? name }
                     streaming.append("\(isa) \(algorithm): never (\(verdict.summary))")
                     log("streaming \(isa) \(algorithm): slower even at the largest n, so the plain twins are kept; speedup per n: \(verdict.summary)")
                 }

@@ -26,6 +26,16 @@ final class Worker: @unchecked Sendable {
         var error: HarnessError?
         /// Keys the run adds to the metadata (the multi-core placements).
         var metadata: [String: Any] = [:]
+
+        /// Adds a later run's rows, CPUs and metadata to this one's; its error, if any, becomes this one's.
+        mutating func append(_ later: Outcome) {
+            rowsWritten += later.rowsWritten
+            errorRows += later.errorRows
+            skipped += later.skipped
+            observedCPUs.formUnion(later.observedCPUs)
+            if let e = later.error { error = e }
+            for (key, value) in later.metadata { metadata[key] = value }
+        }
     }
 
     let experiment: Experiment
@@ -222,11 +232,6 @@ final class Worker: @unchecked Sendable {
                          precheck: { _, _ in inner.precheck(buffers, facts) })
     }
 
-    /// The kernel whose arithmetic bounds a pass kernel: itself, or for streaming stores its plain twin.
-    static func arithmeticKernel(of kernel: Kernel) -> Kernel {
-        kernel.nonTemporalStores ? (KernelRegistry.plainTwin(of: kernel) ?? kernel) : kernel
-    }
-
     /// The memory reference whose access pattern a pass family shares. Streaming stores drop the
     /// write-allocate read of y, so passes that have them are held to `copy_nt`, not to `copy` (which
     /// they could beat without being any closer to the memory's limit). In-place vscale reads y anyway.
@@ -243,7 +248,7 @@ final class Worker: @unchecked Sendable {
             let pass = rows[i]
             guard let kernel = KernelRegistry.named(pass.kernel) else { continue }
             let name = Worker.referenceName(for: pass.algorithm, nonTemporalStores: kernel.nonTemporalStores)
-            let arithmetic = Worker.arithmeticKernel(of: kernel).name
+            let arithmetic = KernelRegistry.withOrdinaryStores(kernel).name
             guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.algorithm == name && $0.error == nil }),
                   let referenceMedian = reference.summary?.median, reference.bytesPerElement > 0,
                   let peak = rows.first(where: { $0.kind == .peak && $0.kernel == arithmetic && $0.error == nil }),
@@ -280,7 +285,7 @@ final class Worker: @unchecked Sendable {
             var bounded: [Kernel] = []
             for c in contenders where c.row.kind == .pass {
                 guard let kernel = KernelRegistry.named(c.row.kernel) else { continue }
-                let arithmetic = Worker.arithmeticKernel(of: kernel)
+                let arithmetic = KernelRegistry.withOrdinaryStores(kernel)
                 if !bounded.contains(arithmetic) { bounded.append(arithmetic) }
             }
             all += bounded.compactMap { peakContender($0, n: n) }

@@ -117,7 +117,7 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
         fn0 = kernels[0].info.fn
         fn1 = kernels[1].info.fn
         fn2 = kernels.count > 2 ? kernels[2].info.fn : kernels[1].info.fn
-        let cached = kernels.map { $0.nonTemporalStores ? (KernelRegistry.plainTwin(of: $0) ?? $0) : $0 }
+        let cached = kernels.map(KernelRegistry.withOrdinaryStores)
         plainKernels = cached
         cached0 = cached[0].info.fn
         cached1 = cached[1].info.fn

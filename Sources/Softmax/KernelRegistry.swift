@@ -34,6 +34,13 @@ public enum KernelRegistry {
         }
     }
 
+    /// The kernel with the same arithmetic and ordinary stores: a streaming-store kernel's plain twin, any
+    /// other kernel itself. A plan runs it below its streaming threshold, and it bounds a streaming pass's
+    /// arithmetic (streaming stores go to DRAM even at cache-resident sizes).
+    public static func withOrdinaryStores(_ kernel: Kernel) -> Kernel {
+        kernel.nonTemporalStores ? (plainTwin(of: kernel) ?? kernel) : kernel
+    }
+
     /// Kernels this machine can run.
     public static var supported: [Kernel] { all.filter { $0.isa.isSupported } }
 

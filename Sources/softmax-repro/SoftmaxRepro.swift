@@ -142,7 +142,7 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarise a results CSV: medians, throughput and two-pass speedups per size (softmax), pass bandwidth beside the memory references (passes), or max / mean error in ulps by input range and mask (accuracy).")
 
-    @Argument(help: "A results CSV, e.g. results/<processor-id>/softmax.csv, or an experiment id (softmax) for this processor's.")
+    @Argument(help: "A results CSV, e.g. results/<processor-id>/softmax.csv, or an experiment id such as softmax for this processor's CSV of that experiment.")
     var file: String?
 
     @Flag(help: "Print results/SUMMARY.md (the cross-processor table written by `make plots`).")

@@ -43,9 +43,10 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
   // NaN inputs are flagged here rather than carried in the mantissas (see softmax_avx2_extexp).
   __m256 vnan = _mm256_setzero_ps();
   // Each accumulator takes V / A consecutive vectors per iteration and is rescaled once per group of at
-  // most 6 of them (groups of equal size, or sizes one apart): a group's exponents and mantissas stay in the 16 registers until the rescale.
-  // With one rescale for all 12 vectors of x96 they spilled, and x96 took 1.25x the authors' kernel's
-  // time; in groups of 6, 0.94x (L2-resident, paired, scratch benchmark).
+  // most 6 of them (groups of equal size, or sizes one apart): a group's exponents and mantissas stay in
+  // the 16 registers until the rescale. With one rescale for all 12 vectors of x96 they spilled, and
+  // x96 took 1.25x the authors' kernel's time; in groups of 6, 0.94x (L2-resident, paired, scratch
+  // benchmark).
   const size_t VA = V / A;
   const size_t groups = (VA + SOFTMAX_AVX2_GROUP - 1) / SOFTMAX_AVX2_GROUP;  // as equal as they can be
   for (; n >= V * 8; n -= V * 8, x += V * 8) {

@@ -3,10 +3,10 @@
 #include "../common/exp_avx2.h"
 
 // The scale multiplies the polynomial's coefficients (softmax_exp_poly_times), one multiply per element
-// less: with a multiply of its own, vscaleexpminusmax x40 took 1.03-1.05x the time at n = 1000 and the same
-// at 100K, where the stores limit (paired, scratch benchmark). SEPARATE: the plain polynomial, then the multiply, for a scale that is not finite
-// (the NaN of a NaN or +inf row): inside the polynomial the NaN would be masked to 0 below the cutoff, where
-// the row must be NaN everywhere.
+// less: with a multiply of its own, vscaleexpminusmax x40 took 1.03-1.05x the time at n = 1000 and the
+// same at 100K, where the stores limit (paired, scratch benchmark). SEPARATE: the plain polynomial, then
+// the multiply, for a scale that is not finite (the NaN of a NaN or +inf row): inside the polynomial the
+// NaN would be masked to 0 below the cutoff, where the row must be NaN everywhere.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleexpminusmax_avx2_one(__m256 vx, __m256 vmax, const softmax_exp_poly poly,
                                                                    const bool SEPARATE, __m256 vscale) {
   __m256 vd = _mm256_sub_ps(vx, vmax), vf;

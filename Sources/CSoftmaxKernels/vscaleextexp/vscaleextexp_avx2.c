@@ -18,11 +18,10 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleextexp_avx2_one(__m256 vx, const
 // max(n + (e + magic bias), min + magic bias), valid when e + magic bias is exact (see vscaleextexp_avx2).
 // A compile-time FOLD gives each loop its own registers: with the choice tested inside one loop, vscaleextexp
 // x40 spilled three more vectors per iteration and took 1.04x the authors' kernel's time at n = 1000.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 size_t vscaleextexp_avx2_blocks(size_t n, const float* x, float* y, softmax_extfloat scale,
-                                                                  const size_t V, const bool NT, const size_t PF,
-                                                                  const bool FOLD) {
-  const softmax_exp_poly poly = softmax_exp_poly_times(scale.mantissa);
-  const __m256 vscale_e = _mm256_set1_ps(FOLD ? scale.exponent + SOFTMAX_MAGIC_BIAS : scale.exponent);
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 size_t vscaleextexp_avx2_blocks(size_t n, const float* x, float* y, const softmax_exp_poly poly,
+                                                                  float scale_exponent, const size_t V, const bool NT,
+                                                                  const size_t PF, const bool FOLD) {
+  const __m256 vscale_e = _mm256_set1_ps(FOLD ? scale_exponent + SOFTMAX_MAGIC_BIAS : scale_exponent);
   const __m256 vbiased_min = _mm256_set1_ps(SOFTMAX_MIN_EXPONENT_DELTA + SOFTMAX_MAGIC_BIAS);
   const size_t full = n - n % (V * 8);
   for (size_t i = 0; i < full; i += V * 8) {
@@ -63,8 +62,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
   // below -127 + magic bias rounds to at most that, which the max maps to the same 0. One add per
   // vector less; other scales take the general path.
   const bool fold_bias = fabsf(scale.exponent) < 0x1p21f && scale.exponent == rintf(scale.exponent);
-  const size_t done = SOFTMAX_LIKELY(fold_bias) ? vscaleextexp_avx2_blocks(n, x, y, scale, V, NT, PF, true)
-                                                : vscaleextexp_avx2_blocks(n, x, y, scale, V, NT, PF, false);
+  const size_t done = SOFTMAX_LIKELY(fold_bias) ? vscaleextexp_avx2_blocks(n, x, y, poly, scale.exponent, V, NT, PF, true)
+                                                : vscaleextexp_avx2_blocks(n, x, y, poly, scale.exponent, V, NT, PF, false);
   n -= done, x += done, y += done;
   for (; n >= 8; n -= 8, x += 8, y += 8) {
     softmax_avx2_store(y, vscaleextexp_avx2_one(_mm256_loadu_ps(x), poly, vscale_e), NT);
