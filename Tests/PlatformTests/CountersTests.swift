@@ -21,6 +21,16 @@ func busyLoop() -> Double {
 }
 
 final class CountersTests: XCTestCase {
+    /// PAPI disables its whole perf_event component, software events included, where libpfm4 finds no PMU
+    /// (some hypervisors expose none): then these tests have nothing to count, and say why they skip.
+    func requireSoftwareEvents(file: StaticString = #filePath, line: UInt = #line) throws {
+        let probe = CounterSet(events: ["perf::TASK-CLOCK"])
+        if let reason = probe.unavailable["perf::TASK-CLOCK"] {
+            print("skipped: PAPI's software events are unavailable on this machine: \(reason)")
+            throw XCTSkip("PAPI's software events are unavailable on this machine: \(reason)", file: file, line: line)
+        }
+    }
+
     func assertPartition(_ set: CounterSet, file: StaticString = #filePath, line: UInt = #line) {
         for event in set.events {
             let inAvailable = set.available.contains(event)
@@ -35,6 +45,7 @@ final class CountersTests: XCTestCase {
     }
 
     func testTaskClockCountsBusyWork() throws {
+        try requireSoftwareEvents()
         let set = CounterSet(events: ["perf::TASK-CLOCK", "perf::PAGE-FAULTS"])
         assertPartition(set)
         XCTAssertEqual(set.available, ["perf::TASK-CLOCK", "perf::PAGE-FAULTS"], "\(set.unavailable)")
@@ -51,6 +62,7 @@ final class CountersTests: XCTestCase {
     }
 
     func testBogusEventIsUnavailableNotZero() throws {
+        try requireSoftwareEvents()
         let set = CounterSet(events: ["NOT_AN_EVENT", "perf::TASK-CLOCK"])
         assertPartition(set)
         let reason = try XCTUnwrap(set.unavailable["NOT_AN_EVENT"])
@@ -78,10 +90,12 @@ final class CountersTests: XCTestCase {
             let reason = try XCTUnwrap(set.unavailable["PAPI_TOT_CYC"])
             XCTAssertFalse(reason.isEmpty)
         }
+        try requireSoftwareEvents()
         XCTAssertTrue(set.available.contains("perf::TASK-CLOCK"))
     }
 
     func testCountsOnPinnedWorkerThread() throws {
+        try requireSoftwareEvents()
         let topo = try Topology()
         let cpu = Pinning.chooseDefaultCPU(topology: topo)
         let result = LockedBox<[String: Int64]?>(nil)
@@ -103,6 +117,7 @@ final class CountersTests: XCTestCase {
     }
 
     func testEventThatFailsToStartIsWeededOut() throws {
+        try requireSoftwareEvents()
         CounterSet.simulateStartFailure(for: "perf::CONTEXT-SWITCHES")
         let set = CounterSet(events: ["perf::TASK-CLOCK", "perf::CONTEXT-SWITCHES", "perf::PAGE-FAULTS"])
         CounterSet.simulateStartFailure(for: nil)
