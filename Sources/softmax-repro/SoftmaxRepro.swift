@@ -177,9 +177,9 @@ struct Compare: ParsableCommand {
         abstract: "Compare two results files of one timed experiment (two runs, commits or machines), configuration by configuration.",
         discussion: """
             Per configuration ok in both: the medians, B's time over A's (> 1: B slower) as the exponential of the \
-            Hodges-Lehmann shift of log times with its distribution-free 95% confidence interval, the two-sided \
+            Hodges-Lehmann shift of log times with its distribution-free \(Int((Comparison.confidence * 100).rounded()))% confidence interval, the two-sided \
             Mann-Whitney U test on the raw samples (unpaired), its p-value Holm-Bonferroni adjusted over the \
-            configurations, and a verdict (faster, slower, no difference at adjusted p < 0.05). Configurations in \
+            configurations, and a verdict (faster, slower, no difference at adjusted p < \(Comparison.significanceLevel)). Configurations in \
             only one file and error rows are listed. Across processors, rows with a preset are matched by preset, \
             not kernel names. Exit status: 0, or 1 with --threshold (see there), or 2 for files that cannot be \
             compared (different experiments, accuracy results, not a results file of this schema).
@@ -192,7 +192,7 @@ struct Compare: ParsableCommand {
     var b: String
 
     @Option(name: .customLong("threshold"), help: ArgumentHelp(
-        "Exit with status 1 when any configuration is slower in B beyond PCT percent with significance: its Holm-adjusted Mann-Whitney p < 0.05 and its ratio estimate (B/A) above 1 + PCT/100.",
+        "Exit with status 1 when any configuration is slower in B beyond PCT percent with significance: its Holm-adjusted Mann-Whitney p < \(Comparison.significanceLevel) and its ratio estimate (B/A) above 1 + PCT/100.",
         valueName: "PCT"))
     var thresholdPercent: Double?
 
