@@ -14,7 +14,7 @@ struct SoftmaxRepro: ParsableCommand {
             with metadata beside them (schema: results/README.md). Data goes to files and stdout, progress \
             and notes to stderr.
             """,
-        subcommands: [Run.self, List.self, Show.self, Info.self])
+        subcommands: [Run.self, List.self, Show.self, Compare.self, Info.self])
 }
 
 /// Where the repository's folders are; defaults work from the repository root.
@@ -168,6 +168,65 @@ struct Show: ParsableCommand {
             print(try Summary.render(ResultTable(path: path)), terminator: "")
         } catch let error as HarnessError {
             throw fail(error.description)
+        }
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare two results files of one timed experiment (two runs, commits or machines), configuration by configuration.",
+        discussion: """
+            Per configuration ok in both: the medians, B's time over A's (> 1: B slower) as the exponential of the \
+            Hodges-Lehmann shift of log times with its distribution-free \(Int((Comparison.confidence * 100).rounded()))% confidence interval, the two-sided \
+            Mann-Whitney U test on the raw samples (unpaired), its p-value Holm-Bonferroni adjusted over the \
+            configurations, and a verdict (faster, slower, no difference at adjusted p < \(Comparison.significanceLevel)). Configurations in \
+            only one file and error rows are listed. Across processors, rows with a preset are matched by preset, \
+            not kernel names. Exit status: 0, or 1 with --threshold (see there), or 2 for files that cannot be \
+            compared (different experiments, accuracy results, not a results file of this schema).
+            """)
+
+    @Argument(help: "Results CSV of the baseline (A), or an experiment id such as softmax for this processor's CSV of it.")
+    var a: String
+
+    @Argument(help: "Results CSV to compare with it (B), or an experiment id as for A.")
+    var b: String
+
+    @Option(name: .customLong("threshold"), help: ArgumentHelp(
+        "Exit with status 1 when any configuration is slower in B beyond PCT percent with significance: its Holm-adjusted Mann-Whitney p < \(Comparison.significanceLevel) and its ratio estimate (B/A) above 1 + PCT/100.",
+        valueName: "PCT"))
+    var thresholdPercent: Double?
+
+    @Flag(help: "Print one CSV row per configuration on stdout (columns in README.md) instead of the table; the method and the summary go to stderr.")
+    var csv = false
+
+    @OptionGroup var folders: Folders
+
+    func run() throws {
+        if let t = thresholdPercent, !(t.isFinite && t >= 0) {
+            throw fail("--threshold \(t) is not a percentage >= 0: give how much slower B may be, e.g. --threshold 5")
+        }
+        let comparison: Comparison
+        do {
+            let processorID = CPUIdentity.current().id
+            comparison = try Comparison.load(try ResultTable.locate(a, resultsFolder: folders.results, processorID: processorID),
+                                             try ResultTable.locate(b, resultsFolder: folders.results, processorID: processorID))
+        } catch let error as ComparisonError {
+            throw fail(error.description)
+        } catch let error as HarnessError {
+            throw fail(error.description)
+        }
+        if csv {
+            print(comparison.renderCSV(), terminator: "")
+            FileHandle.standardError.write(Data((comparison.methodLines + [comparison.summaryLine]).map { $0 + "\n" }.joined().utf8))
+        } else {
+            print(comparison.renderTable(), terminator: "")
+        }
+        if let t = thresholdPercent, comparison.exitStatus(thresholdPercent: t) != 0 {
+            let slower = comparison.regressions(thresholdPercent: t).map {
+                "  \($0.configuration): B/A \(String(format: "%.3f", $0.ratio!)), adjusted p \(Comparison.formatP($0.adjustedP!))\n"
+            }
+            FileHandle.standardError.write(Data(("\(slower.count) configuration(s) slower in B by more than \(t)% with significance (Holm-adjusted p < \(Comparison.significanceLevel), B/A > \(1 + t / 100)):\n" + slower.joined()).utf8))
+            throw ExitCode(comparison.exitStatus(thresholdPercent: t))
         }
     }
 }
