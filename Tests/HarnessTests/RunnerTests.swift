@@ -40,7 +40,7 @@ class RunnerTestCase: XCTestCase {
     func tinyJSON(kind: String = "softmax", sizes: [Int], extra: String = "") -> String {
         """
         {"description": "tiny \(kind) test", "kind": "\(kind)", "sizes": \(sizes), "samples": 3, "warmup_samples": 0,
-         "min_sample_seconds": 0.0001\(extra.isEmpty ? "" : ", " + extra)}
+         "min_sample_seconds": 0.0001, "max_rounds": 3\(extra.isEmpty ? "" : ", " + extra)}
         """
     }
 
