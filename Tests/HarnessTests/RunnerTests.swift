@@ -212,7 +212,7 @@ final class RunnerTests: RunnerTestCase {
             }
         }
 
-        XCTAssertEqual(metadata["schema_version"] as? Int, 3, "schema_version: expected 3, saw \(String(describing: metadata["schema_version"]))")
+        XCTAssertEqual(metadata["schema_version"] as? Int, ResultSchema.version, "schema_version: expected \(ResultSchema.version), saw \(String(describing: metadata["schema_version"]))")
         XCTAssertEqual(metadata["experiment"] as? String, "meta", "experiment: expected 'meta', saw \(String(describing: metadata["experiment"]))")
         XCTAssertEqual((metadata["seed"] as? NSNumber)?.intValue, 9, "seed: expected 9, saw \(String(describing: metadata["seed"]))")
         let date = metadata["date"] as? String ?? ""
