@@ -40,8 +40,9 @@ $(VENV)/.installed: plots/requirements.txt | deps
 	$(VENV)/bin/pip install -q -r plots/requirements.txt
 	touch $@
 
-plots: venv
+plots: venv build
 	$(VENV)/bin/python plots/plot_results.py --results results --out plots/figures --summary results/SUMMARY.md
+	$(RUN) claims --results results --markdown results/CLAIMS.md
 
 clean:
 	rm -rf .build $(VENV)

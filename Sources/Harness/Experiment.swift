@@ -71,16 +71,32 @@ public struct Experiment: Equatable, Sendable {
     /// them against their plain twins, to place its streaming threshold; nil: derived from the last-level
     /// cache (`StreamingCrossover.sizes`).
     public var crossoverSizes: [Int]?
+    /// Sampling to a precision: a size's rounds go on past `samples` until every comparison the figures
+    /// draw (paired ratios) has a 95% interval whose half-width is at most `precisionTarget` of its value
+    /// and every median at most `medianPrecisionTarget` of its value, or until `maxRounds` rounds or
+    /// `roundBudgetSeconds` of timed rounds, whichever comes first (the `samples` rounds always run).
+    public var precisionTarget: Double = Experiment.defaultPrecisionTarget
+    public static let defaultPrecisionTarget = 0.01
+    public var medianPrecisionTarget: Double = 0.02
+    public var maxRounds: Int = 45
+    public var roundBudgetSeconds: Double = 45
+    /// A round in which other work took more than this fraction of the measuring thread's wall time (its
+    /// CPU time short of the round's wall time: preemption, or time stolen by the hypervisor) is measured
+    /// again rather than kept.
+    public var noiseThreshold: Double = 0.05
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
         "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
-        "crossover_sizes",
+        "crossover_sizes", "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
     ]
     /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
     static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials"]
-    static let timingOnlyKeys: Set<String> = ["samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references"]
+    static let timingOnlyKeys: Set<String> = [
+        "samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references",
+        "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
+    ]
     public static let referenceNames = ["read", "copy", "copy_nt", "scale", "write"]
 
     /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
@@ -136,7 +152,7 @@ public struct Experiment: Equatable, Sendable {
             case let .failure(error): throw HarnessError.malformedExperiment(source, "key 'masks[\(i)]': \(error.description)")
             }
         }
-        let experiment = Experiment(
+        var experiment = Experiment(
             id: id, description: file.description, kind: file.kind,
             algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
             presets: file.presets ?? ["blend"],
@@ -150,6 +166,11 @@ public struct Experiment: Equatable, Sendable {
             skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:],
             threads: file.threads, placements: file.placements ?? Placement.allCases,
             inputRanges: inputRanges, masks: masks, trials: file.trials ?? 3, crossoverSizes: file.crossoverSizes)
+        experiment.precisionTarget = file.precisionTarget ?? experiment.precisionTarget
+        experiment.medianPrecisionTarget = file.medianPrecisionTarget ?? experiment.medianPrecisionTarget
+        experiment.maxRounds = file.maxRounds ?? Swift.max(experiment.maxRounds, experiment.samples)
+        experiment.roundBudgetSeconds = file.roundBudgetSeconds ?? experiment.roundBudgetSeconds
+        experiment.noiseThreshold = file.noiseThreshold ?? experiment.noiseThreshold
         try experiment.validate(source: source)
         return experiment
     }
@@ -160,6 +181,20 @@ public struct Experiment: Equatable, Sendable {
         if let bad = sizes.first(where: { $0 <= 0 }) { throw fail("key 'sizes' has \(bad): sizes must be positive element counts") }
         guard samples >= 3 else { throw fail("key 'samples' is \(samples): at least 3 are needed for quartiles") }
         guard warmupSamples >= 0 else { throw fail("key 'warmup_samples' must be >= 0") }
+        for (key, value) in [("precision_target", precisionTarget), ("median_precision_target", medianPrecisionTarget)] {
+            guard value > 0, value < 1 else {
+                throw fail("key '\(key)' is \(value): a precision target is a relative half-width of a 95% interval, in (0, 1), e.g. 0.01 for 1%")
+            }
+        }
+        guard maxRounds >= samples else {
+            throw fail("key 'max_rounds' is \(maxRounds): it must be at least 'samples' (\(samples)), the rounds every size always takes")
+        }
+        guard roundBudgetSeconds > 0 else {
+            throw fail("key 'round_budget_seconds' is \(roundBudgetSeconds): the time budget of a size's rounds must be positive, in seconds")
+        }
+        guard noiseThreshold > 0, noiseThreshold < 1 else {
+            throw fail("key 'noise_threshold' is \(noiseThreshold): the share of a round's time another load may take must be in (0, 1), e.g. 0.05")
+        }
         guard minSampleSeconds > 0, minSampleSeconds <= 10 else { throw fail("key 'min_sample_seconds' must be in (0, 10]") }
         guard inputRange.count == 2, inputRange[0] < inputRange[1], inputRange.allSatisfy(\.isFinite) else {
             throw fail("key 'input_range' must be [low, high] with low < high, both finite")
@@ -278,6 +313,11 @@ public struct Experiment: Equatable, Sendable {
         var masks: [String]?
         var trials: Int?
         var crossoverSizes: [Int]?
+        var precisionTarget: Double?
+        var medianPrecisionTarget: Double?
+        var maxRounds: Int?
+        var roundBudgetSeconds: Double?
+        var noiseThreshold: Double?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
@@ -286,6 +326,8 @@ public struct Experiment: Equatable, Sendable {
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
             case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"
             case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes"
+            case precisionTarget = "precision_target", medianPrecisionTarget = "median_precision_target", maxRounds = "max_rounds"
+            case roundBudgetSeconds = "round_budget_seconds", noiseThreshold = "noise_threshold"
         }
     }
 }

@@ -1,20 +1,34 @@
 import Foundation
 
-/// The CSV schema, version 3, documented in results/README.md. This type is the one place the columns
+/// The CSV schema, version 4, documented in results/README.md. This type is the one place the columns
 /// are listed in Swift; `show` reads files back through it and plots/ reads the same documented schema.
 public enum ResultSchema {
-    public static let version = 3
+    public static let version = 4
+    /// Versions this build reads (older files lack some columns, read as empty cells); it writes `version`.
+    public static let readableVersions = [3, 4]
+    /// Columns version 4 added to version 3: the medians' confidence intervals, the sampling precision
+    /// and the noise rounds, and the efficiencies' intervals.
+    public static let addedInVersion4 = [
+        "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
+        "efficiency_ci_low", "efficiency_ci_high",
+    ]
 
     public static let columns = [
         "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
         "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+        "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
         "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
         "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
         "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
-        "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency",
+        "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency", "efficiency_ci_low", "efficiency_ci_high",
         "input_range", "mask", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
         "raw_samples_s",
     ]
+
+    /// The columns of an older readable version: today's less those added since.
+    public static func columns(version: Int) -> [String] {
+        version >= 4 ? columns : columns.filter { !addedInVersion4.contains($0) }
+    }
 
     /// The columns that identify a configuration across runs (for --resume): ResultRow.key joins them.
     public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads", "placement", "input_range", "mask"]
@@ -62,6 +76,11 @@ public struct ResultRow: Equatable, Sendable {
                 return Swift.max(memoryBoundSeconds, computeBoundSeconds) / median
             }
             return Harness.median(zip(bounds, samples).map { $0 / $1 })
+        }
+
+        /// The interval of the paired efficiency (bound / pass time per round); nil without per-round bounds.
+        public func efficiencyInterval(samples: [Double]) -> MedianInterval? {
+            pairedRatio(bound == "memory" ? memoryBoundSamples : computeBoundSamples, over: samples)
         }
     }
 
@@ -112,6 +131,13 @@ public struct ResultRow: Equatable, Sendable {
     public var roofline: Roofline?
     /// Accuracy rows (no timings).
     public var accuracy: Accuracy?
+    /// The relative half-width of the median's interval the sampling aimed at; nil when none (accuracy rows).
+    public var precisionTarget: Double?
+    /// Whether every precision target this row takes part in was met (its median's, and the paired ratios of
+    /// the comparisons it belongs to) when its size's rounds stopped.
+    public var precisionMet: Bool?
+    /// Rounds of this row's size that were measured again because another load ran on the measuring CPU.
+    public var roundsRepeated: Int?
 
     /// Identifies a configuration across runs, for --resume.
     public var key: String {
@@ -152,12 +178,24 @@ public struct ResultRow: Equatable, Sendable {
             c["effective_gbps"] = format(8 * n / s.median / 1e9)
             c["real_gbps"] = format(bytesPerElement * n / s.median / 1e9)
             c["raw_samples_s"] = samples.map(format).joined(separator: ";")
+            if let ci = MedianInterval(samples) {
+                c["median_ci_low_s"] = format(ci.low)
+                c["median_ci_high_s"] = format(ci.high)
+                c["precision"] = format(ci.relativeHalfWidth)
+            }
+            if let t = precisionTarget { c["precision_target"] = format(t) }
+            if let met = precisionMet { c["precision_met"] = met ? "yes" : "no" }
+            if let r = roundsRepeated { c["rounds_repeated"] = String(r) }
             for (column, value) in counters { c[column] = format(value) }
             if let r = roofline {
                 c["roofline_bound"] = r.bound
                 c["memory_bound_s"] = format(r.memoryBoundSeconds)
                 c["compute_bound_s"] = format(r.computeBoundSeconds)
                 c["efficiency"] = format(r.efficiency(samples: samples, median: s.median))
+                if let ci = r.efficiencyInterval(samples: samples) {
+                    c["efficiency_ci_low"] = format(ci.low)
+                    c["efficiency_ci_high"] = format(ci.high)
+                }
             }
         }
         return c
@@ -215,6 +253,8 @@ public func parseCSV(_ text: String) -> [[String]] {
 public struct ResultTable {
     public let path: String
     public let rows: [[String: String]]
+    /// The schema version of the file's rows (the current one for a file without rows).
+    public private(set) var schemaVersion = ResultSchema.version
 
     /// The CSV a user names: a path as given, or an experiment id such as `softmax`, which means this
     /// processor's `<results>/<processor-id>/<id>.csv`.
@@ -238,18 +278,25 @@ public struct ResultTable {
         if let repeated = header.first(where: { column in header.filter { $0 == column }.count > 1 }) {
             throw HarnessError.incompatibleResults(path, "its header repeats the column '\(repeated)'")
         }
-        let missing = ResultSchema.columns.filter { !header.contains($0) }
-        guard missing.isEmpty else {
-            throw HarnessError.incompatibleResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.version)")
+        let versions = Set(lines.dropFirst().compactMap { $0.count == header.count ? Int(Dictionary(uniqueKeysWithValues: zip(header, $0))["schema_version"] ?? "") : nil })
+        let fileVersion = versions.count == 1 ? versions.first! : ResultSchema.version
+        guard ResultSchema.readableVersions.contains(fileVersion) else {
+            throw HarnessError.incompatibleResults(path, "its rows are of schema_version \(fileVersion); this build reads \(ResultSchema.readableVersions.map(String.init).joined(separator: " and ")) (scripts/upgrade-results.py upgrades older files)")
         }
+        let expected = ResultSchema.columns(version: fileVersion)
+        let missing = expected.filter { !header.contains($0) }
+        guard missing.isEmpty else {
+            throw HarnessError.incompatibleResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.readableVersions.map(String.init).joined(separator: " or "))")
+        }
+        schemaVersion = fileVersion
         var rows: [[String: String]] = []
         for (i, line) in lines.dropFirst().enumerated() where !(line.count == 1 && line[0].isEmpty) {
             guard line.count == header.count else {
                 throw HarnessError.incompatibleResults(path, "line \(i + 2) has \(line.count) cells, the header \(header.count)")
             }
             let row = Dictionary(uniqueKeysWithValues: zip(header, line))
-            guard row["schema_version"] == String(ResultSchema.version) else {
-                throw HarnessError.incompatibleResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), this build reads \(ResultSchema.version)")
+            guard row["schema_version"] == String(fileVersion) else {
+                throw HarnessError.incompatibleResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), the file's other rows \(fileVersion); this build reads \(ResultSchema.readableVersions.map(String.init).joined(separator: " and "))")
             }
             rows.append(row)
         }

@@ -42,6 +42,8 @@ public final class Runner {
     let log: (String) -> Void
     /// Which ISAs count as supported by this CPU; a test seam (tests fake a missing ISA on any machine).
     var isaSupport: (ISA) -> Bool = { $0.isSupported }
+    /// How each round's foreign load is measured; a test seam (tests inject a load).
+    var makeNoiseProbe: () -> NoiseProbe = { ThreadTimeNoiseProbe() }
 
     public init(options: RunOptions, log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.options = options
@@ -56,6 +58,7 @@ public final class Runner {
             }
             guard s >= 3 else { throw HarnessError.malformedExperiment("--samples", "must be at least 3, got \(s)") }
             experiment.samples = s
+            experiment.maxRounds = Swift.max(experiment.maxRounds, s)
         }
         if let presets = options.presets { experiment.presets = presets }
 
@@ -123,7 +126,7 @@ public final class Runner {
         let base = ResultRow(experiment: experiment.id, processorID: identity.id, microarchitecture: identity.microarchitecture,
                              isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
         let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology,
-                            completed: completed, writer: writer, log: log)
+                            completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
         var outcome = worker.runPinned()
         if experiment.kind == .tune && outcome.error == nil {
             // An error here still leaves the metadata of what was measured beside the CSV.
@@ -140,6 +143,10 @@ public final class Runner {
         metadata["skipped_sizes"] = skippedSizes
         metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
         for (key, value) in outcome.metadata { metadata[key] = value }
+        if experiment.kind != .accuracy {
+            metadata["noise"] = outcome.noise.metadata(threshold: experiment.noiseThreshold)
+            outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log)
+        }
         try Metadata.write(metadata, to: metadataPath)
         if let error = outcome.error { throw error }
         if experiment.kind == .tune {
@@ -188,7 +195,7 @@ public final class Runner {
         }
         log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
         let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology,
-                            completed: completed, writer: writer, log: log)
+                            completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
         var outcome = worker.runPinned()
         var found: [String: Any] = [:]
         for (isa, algorithms) in StreamingCrossover.verdicts(try ResultTable(path: csvPath)) {

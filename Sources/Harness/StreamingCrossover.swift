@@ -41,6 +41,8 @@ public enum StreamingCrossover {
         /// time); a size where either row failed is absent, and counts as a loss.
         public var speedups: [Int: Double]
         public var sizes: [Int]
+        /// n -> the speedup's 95% interval (absent with fewer than 6 paired rounds).
+        public var intervals: [Int: MedianInterval] = [:]
 
         /// "1M 0.93, 2M 0.97, 4M 1.02, ..." for logs and the preset's description.
         public var summary: String {
@@ -60,13 +62,16 @@ public enum StreamingCrossover {
         for (group, members) in groups {
             let sizes = Set(members.compactMap { Int($0["n"] ?? "") }).sorted()
             var speedups: [Int: Double] = [:]
+            var intervals: [Int: MedianInterval] = [:]
             for n in sizes {
                 let atN = members.filter { Int($0["n"] ?? "") == n && $0["status"] == "ok" }
                 guard let s = atN.first(where: streams), let p = atN.first(where: { !streams($0) }),
                       let speedup = Summary.pairedSpeedup(p, over: s) else { continue }
                 speedups[n] = speedup
+                intervals[n] = Summary.pairedSpeedupInterval(p, over: s)
             }
-            out[group[0], default: [:]][group[1]] = Verdict(threshold: threshold(sizes: sizes, speedups: speedups), speedups: speedups, sizes: sizes)
+            out[group[0], default: [:]][group[1]] = Verdict(threshold: threshold(sizes: sizes, speedups: speedups), speedups: speedups, sizes: sizes,
+                                                            intervals: intervals)
         }
         return out
     }

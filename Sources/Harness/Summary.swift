@@ -5,13 +5,14 @@ import Foundation
 public enum Summary {
     public static func render(_ table: ResultTable) -> String {
         var out = ""
+        let target = precisionTarget(of: table)
         let ok = table.rows.filter { $0["status"] == "ok" }
         let softmax = ok.filter { $0["kind"] == "softmax" }
         let passes = ok.filter { $0["kind"] == "pass" || $0["kind"] == "reference" }
         // A tune run's softmax rows are its streaming crossover: each algorithm with and without streaming
         // stores, not the algorithms against each other.
         let isTune = !softmax.isEmpty && !passes.isEmpty
-        if !softmax.isEmpty { out += isTune ? renderCrossover(table) : renderSoftmax(softmax) }
+        if !softmax.isEmpty { out += isTune ? renderCrossover(table) : renderSoftmax(softmax, target: target) }
         if !passes.isEmpty { out += renderPasses(passes) }
         let accuracy = table.rows.filter { $0["kind"] == "accuracy" }
         if !accuracy.isEmpty { out += renderAccuracy(accuracy) }
@@ -52,25 +53,29 @@ public enum Summary {
     static func renderCrossover(_ table: ResultTable) -> String {
         var out = ""
         for (isa, algorithms) in StreamingCrossover.verdicts(table).sorted(by: { $0.key < $1.key }) {
-            out += "\n\(isa) streaming crossover: speedup of the tuned kernels with streaming stores over their plain twins, whole softmax (median over rounds of plain time / streaming time)\n"
+            out += "\n\(isa) streaming crossover: speedup of the tuned kernels with streaming stores over their plain twins, whole softmax (median over rounds of plain time / streaming time [95% CI])\n"
             let sizes = Set(algorithms.values.flatMap(\.sizes)).sorted()
-            out += pad("algorithm", 22) + sizes.map { pad(compactCount($0), 8) }.joined() + "streams from\n"
+            out += pad("algorithm", 22) + sizes.map { pad(compactCount($0), 19) }.joined() + "streams from\n"
             for (algorithm, verdict) in algorithms.sorted(by: { $0.key < $1.key }) {
-                out += pad(algorithm, 22) + sizes.map { pad(verdict.speedups[$0].map { String(format: "%.2f", $0) } ?? "-", 8) }.joined()
+                out += pad(algorithm, 22) + sizes.map { n in
+                    let interval = verdict.intervals[n].map { String(format: " [%.2f,%.2f]", $0.low, $0.high) } ?? ""
+                    return pad(verdict.speedups[n].map { String(format: "%.2f", $0) + interval } ?? "-", 19)
+                }.joined()
                 out += (verdict.threshold.map { "n >= \(compactCount($0))" } ?? "never (plain twins kept)") + "\n"
             }
         }
         return out
     }
 
-    static func renderSoftmax(_ rows: [[String: String]]) -> String {
+    static func renderSoftmax(_ rows: [[String: String]], target: Double) -> String {
         // The paper's three, then any other algorithm present (online), so every row is shown.
         let paper = ["two-pass", "three-pass-recompute", "three-pass-reload"]
         let algorithms = paper + Set(rows.compactMap { $0["algorithm"] }).subtracting(paper).sorted()
         var out = ""
+        var marked = false
         for (title, group) in groups(rows, by: ["processor_id", "isa", "preset"] + threadKeys) {
-            out += "\n\(title): median time per call (effective GB/s, 8 B/element); speedup = median over rounds of three-pass time / two-pass time\n"
-            out += pad("n", 11) + algorithms.map { pad($0, 24) }.joined() + pad("vs recompute", 14) + pad("vs reload", 11) + "\n"
+            out += "\n\(title): median time per call (effective GB/s, 8 B/element); speedup = median over rounds of three-pass time / two-pass time [95% CI]\n"
+            out += pad("n", 11) + algorithms.map { pad($0, 24) }.joined() + pad("vs recompute", 22) + pad("vs reload", 20) + "\n"
             let sizes = Set(group.compactMap { Int($0["n"] ?? "") }).sorted()
             for n in sizes {
                 var found: [String: [String: String]] = [:]
@@ -79,20 +84,29 @@ public enum Summary {
                     if let r = group.first(where: { $0["algorithm"] == a && Int($0["n"] ?? "") == n }),
                        let m = Double(r["median_s"] ?? ""), let g = Double(r["effective_gbps"] ?? "") {
                         found[a] = r
-                        line += pad("\(formatSeconds(m)) (\(String(format: "%.1f", g)))", 24)
+                        let missed = r["precision_met"] == "no" ? "*" : ""
+                        marked = marked || !missed.isEmpty
+                        line += pad("\(formatSeconds(m))\(missed) (\(String(format: "%.1f", g)))", 24)
                     } else {
                         line += pad("-", 24)
                     }
                 }
-                for (other, width) in [("three-pass-recompute", 14), ("three-pass-reload", 11)] {
+                for (other, width) in [("three-pass-recompute", 22), ("three-pass-reload", 20)] {
                     if let t = found["two-pass"], let o = found[other], let s = pairedSpeedup(o, over: t) {
-                        line += pad(String(format: "%.2fx", s), width)
+                        let interval = pairedSpeedupInterval(o, over: t)
+                        let wide = interval.map { $0.relativeHalfWidth > target } ?? true
+                        marked = marked || wide
+                        line += pad(String(format: "%.2fx", s) + (interval.map { String(format: " [%.2f,%.2f]", $0.low, $0.high) } ?? " [no CI]") + (wide ? "~" : ""), width)
                     } else {
                         line += pad("-", width)
                     }
                 }
                 out += line + "\n"
             }
+        }
+        if marked {
+            out += "\n* the sampling stopped (round or time budget) before this median's 95% CI was within its target (precision_met = no)\n"
+            out += "~ this speedup's 95% CI is wider than \(String(format: "%g", target * 100))% of its value (or has none: fewer than 6 paired rounds)\n"
         }
         return out
     }
@@ -152,15 +166,17 @@ public enum Summary {
             }
             let verdicts = group.filter { !($0["roofline_bound"] ?? "").isEmpty }
             guard !verdicts.isEmpty else { continue }
-            out += "\n\(title): roofline verdict per pass: M = memory-bound, C = compute-bound; efficiency = median over rounds of bound / time\n"
-            out += pad("kernel", 40) + sizes.map { pad(String($0), 11) }.joined() + "\n"
+            out += "\n\(title): roofline verdict per pass: M = memory-bound, C = compute-bound; efficiency = median over rounds of bound / time [95% CI]\n"
+            out += pad("kernel", 40) + sizes.map { pad(String($0), 20) }.joined() + "\n"
             for (name, rowsOfKernel) in groups(verdicts, by: ["kernel"]) {
                 var line = pad(name, 40)
                 for n in sizes {
                     if let r = rowsOfKernel.first(where: { Int($0["n"] ?? "") == n }), let e = Double(r["efficiency"] ?? "") {
-                        line += pad("\(r["roofline_bound"] == "memory" ? "M" : "C") \(String(format: "%3.0f%%", e * 100))", 11)
+                        let interval = Double(r["efficiency_ci_low"] ?? "").flatMap { low in
+                            Double(r["efficiency_ci_high"] ?? "").map { String(format: " [%.0f,%.0f]", low * 100, $0 * 100) } } ?? ""
+                        line += pad("\(r["roofline_bound"] == "memory" ? "M" : "C") \(String(format: "%3.0f%%", e * 100))\(interval)", 20)
                     } else {
-                        line += pad("-", 11)
+                        line += pad("-", 20)
                     }
                 }
                 out += line + "\n"
@@ -173,13 +189,33 @@ public enum Summary {
     /// one size and keeps their samples in round order, so sample i of each was taken side by side, and
     /// pairing them cancels drift. Rows of different runs fall back to the ratio of medians.
     public static func pairedSpeedup(_ variant: [String: String], over twoPass: [String: String]) -> Double? {
-        func samples(_ r: [String: String]) -> [Double] { (r["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) } }
-        let a = samples(variant), b = samples(twoPass)
+        let a = rawSamples(variant), b = rawSamples(twoPass)
         if !a.isEmpty, a.count == b.count, variant["experiment"] == twoPass["experiment"], !b.contains(0) {
             return median(zip(a, b).map { $0 / $1 })
         }
         guard let m = Double(variant["median_s"] ?? ""), let t = Double(twoPass["median_s"] ?? ""), t > 0 else { return nil }
         return m / t
+    }
+
+    /// The paired speedup's 95% interval (MedianInterval over the per-round ratios); nil for rows of different
+    /// runs or too few rounds.
+    public static func pairedSpeedupInterval(_ variant: [String: String], over twoPass: [String: String]) -> MedianInterval? {
+        guard variant["experiment"] == twoPass["experiment"] else { return nil }
+        return pairedRatio(rawSamples(variant), over: rawSamples(twoPass))
+    }
+
+    static func rawSamples(_ row: [String: String]) -> [Double] {
+        (row["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) }
+    }
+
+    /// The precision target of the comparisons, from the run's metadata beside the CSV (the default where
+    /// there is none, as for files of schema 3).
+    static func precisionTarget(of table: ResultTable) -> Double {
+        let metadata = URL(fileURLWithPath: table.path).deletingPathExtension().appendingPathExtension("json")
+        guard let data = FileManager.default.contents(atPath: metadata.path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let target = (object["protocol"] as? [String: Any])?["precision_target"] as? Double else { return Experiment.defaultPrecisionTarget }
+        return target
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

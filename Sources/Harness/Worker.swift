@@ -26,6 +26,7 @@ final class Worker: @unchecked Sendable {
         var error: HarnessError?
         /// Keys the run adds to the metadata (the multi-core placements).
         var metadata: [String: Any] = [:]
+        var noise = NoiseLog()
 
         /// Adds a later run's rows, CPUs and metadata to this one's; its error, if any, becomes this one's.
         mutating func append(_ later: Outcome) {
@@ -35,6 +36,7 @@ final class Worker: @unchecked Sendable {
             observedCPUs.formUnion(later.observedCPUs)
             if let e = later.error { error = e }
             for (key, value) in later.metadata { metadata[key] = value }
+            noise.append(later.noise)
         }
     }
 
@@ -46,10 +48,12 @@ final class Worker: @unchecked Sendable {
     let completed: Set<String>
     let writer: ResultWriter
     let log: (String) -> Void
+    let noiseProbe: NoiseProbe
     var outcome = Outcome()
 
     init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, completed: Set<String>,
-         writer: ResultWriter, log: @escaping (String) -> Void) {
+         writer: ResultWriter, noiseProbe: NoiseProbe = ThreadTimeNoiseProbe(), log: @escaping (String) -> Void) {
+        self.noiseProbe = noiseProbe
         self.experiment = experiment
         self.plan = plan
         self.base = base
@@ -72,10 +76,17 @@ final class Worker: @unchecked Sendable {
                 return
             }
             FloatingPointEnvironment.flushDenormals(true)
+            let (wall, ownCPU, times) = (now(), LoadProbe.threadCPUSeconds(), LoadProbe.processorTimes(cpu: cpu))
             switch experiment.kind {
             case .accuracy: measureAccuracy()
             case .multicore: measureMulticore()
             case .softmax, .passes, .tune: measureAll()
+            }
+            outcome.noise.wallSeconds = now() - wall
+            if let before = times, let after = LoadProbe.processorTimes(cpu: cpu) {
+                let delta = after - before
+                outcome.noise.stealSeconds = delta.steal
+                outcome.noise.otherLoadSeconds = Swift.max(delta.busy - (LoadProbe.threadCPUSeconds() - ownCPU), 0)
             }
         }
         thread.stackSize = 8 << 20
@@ -357,8 +368,17 @@ final class Worker: @unchecked Sendable {
         let expectedCPUs = workers?.cpus ?? [cpu]
         let observe = workers?.observe ?? { [Pinning.currentCPU()] }
         var observed = Set<[Int]>()
-        for round in 0..<experiment.samples {
-            for i in Schedule.order(contenders: live.count, round: round, seed: experiment.seed &+ UInt64(n)) where failure[i] == nil {
+        let comparisons = Comparisons.pairs(live.map(\.contender.row))
+        var sampling = Sampling(experiment: experiment, contenders: live.count, comparisons: comparisons)
+        let clockBefore = LoadProbe.effectiveClockGHz()
+        var attempt = 0
+        while !sampling.done(samples: samples, failed: failure.map { $0 != nil }) {
+            // A round's samples are kept only if nothing else took the measuring CPU meanwhile; its order
+            // is drawn from the attempt, so a repeated round does not replay the discarded one's order.
+            var roundSamples = [Double?](repeating: nil, count: live.count)
+            var roundCounts = [[String: Int64]](repeating: [:], count: live.count)
+            noiseProbe.beginRound()
+            for i in Schedule.order(contenders: live.count, round: attempt, seed: experiment.seed &+ UInt64(n)) where failure[i] == nil {
                 let c = live[i].contender
                 sink += buffers.touchInput()
                 var counting = !counters.available.isEmpty && !countersFailed[i]
@@ -368,17 +388,31 @@ final class Worker: @unchecked Sendable {
                 let t1 = now()
                 if counting {
                     if let values = try? counters.stop() {
-                        for (event, value) in values { totals[i][event, default: 0] += value }
+                        for (event, value) in values { roundCounts[i][event, default: 0] += value }
                     } else { countersFailed[i] = true }
                 }
-                samples[i].append((t1 - t0) / Double(calls[i]))
+                roundSamples[i] = (t1 - t0) / Double(calls[i])
                 switch c.checkLast(buffers) {
                 case let .success(e): if let e { outputError[i] = Swift.max(outputError[i] ?? 0, e) }
-                case let .failure(f): failure[i] = "output check failed after timed sample \(round + 1): \(f.message)"
+                case let .failure(f): failure[i] = "output check failed after timed sample \(samples[i].count + 1): \(f.message)"
                 }
             }
+            attempt += 1
             observed.insert(observe())
+            let foreign = noiseProbe.endRound()
+            if sampling.shouldRepeat(foreignShare: foreign) { continue }
+            for i in live.indices {
+                guard let sample = roundSamples[i] else { continue }
+                samples[i].append(sample)
+                for (event, value) in roundCounts[i] { totals[i][event, default: 0] += value }
+            }
         }
+        outcome.noise.record(size: n, rounds: sampling.rounds, repeated: sampling.repeated, exhausted: sampling.repeatsExhausted,
+                             clock: [clockBefore, LoadProbe.effectiveClockGHz()])
+        if sampling.repeatsExhausted {
+            log("warning: n=\(n): another load kept taking more than \(Int(experiment.noiseThreshold * 100))% of the measuring CPU; after \(sampling.repeated) repeated rounds the rest were kept (see the metadata's noise)")
+        }
+        let met = sampling.targetsMet(samples: samples, failed: failure.map { $0 != nil })
         for cpus in observed { outcome.observedCPUs.formUnion(cpus) }
         if observed != [expectedCPUs] {
             log("warning: the workers were seen on CPUs \(observed.map(\.description).sorted().joined(separator: ", ")) although pinned to \(expectedCPUs)")
@@ -395,6 +429,9 @@ final class Worker: @unchecked Sendable {
             }
             row.callsPerSample = calls[i]
             row.samples = samples[i]
+            row.precisionTarget = experiment.medianPrecisionTarget
+            row.precisionMet = met[i]
+            row.roundsRepeated = sampling.repeated
             row.outputError = outputError[i]
             if !countersFailed[i] {
                 row.counters = normalise(totals[i], n: n, calls: calls[i] * samples[i].count, llcEvent: counters.llcEvent)

@@ -14,7 +14,7 @@ struct SoftmaxRepro: ParsableCommand {
             with metadata beside them (schema: results/README.md). Data goes to files and stdout, progress \
             and notes to stderr.
             """,
-        subcommands: [Run.self, List.self, Show.self, Compare.self, Info.self])
+        subcommands: [Run.self, List.self, Show.self, Compare.self, ClaimsCommand.self, Info.self])
 }
 
 /// Where the repository's folders are; defaults work from the repository root.
@@ -148,6 +148,9 @@ struct Show: ParsableCommand {
     @Flag(help: "Print results/SUMMARY.md (the cross-processor table written by `make plots`).")
     var summary = false
 
+    @Option(help: "The claims file (the paper's claims, judged for the CSV's processor).")
+    var claims = "claims/paper.json"
+
     @OptionGroup var folders: Folders
 
     func validate() throws {
@@ -165,7 +168,50 @@ struct Show: ParsableCommand {
         }
         do {
             let path = try ResultTable.locate(file!, resultsFolder: folders.results, processorID: CPUIdentity.current().id)
-            print(try Summary.render(ResultTable(path: path)), terminator: "")
+            let table = try ResultTable(path: path)
+            print(Summary.render(table), terminator: "")
+            // The paper's claims for this file's processor, from the softmax and passes results beside it.
+            if table.rows.contains(where: { $0["kind"] == "softmax" || $0["kind"] == "pass" }) {
+                let processorFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
+                if let file = try? Harness.Claims.load(claims) {
+                    let findings = Harness.Claims.judge(resultsFolder: processorFolder.deletingLastPathComponent().path, file: file)
+                        .filter { $0.processorID == processorFolder.lastPathComponent }
+                    print(Harness.Claims.text(findings), terminator: "")
+                } else {
+                    FileHandle.standardError.write(Data("note: no claims file at \(claims): the paper's claims are not judged (pass --claims PATH)\n".utf8))
+                }
+            }
+        } catch let error as HarnessError {
+            throw fail(error.description)
+        }
+    }
+}
+
+struct ClaimsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claims",
+        abstract: "Decide the paper's claims for every processor under the results folder: each claim that applies, the measured value with its 95% CI, and a verdict (reproduced, not reproduced, inconclusive).")
+
+    @OptionGroup var folders: Folders
+
+    @Option(help: "The claims file.")
+    var claims = "claims/paper.json"
+
+    @Option(help: "Write the table as Markdown to this file (e.g. results/CLAIMS.md) instead of text on stdout.")
+    var markdown: String?
+
+    func run() throws {
+        do {
+            let file = try Harness.Claims.load(claims)
+            let findings = Harness.Claims.judge(resultsFolder: folders.results, file: file)
+            guard let markdown else {
+                print(findings.isEmpty ? "no processor under \(folders.results) has results a claim applies to" : Harness.Claims.text(findings), terminator: findings.isEmpty ? "\n" : "")
+                return
+            }
+            guard FileManager.default.createFile(atPath: markdown, contents: Data(Harness.Claims.markdown(findings, file: file).utf8)) else {
+                throw fail("cannot write \(markdown): check the folder exists and is writable")
+            }
+            print(markdown)
         } catch let error as HarnessError {
             throw fail(error.description)
         }

@@ -125,7 +125,7 @@ final class ResultsTests: XCTestCase {
         for counter in ResultSchema.counterColumns.map(\.column) {
             XCTAssert(ResultSchema.columns.contains(counter), "counter column \(counter) should be a schema column")
         }
-        XCTAssertEqual(ResultSchema.version, 3, "schema version: expected 3 (README documents schema_version 3), saw \(ResultSchema.version)")
+        XCTAssertEqual(ResultSchema.version, 4, "schema version: expected 4 (README documents schema_version 4), saw \(ResultSchema.version)")
     }
 
     // MARK: Cells
@@ -134,7 +134,7 @@ final class ResultsTests: XCTestCase {
         let c = sampleRow().cells()
         XCTAssertEqual(c["status"], "ok", "status: expected ok, saw \(String(describing: c["status"]))")
         XCTAssertEqual(c["error"], "", "error: expected empty, saw \(String(describing: c["error"]))")
-        XCTAssertEqual(c["schema_version"], "3")
+        XCTAssertEqual(c["schema_version"], "4")
         XCTAssertEqual(c["n"], "1000")
         XCTAssertEqual(c["cpu"], "3")
         XCTAssertEqual(c["threads"], "1")
@@ -301,12 +301,29 @@ final class ResultsTests: XCTestCase {
 
     func testResultTableRejectsAnotherSchemaVersion() throws {
         var cells = parseCSV(sampleRow().csvLine()).first ?? []
-        cells[0] = "4"
-        let path = try writeCSV("v4.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
-        let error = assertHarnessError("reading a schema_version 4 row") { try ResultTable(path: path) }
+        cells[0] = "5"
+        let path = try writeCSV("v5.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
+        let error = assertHarnessError("reading a schema_version 5 row") { try ResultTable(path: path) }
         guard let error else { return }
         guard case let .incompatibleResults(_, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
-        assertContains(why, ["line 2", "schema_version 4", "reads 3"])
+        assertContains(why, ["schema_version 5", "reads 3 and 4"])
+        // One row of another version among the file's own: named by its line.
+        let good = sampleRow().csvLine()
+        let mixed = try writeCSV("mixed.csv", ResultSchema.columns.joined(separator: ",") + "\n" + good + "\n" + good + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
+        let mixedError = assertHarnessError("reading a file with one schema_version 5 row") { try ResultTable(path: mixed) }
+        assertContains(mixedError?.description ?? "", ["line 4", "schema_version 5"])
+    }
+
+    /// Files of schema 3 (no interval or sampling columns) are still read; their new cells are empty.
+    func testResultTableReadsSchemaThreeFiles() throws {
+        let v3 = ResultSchema.columns(version: 3)
+        XCTAssertFalse(v3.contains("median_ci_low_s"))
+        let cells = sampleRow().cells()
+        let line = v3.map { $0 == "schema_version" ? "3" : csvEscape(cells[$0] ?? "") }.joined(separator: ",")
+        let table = try ResultTable(path: try writeCSV("v3.csv", v3.joined(separator: ",") + "\n" + line + "\n"))
+        XCTAssertEqual(table.schemaVersion, 3)
+        XCTAssertEqual(table.rows.first?["median_s"], cells["median_s"])
+        XCTAssertNil(table.rows.first?["median_ci_low_s"], "a column the file lacks is absent from its rows")
     }
 
     func testResultTableRejectsARaggedLineAndAnUnreadableFile() throws {

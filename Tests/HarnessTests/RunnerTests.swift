@@ -40,7 +40,7 @@ class RunnerTestCase: XCTestCase {
     func tinyJSON(kind: String = "softmax", sizes: [Int], extra: String = "") -> String {
         """
         {"description": "tiny \(kind) test", "kind": "\(kind)", "sizes": \(sizes), "samples": 3, "warmup_samples": 0,
-         "min_sample_seconds": 0.0001\(extra.isEmpty ? "" : ", " + extra)}
+         "min_sample_seconds": 0.0001, "max_rounds": 3\(extra.isEmpty ? "" : ", " + extra)}
         """
     }
 
@@ -212,7 +212,7 @@ final class RunnerTests: RunnerTestCase {
             }
         }
 
-        XCTAssertEqual(metadata["schema_version"] as? Int, 3, "schema_version: expected 3, saw \(String(describing: metadata["schema_version"]))")
+        XCTAssertEqual(metadata["schema_version"] as? Int, ResultSchema.version, "schema_version: expected \(ResultSchema.version), saw \(String(describing: metadata["schema_version"]))")
         XCTAssertEqual(metadata["experiment"] as? String, "meta", "experiment: expected 'meta', saw \(String(describing: metadata["experiment"]))")
         XCTAssertEqual((metadata["seed"] as? NSNumber)?.intValue, 9, "seed: expected 9, saw \(String(describing: metadata["seed"]))")
         let date = metadata["date"] as? String ?? ""

@@ -197,6 +197,10 @@ int plat_pool_observed_cpu(const plat_pool *pool, int worker);
 /* uname(2) release string, e.g. "6.1.0-18-amd64". Returns 0 on success. */
 int plat_kernel_release(char *buf, size_t buflen);
 
+/* Runs groups x 8 dependent integer adds (one per cycle on x86) and returns their sum (groups x 8), so
+ * the caller can time the effective clock. */
+uint64_t plat_dependent_add_chain(uint64_t groups);
+
 #ifdef __cplusplus
 }
 #endif
