@@ -80,9 +80,15 @@ final class PresetCatalogTests: XCTestCase {
         XCTAssertEqual(passPlan.notes, ["note: preset 'zen2' has no kernels for avx512f: skipped for avx512f"], "passes: the same note")
     }
 
-    func testTheSoftmaxExperimentRunsTheAuthorsPresets() throws {
+    func testTheSoftmaxExperimentsRunTheAuthorsPresets() throws {
         let experiment = try Experiment.load(id: "softmax", folder: repositoryRoot.appendingPathComponent("experiments"))
         XCTAssertEqual(experiment.presets, ["blend", "broadwell", "zen2", "skylake"], "softmax's presets")
         XCTAssertEqual(experiment.optionalPresets, ["tuned"], "softmax's optional presets")
+        // The device run's out-of-cache experiment: softmax's presets at the paper's sizes past every LLC.
+        let outOfCache = try Experiment.load(id: "softmax-out-of-cache", folder: repositoryRoot.appendingPathComponent("experiments"))
+        XCTAssertEqual(outOfCache.kind, .softmax, "softmax-out-of-cache's kind")
+        XCTAssertEqual(outOfCache.sizes, [10_000_000, 30_000_000, 100_000_000], "softmax-out-of-cache's sizes")
+        XCTAssertEqual(outOfCache.presets, experiment.presets, "softmax-out-of-cache's presets are softmax's")
+        XCTAssertEqual(outOfCache.optionalPresets, experiment.optionalPresets, "softmax-out-of-cache's optional presets are softmax's")
     }
 }
