@@ -11,7 +11,7 @@ RUN := .build/release/softmax-repro
 EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick multicore-quick accuracy-quick,tune softmax passes table1 multicore accuracy)
 RUN_FLAGS := $(if $(FRESH),--overwrite,--resume)
 
-.PHONY: reproduce test build deps venv plots clean
+.PHONY: reproduce test build deps venv plots clean bundle cluster print-experiments test-slurm
 
 reproduce: build venv
 	@for experiment in $(EXPERIMENTS); do \
@@ -26,6 +26,11 @@ test: deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(VENV)/bin/python -m pytest -q plots/tests
+	@$(MAKE) --no-print-directory test-slurm
+
+# The cluster scripts on a one-node Slurm cluster started here (installs slurm-wlm and munge when missing).
+test-slurm:
+	scripts/test-slurm.sh
 
 build: deps
 	$(SWIFT) build -c release --product softmax-repro
@@ -46,3 +51,19 @@ plots: venv build
 
 clean:
 	rm -rf .build $(VENV)
+
+# The results `make bundle` packs: this machine's local runs (RESULTS=results: the committed reference run).
+RESULTS ?= local/results
+
+# One archive of this processor's results, metadata and checksums under local/, for `softmax-repro import`.
+bundle: build
+	$(RUN) bundle --results $(RESULTS) --out local
+
+# Every node type of cluster/cluster.conf (or CLUSTER_CONF=FILE) measured as a Slurm job array, then merged.
+CLUSTER_CONF ?= cluster/cluster.conf
+cluster:
+	cluster/submit.sh $(CLUSTER_CONF)
+
+# The experiments `make reproduce` runs (QUICK=1: the quick ones), for scripts.
+print-experiments:
+	@echo $(EXPERIMENTS)

@@ -78,6 +78,11 @@ public final class Runner {
         }
 
         // Work, size by size, and the memory it needs, all checked before anything is allocated.
+        if experiment.kind != .passes && experiment.kind != .tune,
+           !isas.run.contains(where: { isa in presets.contains { $0.kernels[isa.rawValue] != nil } }) {
+            throw HarnessError.malformedExperiment(
+                experiment.id, "none of its presets (\(presets.map(\.name).joined(separator: ", "))) has kernels for \(isas.run.map(\.rawValue).joined(separator: ", ")), the ISAs run here: choose an ISA they list (`softmax-repro list --presets`) with --isa, or another preset with --preset")
+        }
         var plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
         plan.notes.forEach(log)
         let available = MachineInfo.availableMemoryBytes()
@@ -235,13 +240,8 @@ public final class Runner {
 
     /// A preset by name from experiments/presets/; `tuned` is per processor, in presets/tuned/<processor-id>.json.
     func loadPreset(_ name: String, processorID: String) throws -> Preset {
-        var folder = options.experimentsFolder.appendingPathComponent("presets")
-        var file = name
-        if name == TunedPreset.name {
-            folder = folder.appendingPathComponent(TunedPreset.name)
-            file = processorID
-        }
-        let url = folder.appendingPathComponent("\(file).json")
+        let url = PresetCatalog.file(name, presetsFolder: options.experimentsFolder.appendingPathComponent("presets"), processorID: processorID)
+        let folder = url.deletingLastPathComponent()
         guard FileManager.default.fileExists(atPath: url.path) else {
             let available = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
                 .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
@@ -329,6 +329,11 @@ struct WorkPlan {
             switch experiment.kind {
             case .softmax, .multicore, .accuracy:
                 for preset in presets {
+                    // The authors' per-processor presets have AVX2 kernels only: on other ISAs, say so once.
+                    guard preset.kernels[isa.rawValue] != nil else {
+                        notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
+                        continue
+                    }
                     for algorithm in experiment.algorithms {
                         do {
                             perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
@@ -348,6 +353,9 @@ struct WorkPlan {
                 } else {
                     // At each size, the kernels the presets' plans run there: below a plan's streaming
                     // threshold its streaming-store kernels' plain twins, as in its softmax rows.
+                    for preset in presets where preset.kernels[isa.rawValue] == nil {
+                        notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
+                    }
                     let plans = try presets.flatMap { preset in
                         try Algorithm.allCases.filter { preset.kernels[isa.rawValue]?[$0.rawValue] != nil }.map { try preset.plan($0, isa: isa) }
                     }
@@ -365,6 +373,10 @@ struct WorkPlan {
         self.items = items
         self.sizes = items.keys.sorted()
         self.notes = notes
+    }
+
+    static func presetLacksISANote(preset: String, isa: ISA) -> String {
+        "note: preset '\(preset)' has no kernels for \(isa.rawValue): skipped for \(isa.rawValue)"
     }
 
     /// A plan of given items (tune's streaming crossover).

@@ -14,7 +14,7 @@ struct SoftmaxRepro: ParsableCommand {
             with metadata beside them (schema: results/README.md). Data goes to files and stdout, progress \
             and notes to stderr.
             """,
-        subcommands: [Run.self, List.self, Show.self, Compare.self, ClaimsCommand.self, Info.self])
+        subcommands: [Run.self, List.self, Show.self, Compare.self, ClaimsCommand.self, Info.self, BundleResults.self, ImportResults.self])
 }
 
 /// Where the repository's folders are; defaults work from the repository root.
@@ -116,15 +116,7 @@ struct List: ParsableCommand {
         }
         let folder = try folders.experimentsURL()
         if presets {
-            let presetFolder = folder.appendingPathComponent("presets")
-            for file in (try? FileManager.default.contentsOfDirectory(atPath: presetFolder.path))?.sorted() ?? [] where file.hasSuffix(".json") {
-                do {
-                    let p = try Preset.load(from: presetFolder.appendingPathComponent(file))
-                    print("\(p.name)\t\(p.description)")
-                } catch {
-                    print("\(file.dropLast(5))\tINVALID: \(error)")
-                }
-            }
+            PresetCatalog.listing(presetsFolder: folder.appendingPathComponent("presets"), processorID: CPUIdentity.current().id).forEach { print($0) }
             return
         }
         for id in try Experiment.list(folder: folder) {

@@ -229,11 +229,15 @@ final class ExperimentTests: XCTestCase {
         for name in names {
             do {
                 let preset = try Preset.load(from: folder.appendingPathComponent(name))
-                for isa in ISA.allCases {
+                // blend covers every ISA; the authors' per-processor presets only AVX2. Every ISA a preset
+                // lists must cover every algorithm.
+                let isas = name == "blend.json" ? ISA.allCases : ISA.allCases.filter { preset.kernels[$0.rawValue] != nil }
+                XCTAssertFalse(isas.isEmpty, "experiments/presets/\(name) should list kernels for at least one ISA")
+                for isa in isas {
                     for algorithm in Algorithm.allCases { _ = try preset.plan(algorithm, isa: isa) }
                 }
             } catch {
-                XCTFail("experiments/presets/\(name) should load and cover every ISA and algorithm; saw: \(error)")
+                XCTFail("experiments/presets/\(name) should load and cover every algorithm on each ISA it lists; saw: \(error)")
             }
         }
     }

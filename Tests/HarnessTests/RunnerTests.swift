@@ -790,6 +790,25 @@ final class RunnerTests: RunnerTestCase {
         }
     }
 
+    /// The authors' per-processor presets are AVX2 only: on another ISA they are skipped with a note, and
+    /// a run left with nothing to measure is refused.
+    func testAPresetWithoutKernelsForTheISAsRunIsSkippedOrRefused() throws {
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("experiments/presets/zen2.json"),
+                                         to: experiments.appendingPathComponent("presets/zen2.json"))
+        try writeExperiment("authors", tinyJSON(sizes: [64], extra: #""algorithms": ["two-pass"], "presets": ["blend", "zen2"]"#))
+        let report = try run("authors") { $0.isas = [.portable] }
+        let presetsRun = Set(try readTable(report).rows.map { $0["preset"] ?? "" })
+        XCTAssertEqual(presetsRun, ["blend"], "portable rows: only blend has portable kernels")
+        assertContains(log.text, ["note: preset 'zen2' has no kernels for portable: skipped for portable"], "log")
+
+        try writeExperiment("authors-only", tinyJSON(sizes: [64], extra: #""algorithms": ["two-pass"], "presets": ["zen2"]"#))
+        let before = filesUnder(results)
+        if let error = assertHarnessError("zen2 on portable only", { try run("authors-only") { $0.isas = [.portable] } }) {
+            assertContains(error.description, ["zen2", "portable", "--isa", "--preset"])
+        }
+        XCTAssertEqual(filesUnder(results), before, "nothing written by the refused run")
+    }
+
     func testNonexistentCPUIsRefused() throws {
         try writeExperiment("cpu", tinyJSON(sizes: [64]))
         guard let error = runExpectingError("cpu", what: "--cpu 100000", { $0.cpu = 100_000 }) else { return }
