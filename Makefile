@@ -8,25 +8,41 @@ RUN := .build/release/softmax-repro
 
 # QUICK=1: the quick variants (a few minutes); FRESH=1: start afresh instead of resuming (old CSVs are
 # kept as .bak copies).
-EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick multicore-quick accuracy-quick,tune softmax passes table1 multicore accuracy)
+FULL_EXPERIMENTS := tune softmax passes table1 multicore accuracy
+EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick multicore-quick accuracy-quick,$(FULL_EXPERIMENTS))
 RUN_FLAGS := $(if $(FRESH),--overwrite,--resume)
+# A user's runs: everything `make reproduce` writes is under the gitignored local/ (the runner's defaults
+# for --results and --local-presets); the committed reference runs in results/ change only by
+# `make reference`.
+LOCAL := local
 
-.PHONY: reproduce test build deps venv plots clean bundle cluster print-experiments test-slurm
+.PHONY: reproduce reference test build deps venv plots local-plots clean bundle cluster print-experiments test-slurm
 
 reproduce: build venv
+	@git status --porcelain --untracked-files=no > .tracked-before-reproduce 2>/dev/null || true
 	@for experiment in $(EXPERIMENTS); do \
 	  $(RUN) run $$experiment $(RUN_FLAGS) || exit $$?; \
 	done
-	@$(MAKE) --no-print-directory plots
+	@$(MAKE) --no-print-directory local-plots
 	@for experiment in $(EXPERIMENTS); do \
-	  for csv in results/*/$$experiment.csv; do $(RUN) show $$csv; done; \
+	  for csv in $(LOCAL)/results/*/$$experiment.csv; do $(RUN) show $$csv; done; \
 	done
+	@scripts/check-tracked-unchanged.sh .tracked-before-reproduce
 
+# Copies this processor's complete local run (every experiment of the full set) into results/<processor-id>/
+# and its tuned preset into experiments/presets/tuned/, then redraws the committed figures.
+reference: build venv
+	$(RUN) reference $(FULL_EXPERIMENTS)
+	@$(MAKE) --no-print-directory plots
+
+# Every test, then a check that they changed no tracked file (tests write only to temporary folders).
 test: deps venv
+	@git status --porcelain --untracked-files=no > .tracked-before-test 2>/dev/null || true
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(VENV)/bin/python -m pytest -q plots/tests
 	@$(MAKE) --no-print-directory test-slurm
+	@scripts/check-tracked-unchanged.sh .tracked-before-test
 
 # The cluster scripts on a one-node Slurm cluster started here (installs slurm-wlm and munge when missing).
 test-slurm:
@@ -48,6 +64,10 @@ $(VENV)/.installed: plots/requirements.txt | deps
 plots: venv build
 	$(VENV)/bin/python plots/plot_results.py --results results --out plots/figures --summary results/SUMMARY.md
 	$(RUN) claims --results results --markdown results/CLAIMS.md
+
+local-plots: venv build
+	$(VENV)/bin/python plots/plot_results.py --results $(LOCAL)/results --out $(LOCAL)/figures --summary $(LOCAL)/SUMMARY.md
+	$(RUN) claims --results $(LOCAL)/results --markdown $(LOCAL)/CLAIMS.md
 
 clean:
 	rm -rf .build $(VENV)

@@ -24,6 +24,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Tests only: property-based checks of the experiment-file parser.
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         // MARK: Public API: the paper's algorithms over dispatched kernels.
@@ -48,6 +50,8 @@ let package = Package(
         // MARK: Tests, one target per source module.
         .testTarget(name: "SoftmaxTests", dependencies: ["Softmax"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: ["Harness", .product(name: "PropertyBased", package: "swift-property-based")]),
     ]
 )

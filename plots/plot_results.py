@@ -351,9 +351,21 @@ def _select(proc: Processor, kinds: tuple[str, ...], series_key, role: str) -> l
     return chosen
 
 
+EXPERIMENT_KINDS = ("softmax", "passes", "tune", "multicore", "accuracy")
+
+
+def _experiment_kind(f: ResultFile) -> str | None:
+    """The experiment's kind from its metadata (experiment_kind), else from its id (`multicore-quick` is a
+    multicore experiment); never guessed from the rows, which several kinds share."""
+    kind = (f.meta or {}).get("experiment_kind")
+    if kind in EXPERIMENT_KINDS:
+        return kind
+    experiment = (f.meta or {}).get("experiment") or f.experiment or f.csv_path.stem
+    return next((k for k in EXPERIMENT_KINDS if experiment == k or experiment.startswith(k + "-")), None)
+
+
 def _is_multicore(f: ResultFile) -> bool:
-    return (f.meta or {}).get("experiment_kind") == "multicore" or any(
-        (r.get("threads") or "1").strip() not in ("", "1") for r in f.rows)
+    return _experiment_kind(f) == "multicore"
 
 
 def _accuracy_series(r):
@@ -377,8 +389,7 @@ def select_rows(proc: Processor) -> None:
 def _is_tune(f: ResultFile) -> bool:
     """A tune run: its softmax rows are the streaming crossover (each tuned algorithm with and without
     streaming stores, the same preset twice), not softmax results to draw."""
-    return (f.meta or {}).get("experiment_kind") == "tune" or (
-        bool(f.rows_by_kind.get("pass")) and bool(f.rows_by_kind.get("softmax")))
+    return _experiment_kind(f) == "tune"
 
 
 def _select_single_thread(proc: Processor) -> None:

@@ -98,9 +98,33 @@ public struct Experiment: Equatable, Sendable {
         "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
     ]
     public static let referenceNames = ["read", "copy", "copy_nt", "scale", "write"]
+    /// Keys every experiment file must have.
+    public static let requiredKeys = ["description", "kind", "sizes"]
+    /// The most timed (or warm-up) samples per configuration, and inputs per accuracy configuration, a file or
+    /// --samples may ask for: beyond it a typo (10^12) would make the run look hung.
+    public static let maxSamples = 10_000
+    public static let maxTrials = 10_000
+
+    /// Each key's type, checked on the file as written (ExpectedJSON names the key and the type in its error).
+    static let keyTypes: [String: ExpectedJSON] = [
+        "description": .string, "kind": .string, "algorithms": .list(of: .string), "isas": .list(of: .string),
+        "presets": .list(of: .string), "optional_presets": .list(of: .string), "all_variants": .bool,
+        "references": .list(of: .string), "sizes": .list(of: .whole(Int64.min...Int64.max)),
+        "max_size_by_isa": .map(of: .whole(Int64.min...Int64.max)), "samples": .whole(Int64.min...Int64.max),
+        "warmup_samples": .whole(Int64.min...Int64.max), "min_sample_seconds": .number(limit: .greatestFiniteMagnitude),
+        "seed": .unsigned64, "input_range": .list(of: .number(limit: Double(Float.greatestFiniteMagnitude))),
+        "sum_tolerance": .number(limit: .greatestFiniteMagnitude), "skip_sizes_that_do_not_fit": .bool,
+        "size_labels": .map(of: .string), "threads": .list(of: .whole(Int64.min...Int64.max)), "placements": .list(of: .string),
+        "input_ranges": .list(of: .list(of: .number(limit: .greatestFiniteMagnitude))), "masks": .list(of: .string),
+        "trials": .whole(Int64.min...Int64.max), "crossover_sizes": .list(of: .whole(Int64.min...Int64.max)),
+        "precision_target": .number(limit: .greatestFiniteMagnitude), "median_precision_target": .number(limit: .greatestFiniteMagnitude),
+        "max_rounds": .whole(Int64.min...Int64.max), "round_budget_seconds": .number(limit: .greatestFiniteMagnitude),
+        "noise_threshold": .number(limit: .greatestFiniteMagnitude),
+    ]
 
     /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
     public static func load(id: String, folder: URL) throws -> Experiment {
+        guard ResultsLayout.isValidExperimentID(id) else { throw HarnessError.invalidExperimentID(id) }
         let url = folder.appendingPathComponent("\(id).json")
         guard FileManager.default.fileExists(atPath: url.path) else {
             let known = (try? list(folder: folder)) ?? []
@@ -111,17 +135,26 @@ public struct Experiment: Equatable, Sendable {
     }
 
     public static func parse(_ data: Data, id: String, source: String) throws -> Experiment {
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw HarnessError.malformedExperiment(source, "not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)")")
+        let root: StrictJSON.Node
+        do { root = try StrictJSON.parse(data) } catch let failure as StrictJSON.Failure {
+            throw HarnessError.malformedExperiment(source, failure.description)
         }
-        guard let dictionary = object as? [String: Any] else {
-            throw HarnessError.malformedExperiment(source, "the top level must be a JSON object")
+        guard case let .object(members) = root.value else {
+            throw HarnessError.malformedExperiment(source, "the top level must be a JSON object ({...}), not \(root.written) (\(root.position))")
         }
-        for key in dictionary.keys.sorted() where !knownKeys.contains(key) {
+        for (key, node) in members where !knownKeys.contains(key) {
             let hint = closestMatches(to: key, among: Array(knownKeys), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
-            throw HarnessError.malformedExperiment(source, "unknown key '\(key)'\(hint) (known keys: \(knownKeys.sorted().joined(separator: ", ")))")
+            throw HarnessError.malformedExperiment(source, "unknown key '\(key)'\(hint) (\(node.position); known keys: \(knownKeys.sorted().joined(separator: ", ")))")
         }
+        for key in requiredKeys where !members.contains(where: { $0.key == key }) {
+            throw HarnessError.malformedExperiment(source, "key '\(key)' is missing: every experiment file names \(requiredKeys.joined(separator: ", "))")
+        }
+        for (key, node) in members {
+            do { try keyTypes[key]?.check(node, key: key) } catch let message as HarnessErrorMessage {
+                throw HarnessError.malformedExperiment(source, message.description)
+            }
+        }
+        let dictionary = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value) })
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
@@ -180,11 +213,15 @@ public struct Experiment: Equatable, Sendable {
         guard !sizes.isEmpty else { throw fail("key 'sizes' is empty: list at least one n") }
         if let bad = sizes.first(where: { $0 <= 0 }) { throw fail("key 'sizes' has \(bad): sizes must be positive element counts") }
         guard samples >= 3 else { throw fail("key 'samples' is \(samples): at least 3 are needed for quartiles") }
+        guard samples <= Experiment.maxSamples else { throw fail("key 'samples' is \(samples): at most \(Experiment.maxSamples) per configuration") }
         guard warmupSamples >= 0 else { throw fail("key 'warmup_samples' must be >= 0") }
         for (key, value) in [("precision_target", precisionTarget), ("median_precision_target", medianPrecisionTarget)] {
             guard value > 0, value < 1 else {
                 throw fail("key '\(key)' is \(value): a precision target is a relative half-width of a 95% interval, in (0, 1), e.g. 0.01 for 1%")
             }
+        }
+        guard maxRounds <= Experiment.maxSamples else {
+            throw fail("key 'max_rounds' is \(maxRounds): at most \(Experiment.maxSamples) rounds per size")
         }
         guard maxRounds >= samples else {
             throw fail("key 'max_rounds' is \(maxRounds): it must be at least 'samples' (\(samples)), the rounds every size always takes")
@@ -194,6 +231,20 @@ public struct Experiment: Equatable, Sendable {
         }
         guard noiseThreshold > 0, noiseThreshold < 1 else {
             throw fail("key 'noise_threshold' is \(noiseThreshold): the share of a round's time another load may take must be in (0, 1), e.g. 0.05")
+        }
+        guard warmupSamples <= Experiment.maxSamples else {
+            throw fail("key 'warmup_samples' is \(warmupSamples): at most \(Experiment.maxSamples) per configuration")
+        }
+        let lists: [(String, [String])] = [
+            ("sizes", sizes.map(String.init)), ("algorithms", algorithms.map(\.rawValue)), ("isas", (isas ?? []).map(\.rawValue)),
+            ("presets", presets), ("optional_presets", optionalPresets), ("references", references),
+            ("threads", (threads ?? []).map(String.init)), ("crossover_sizes", (crossoverSizes ?? []).map(String.init)),
+        ]
+        for (key, values) in lists {
+            var seen = Set<String>()
+            if let repeated = values.first(where: { !seen.insert($0).inserted }) {
+                throw fail("key '\(key)' lists \(repeated) twice: list each once (it would be measured twice)")
+            }
         }
         guard minSampleSeconds > 0, minSampleSeconds <= 10 else { throw fail("key 'min_sample_seconds' must be in (0, 10]") }
         guard inputRange.count == 2, inputRange[0] < inputRange[1], inputRange.allSatisfy(\.isFinite) else {
@@ -212,7 +263,8 @@ public struct Experiment: Equatable, Sendable {
         if let bad = references.first(where: { !Experiment.referenceNames.contains($0) }) {
             throw fail("key 'references' has unknown '\(bad)'; expected some of \(Experiment.referenceNames.joined(separator: ", "))")
         }
-        if (kind == .softmax || kind == .multicore || kind == .accuracy) && algorithms.isEmpty { throw fail("key 'algorithms' is empty") }
+        if algorithms.isEmpty { throw fail("key 'algorithms' is empty: list algorithms, or leave the key out for all of them") }
+        if isas?.isEmpty ?? false { throw fail("key 'isas' is empty: list ISAs, or leave the key out for every ISA this CPU supports") }
         if kind != .multicore {
             if threads != nil { throw fail("key 'threads' applies to multicore experiments only (this one is \(kind.rawValue))") }
             if placements != Placement.allCases { throw fail("key 'placements' applies to multicore experiments only (this one is \(kind.rawValue))") }
@@ -260,6 +312,7 @@ public struct Experiment: Equatable, Sendable {
             throw fail("key 'masks' lists \(repeated) twice: rows are told apart by their mask, list each once")
         }
         guard trials >= 1 else { throw fail("key 'trials' is \(trials): at least one input per configuration is needed") }
+        guard trials <= Experiment.maxTrials else { throw fail("key 'trials' is \(trials): at most \(Experiment.maxTrials) inputs per configuration") }
     }
 
     /// Experiment ids in a folder (file names without .json), sorted.
@@ -343,6 +396,18 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
     case missingResults(String, thisProcessors: String?)
     case unknownPreset(String, folder: String, available: [String])
     case platform(String)
+    /// An experiment id that is not a plain name (a path, `../x`).
+    case invalidExperimentID(String)
+    /// A results file a read-only command cannot use (it suggests nothing destructive).
+    case unreadableResults(String, String)
+    /// Another run holds the CSV's lock.
+    case resultsBusy(String, holder: String?)
+    /// Another run measures on the CPU.
+    case cpuBusy(cpu: Int, holder: String, free: [Int])
+    /// The run's estimated time exceeds the limit.
+    case tooLong(experiment: String, seconds: Double, limit: Double)
+    /// `reference`: the local run lacks experiments or has incomplete ones (each problem named).
+    case incompleteRun([String])
 
     public var description: String {
         switch self {
@@ -371,6 +436,20 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
             return "unknown preset '\(name)' (no \(folder)/\(name).json); available: \(available.joined(separator: ", "))"
         case let .platform(why):
             return why
+        case let .invalidExperimentID(id):
+            return "'\(id)' is not an experiment id: ids are plain names of lowercase letters, digits, '-' and '_' (a file name in experiments/ without .json; `softmax-repro list` shows them)"
+        case let .unreadableResults(path, why):
+            return "\(path) is not a results file this build can read: \(why); give a CSV written by `softmax-repro run` (results/README.md describes them)"
+        case let .resultsBusy(path, holder):
+            return "\(path) is being written by another run (\(holder ?? "its lock file does not say which")): wait for it to finish, pass --wait to wait for it, or pass --results DIR to write elsewhere"
+        case let .cpuBusy(cpu, holder, free):
+            let choice = free.isEmpty ? "no CPU of this machine is free now" : "free CPUs here: \(free.map(String.init).joined(separator: ", ")); pass --cpu N with one of them"
+            return "CPU \(cpu) is measuring another run (\(holder)), which would spoil both runs' timings: \(choice), or --wait to wait for it, or --share-cpu to measure anyway (recorded in the metadata)"
+        case let .incompleteRun(problems):
+            return "this processor's local run is not complete, so nothing was copied into the reference folder:\n  " + problems.joined(separator: "\n  ")
+                + "\nfinish it with `make reproduce` (it resumes the local run), then run `make reference` again"
+        case let .tooLong(experiment, seconds, limit):
+            return "\(experiment) is estimated to take about \(formatDuration(seconds)) (its samples, sizes and configurations at 1 ns per element or min_sample_seconds per sample), more than the \(formatDuration(limit)) allowed without --allow-long: lower samples or sizes, or pass --allow-long"
         }
     }
 }

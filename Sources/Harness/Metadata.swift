@@ -2,10 +2,14 @@ import Foundation
 import Platform
 import Softmax
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The metadata written beside every CSV (keys documented in results/README.md).
 enum Metadata {
     static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: Runner.ISAChoice,
-                        cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, previous: String?) -> [String: Any] {
+                        cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, previous old: [String: Any]?) -> [String: Any] {
         let governor = MachineInfo.cpufreqGovernor(cpu: cpu)
         let boost = MachineInfo.boostState()
         var metadata: [String: Any] = [
@@ -58,18 +62,17 @@ enum Metadata {
                 "streaming_threshold_elements": SoftmaxPlan.defaultStreamingThreshold,
                 "streaming_stores": "softmax rows run a preset's streaming-store (_nt) kernels from its streaming threshold on (per ISA and algorithm in the preset, measured on the whole softmax by tune: see streaming_thresholds; where the preset has none, streaming_threshold_elements = last cache level / 8, from sysfs) and their plain twins below; the kernel column names what ran",
             ] as [String: Any],
-            "counters": [
-                "available": counters.available, "unavailable": counters.unavailable, "llc_event": counters.llcEvent ?? NSNull(),
-            ] as [String: Any],
+            "counters": describe(counters),
             "frequency": [
                 "governor": governor.0 ?? NSNull(), "governor_reason": governor.reason ?? NSNull(),
                 "boost": boost.0 ?? NSNull(), "boost_reason": boost.reason ?? NSNull(),
             ] as [String: Any],
         ]
         if experiment.kind == .accuracy { metadata["protocol"] = accuracyProtocol(experiment, cpu: cpu, observedCPUs: observedCPUs) }
-        // A resumed run keeps the first run's description and notes when it was continued.
-        if let previous, let data = FileManager.default.contents(atPath: previous),
-           let old = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        // A resumed run keeps the first run's description and notes when it was continued; what it does not
+        // measure again (a key only an earlier run wrote) stays.
+        if let old {
+            for (key, value) in old where metadata[key] == nil { metadata[key] = value }
             var resumed = old["resumed"] as? [String] ?? []
             resumed.append(metadata["date"] as! String)
             metadata["date"] = old["date"] ?? metadata["date"]
@@ -99,10 +102,46 @@ enum Metadata {
         ]
     }
 
+    /// `run_state`: written as running when the run starts and replaced when it ends; a run killed on the way
+    /// leaves running (and no lock held on its CSV).
+    static let running = "running", complete = "complete", failed = "failed"
+
+    static func describe(_ counters: CounterReport) -> [String: Any] {
+        ["available": counters.available, "unavailable": counters.unavailable, "llc_event": counters.llcEvent ?? NSNull()]
+    }
+
+    /// The metadata at `path` as a JSON object; nil when there is none or it cannot be read.
+    public static func read(_ path: String) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// The metadata with `protocol.observed_cpus` set to what this run observed together with what the
+    /// previous run of a resumed CSV observed (a resume that measures nothing keeps the first run's CPUs).
+    static func withObservedCPUs(_ metadata: [String: Any], _ observed: Set<Int>, previous: [String: Any]?) -> [String: Any] {
+        var metadata = metadata
+        var all = observed
+        if let earlier = (previous?["protocol"] as? [String: Any])?["observed_cpus"] as? [Any] {
+            all.formUnion(earlier.compactMap { ($0 as? NSNumber)?.intValue })
+        }
+        var protocolRecord = metadata["protocol"] as? [String: Any] ?? [:]
+        protocolRecord["observed_cpus"] = all.sorted()
+        metadata["protocol"] = protocolRecord
+        return metadata
+    }
+
+    /// Writes to a temporary file beside `path` and renames it over `path`, so a reader (or a killed run)
+    /// never sees half a file.
     static func write(_ metadata: [String: Any], to path: String) throws {
         let data = try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys])
-        guard FileManager.default.createFile(atPath: path, contents: data + Data("\n".utf8)) else {
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: data + Data("\n".utf8)) else {
             throw HarnessError.unwritableResults(path, "the metadata file cannot be written")
+        }
+        guard rename(temporary, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw HarnessError.unwritableResults(path, "the metadata file cannot be replaced (\(why))")
         }
     }
 

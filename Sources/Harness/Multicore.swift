@@ -109,6 +109,7 @@ extension Worker {
                     })
                 rows.forEach(emit)
                 progress.finished(n: n, rows: rows, seconds: now() - start, log: log)
+                checkpoint?(outcome)
             }
         }
         var meta = outcome.metadata["multicore"] as? [String: Any] ?? [:]

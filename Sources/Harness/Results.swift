@@ -30,6 +30,42 @@ public enum ResultSchema {
         version >= 4 ? columns : columns.filter { !addedInVersion4.contains($0) }
     }
 
+    /// Columns that must hold a whole number where not empty.
+    public static let integerColumns: Set<String> = ["schema_version", "n", "threads", "cpu", "samples", "calls_per_sample", "rounds_repeated"]
+    /// Columns that must hold a finite number where not empty (raw_samples_s: numbers separated by ';').
+    public static let numberColumns: Set<String> = [
+        "median_s", "p25_s", "p75_s", "min_s", "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error",
+        "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
+        "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call", "memory_bound_s", "compute_bound_s",
+        "efficiency", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
+        "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "efficiency_ci_low", "efficiency_ci_high",
+    ]
+    /// Cells an `ok` row must have: its timings, or for accuracy rows its errors.
+    public static let requiredWhenOK = ["median_s", "p25_s", "p75_s", "min_s", "samples", "raw_samples_s"]
+    public static let requiredWhenOKAccuracy = ["max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error"]
+
+    /// Why a row cannot be a measurement (the first bad column and why), or nil when it can.
+    public static func problem(in row: [String: String]) -> (column: String, why: String)? {
+        guard let kind = row["kind"], ResultRow.Kind(rawValue: kind) != nil else {
+            return ("kind", "'\(row["kind"] ?? "")' is not one of \(["softmax", "pass", "reference", "peak", "accuracy"].joined(separator: ", "))")
+        }
+        guard let status = row["status"], status == "ok" || status == "error" else { return ("status", "'\(row["status"] ?? "")' is neither ok nor error") }
+        if let met = row["precision_met"], !["", "yes", "no"].contains(met) { return ("precision_met", "'\(met)' is neither yes nor no") }
+        for column in columns {
+            guard let cell = row[column], !cell.isEmpty else { continue }
+            if integerColumns.contains(column), Int(cell) == nil { return (column, "'\(cell)' is not a whole number") }
+            if numberColumns.contains(column), !(Double(cell)?.isFinite ?? false) { return (column, "'\(cell)' is not a finite number") }
+            if column == "raw_samples_s", !cell.split(separator: ";", omittingEmptySubsequences: false).allSatisfy({ Double($0)?.isFinite ?? false }) {
+                return (column, "'\(cell)' is not a list of numbers separated by ';'")
+            }
+        }
+        guard status == "ok" else { return nil }
+        for column in kind == "accuracy" ? requiredWhenOKAccuracy : requiredWhenOK where (row[column] ?? "").isEmpty {
+            return (column, "it is empty in a row whose status is ok")
+        }
+        return nil
+    }
+
     /// The columns that identify a configuration across runs (for --resume): ResultRow.key joins them.
     public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads", "placement", "input_range", "mask"]
 
@@ -249,67 +285,104 @@ public func parseCSV(_ text: String) -> [[String]] {
     return rows
 }
 
-/// A results CSV read back: header-checked, as dictionaries keyed by column.
+/// A results CSV read back: header-checked, as dictionaries keyed by column. Rows that cannot be
+/// measurements (a torn line, a cell that is not a number) are left out of `rows` and listed in
+/// `invalidRows`, so they are never shown, drawn or kept as measured.
 public struct ResultTable {
     public let path: String
     public let rows: [[String: String]]
     /// The schema version of the file's rows (the current one for a file without rows).
     public private(set) var schemaVersion = ResultSchema.version
+    public let invalidRows: [InvalidRow]
+    /// The experiment's kind: from the metadata beside the CSV, else from the experiment id (the file name);
+    /// never guessed from the rows.
+    public let experimentKind: Experiment.Kind?
+
+    /// A row that is not a measurement, and where.
+    public struct InvalidRow: Equatable, Sendable, CustomStringConvertible {
+        public var path: String
+        public var line: Int
+        public var column: String?
+        public var why: String
+        public var description: String { "\(path) line \(line)\(column.map { ", column \($0)" } ?? ""): \(why)" }
+    }
 
     /// The CSV a user names: a path as given, or an experiment id such as `softmax`, which means this
-    /// processor's `<results>/<processor-id>/<id>.csv`.
-    public static func locate(_ argument: String, resultsFolder: String, processorID: String) throws -> String {
+    /// processor's `<folder>/<processor-id>/<id>.csv` in the first of `resultsFolders` that has it (a local
+    /// run before the committed reference run).
+    public static func locate(_ argument: String, resultsFolders: [String], processorID: String) throws -> String {
         if FileManager.default.fileExists(atPath: argument) { return argument }
-        let isName = !argument.contains("/") && !argument.hasSuffix(".csv")
-        let candidate = URL(fileURLWithPath: resultsFolder).appendingPathComponent(processorID)
-            .appendingPathComponent(argument + ".csv").path
-        if isName, FileManager.default.fileExists(atPath: candidate) { return candidate }
-        throw HarnessError.missingResults(argument, thisProcessors: isName ? candidate : nil)
+        let isName = ResultsLayout.isValidExperimentID(argument)
+        var candidates: [String] = []
+        for folder in resultsFolders {
+            let candidate = ResultsLayout(resultsFolder: URL(fileURLWithPath: folder)).csv(experiment: argument, processorID: processorID).path
+            if !candidates.contains(candidate) { candidates.append(candidate) }
+        }
+        if isName, let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        throw HarnessError.missingResults(argument, thisProcessors: isName ? candidates.joined(separator: " or ") : nil)
     }
 
     public init(path: String) throws {
         self.path = path
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw HarnessError.incompatibleResults(path, "it cannot be read (\(error.localizedDescription))")
+            throw HarnessError.unreadableResults(path, "it cannot be read (\(error.localizedDescription))")
         }
+        experimentKind = ResultTable.kind(csvPath: path)
         let lines = parseCSV(text)
-        guard let header = lines.first else { rows = []; return }
+        guard let header = lines.first else { rows = []; invalidRows = []; return }
         if let repeated = header.first(where: { column in header.filter { $0 == column }.count > 1 }) {
-            throw HarnessError.incompatibleResults(path, "its header repeats the column '\(repeated)'")
+            throw HarnessError.unreadableResults(path, "its header repeats the column '\(repeated)'")
         }
-        let versions = Set(lines.dropFirst().compactMap { $0.count == header.count ? Int(Dictionary(uniqueKeysWithValues: zip(header, $0))["schema_version"] ?? "") : nil })
-        let fileVersion = versions.count == 1 ? versions.first! : ResultSchema.version
-        guard ResultSchema.readableVersions.contains(fileVersion) else {
-            throw HarnessError.incompatibleResults(path, "its rows are of schema_version \(fileVersion); this build reads \(ResultSchema.readableVersions.map(String.init).joined(separator: " and ")) (scripts/upgrade-results.py upgrades older files)")
-        }
-        let expected = ResultSchema.columns(version: fileVersion)
-        let missing = expected.filter { !header.contains($0) }
-        guard missing.isEmpty else {
-            throw HarnessError.incompatibleResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.readableVersions.map(String.init).joined(separator: " or "))")
+        // The version from the header: every column of this build, or of an older readable version.
+        guard let fileVersion = ResultSchema.readableVersions.sorted(by: >).first(where: { v in ResultSchema.columns(version: v).allSatisfy(header.contains) }) else {
+            let closest = ResultSchema.addedInVersion4.contains(where: header.contains) ? ResultSchema.version : ResultSchema.readableVersions.min()!
+            let missing = ResultSchema.columns(version: closest).filter { !header.contains($0) }
+            throw HarnessError.unreadableResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.readableVersions.map(String.init).joined(separator: " or "))")
         }
         schemaVersion = fileVersion
         var rows: [[String: String]] = []
+        var invalid: [InvalidRow] = []
         for (i, line) in lines.dropFirst().enumerated() where !(line.count == 1 && line[0].isEmpty) {
             guard line.count == header.count else {
-                throw HarnessError.incompatibleResults(path, "line \(i + 2) has \(line.count) cells, the header \(header.count)")
+                invalid.append(InvalidRow(path: path, line: i + 2, column: nil, why: "it has \(line.count) cells, the header \(header.count) (a torn or foreign line)"))
+                continue
             }
             let row = Dictionary(uniqueKeysWithValues: zip(header, line))
             guard row["schema_version"] == String(fileVersion) else {
-                throw HarnessError.incompatibleResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), the file's other rows \(fileVersion); this build reads \(ResultSchema.readableVersions.map(String.init).joined(separator: " and "))")
+                throw HarnessError.unreadableResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), its header schema_version \(fileVersion); this build reads \(ResultSchema.readableVersions.map(String.init).joined(separator: " and ")) (scripts/upgrade-results.py upgrades older files)")
+            }
+            if let problem = ResultSchema.problem(in: row) {
+                invalid.append(InvalidRow(path: path, line: i + 2, column: problem.column, why: problem.why))
+                continue
             }
             rows.append(row)
         }
         self.rows = rows
+        self.invalidRows = invalid
+    }
+
+    /// The kind in the metadata beside a CSV (`experiment_kind`), else the kind the experiment id names
+    /// (`multicore-quick` is a multicore experiment), else nil.
+    static func kind(csvPath: String) -> Experiment.Kind? {
+        if let metadata = Metadata.read(ResultsLayout.metadata(forCSV: csvPath)),
+           let kind = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.init(rawValue:)) {
+            return kind
+        }
+        let id = URL(fileURLWithPath: csvPath).deletingPathExtension().lastPathComponent
+        return Experiment.Kind.allCases.first { id == $0.rawValue || id.hasPrefix($0.rawValue + "-") }
     }
 
     /// Keys of the configurations measured, as ResultRow.key builds them: those that succeeded, and accuracy
     /// rows whatever their status (the same inputs through the same kernels fail again: their error rows are
     /// findings, not mishaps worth another try, and a retry would only repeat them in the file).
     public var completedKeys: Set<String> {
-        Set(rows.filter { $0["status"] == "ok" || $0["kind"] == "accuracy" }.map { row in
-            ResultSchema.keyColumns.map { row[$0] ?? "" }.joined(separator: "|")
-        })
+        Set(rows.filter { $0["status"] == "ok" || $0["kind"] == "accuracy" }.map(ResultTable.key))
+    }
+
+    /// A row's configuration key, as ResultRow.key builds it.
+    public static func key(_ row: [String: String]) -> String {
+        ResultSchema.keyColumns.map { row[$0] ?? "" }.joined(separator: "|")
     }
 }
 
@@ -318,23 +391,39 @@ public final class ResultWriter {
     public let path: String
     private let handle: FileHandle
 
-    /// Opens `path` for appending, writing the header if the file is new or empty.
+    /// The file's own column order: rows are appended in it, so a file whose header lists the columns in
+    /// another order (edited by hand, or written by another tool) stays one consistent table.
+    public let columns: [String]
+
+    /// Opens `path` for appending, writing the header if the file is new or empty. An existing file whose last
+    /// line was cut off (a killed run) gets a line break first, so the next row starts on a line of its own.
     public init(path: String) throws {
         self.path = path
         let fm = FileManager.default
-        let exists = fm.fileExists(atPath: path) && ((try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0
-        if !exists {
+        let existing = fm.contents(atPath: path) ?? Data()
+        if existing.isEmpty {
             guard fm.createFile(atPath: path, contents: Data((ResultSchema.columns.joined(separator: ",") + "\n").utf8)) else {
                 throw HarnessError.unwritableResults(path, "the file cannot be created")
             }
+            columns = ResultSchema.columns
+        } else {
+            let header = parseCSV(String(decoding: existing.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)).first ?? []
+            guard Set(header).isSuperset(of: ResultSchema.columns) else {
+                throw HarnessError.incompatibleResults(path, "its header lacks \(ResultSchema.columns.filter { !header.contains($0) }.joined(separator: ", "))")
+            }
+            columns = header
         }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw HarnessError.unwritableResults(path, "the file cannot be opened for writing") }
         self.handle = handle
         handle.seekToEndOfFile()
+        if let last = existing.last, last != UInt8(ascii: "\n") { handle.write(Data("\n".utf8)) }
     }
 
     public func append(_ row: ResultRow) {
-        handle.write(Data((row.csvLine() + "\n").utf8))
+        let cells = row.cells()
+        let line = columns == ResultSchema.columns ? row.csvLine() : columns.map { csvEscape(cells[$0] ?? "") }.joined(separator: ",")
+        // One write per row: a run killed mid-row leaves at most that row torn, and readers skip it.
+        handle.write(Data((line + "\n").utf8))
         try? handle.synchronize()
     }
 

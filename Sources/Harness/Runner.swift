@@ -19,6 +19,19 @@ public struct RunOptions: Sendable {
     public var samples: Int?
     public var resume = false
     public var overwrite = false
+    /// Where a tune run writes the tuned preset, and where `tuned` is looked for first (then in the
+    /// experiments folder's presets/); nil: the experiments folder's presets/ only.
+    public var localPresetsFolder: URL?
+    /// Wait for another run holding this experiment's CSV or the measuring CPU, instead of refusing.
+    public var wait = false
+    /// Measure on a CPU another run is measuring on (both runs' timings suffer); recorded in the metadata.
+    public var shareCPU = false
+    /// Run even when the run time estimated before measuring exceeds `Runner.longRunLimitSeconds`.
+    public var allowLong = false
+    /// Folder of the machine-wide per-CPU locks.
+    public var cpuLocksFolder = URL(fileURLWithPath: ResultsLayout.cpuLocks)
+    /// What the lock files say is running.
+    public var command = currentCommandLine
 
     public init(experimentsFolder: URL, resultsFolder: URL) {
         self.experimentsFolder = experimentsFolder
@@ -57,10 +70,17 @@ public final class Runner {
                 throw HarnessError.malformedExperiment("--samples", "\(experiment.id) is an accuracy experiment, which times nothing; its inputs per configuration are 'trials' in its file")
             }
             guard s >= 3 else { throw HarnessError.malformedExperiment("--samples", "must be at least 3, got \(s)") }
+            guard s <= Experiment.maxSamples else {
+                throw HarnessError.malformedExperiment("--samples", "is \(s): at most \(Experiment.maxSamples) samples per configuration are allowed")
+            }
             experiment.samples = s
             experiment.maxRounds = Swift.max(experiment.maxRounds, s)
         }
-        if let presets = options.presets { experiment.presets = presets }
+        if let presets = options.presets {
+            // The command line's presets replace the experiment's, optional ones included; each counts once.
+            experiment.presets = uniqueInOrder(presets)
+            experiment.optionalPresets = []
+        }
 
         let isas = try resolveISAs(experiment, isSupported: isaSupport)
         let identity = CPUIdentity.current()
@@ -108,19 +128,42 @@ public final class Runner {
             }
         }
 
-        // Where results go; never clobber what was measured.
-        let folder = options.resultsFolder.appendingPathComponent(identity.id)
-        let csvPath = folder.appendingPathComponent("\(experiment.id).csv").path
-        let metadataPath = folder.appendingPathComponent("\(experiment.id).json").path
+        if let seconds = estimatedSeconds(experiment, plan: plan, topology: topology), seconds > Runner.longRunLimitSeconds {
+            guard options.allowLong else { throw HarnessError.tooLong(experiment: experiment.id, seconds: seconds, limit: Runner.longRunLimitSeconds) }
+            log("note: this run is estimated to take about \(formatDuration(seconds)) (--allow-long)")
+        }
+
+        // Where results go; never clobber what was measured, and never let two runs write one CSV or time
+        // on one CPU.
+        let layout = ResultsLayout(resultsFolder: options.resultsFolder)
+        let folder = layout.processorFolder(identity.id)
+        let csvPath = layout.csv(experiment: experiment.id, processorID: identity.id).path
+        let metadataPath = layout.metadata(experiment: experiment.id, processorID: identity.id).path
         try prepareFolder(folder)
+        let csvLock = try lockResults(csvPath)
+        defer { csvLock.release() }
+        let measuringCPUs = experiment.kind == .multicore
+            ? Array(Set(Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.flatMap(\.cpus))).sorted()
+            : [cpu]
+        let (cpuLocks, sharedCPUs) = try lockCPUs(measuringCPUs, topology: topology)
+        defer { cpuLocks.forEach { $0.release() } }
         var completed = Set<String>()
+        var previousMetadata: [String: Any]?
         if FileManager.default.fileExists(atPath: csvPath) {
             if options.overwrite {
                 try keepBackup(csvPath)
                 try? keepBackup(metadataPath)
             } else if options.resume {
                 try checkSameProtocol(experiment, metadataPath: metadataPath, csvPath: csvPath)
-                completed = try ResultTable(path: csvPath).completedKeys
+                let table: ResultTable
+                do { table = try ResultTable(path: csvPath) } catch let HarnessError.unreadableResults(path, why) {
+                    throw HarnessError.incompatibleResults(path, why)
+                }
+                for problem in table.invalidRows {
+                    log("note: \(problem.description): not a measurement; measured again")
+                }
+                completed = table.completedKeys
+                previousMetadata = Metadata.read(metadataPath)
             } else {
                 throw HarnessError.resultsExist(csvPath)
             }
@@ -130,33 +173,49 @@ public final class Runner {
         let writer = try ResultWriter(path: csvPath)
         let base = ResultRow(experiment: experiment.id, processorID: identity.id, microarchitecture: identity.microarchitecture,
                              isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
+        // The metadata is written before anything is measured and replaced (atomically) after each size, so
+        // a killed run's CSV always has it; run_state says whether the run finished.
+        var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
+                                        cpu: cpu, observedCPUs: [], counters: CounterReport(available: [], unavailable: [:], llcEvent: nil),
+                                        previous: previousMetadata)
+        metadata["skipped_sizes"] = skippedSizes
+        metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
+        metadata["run_options"] = runOptionsRecord()
+        if !sharedCPUs.isEmpty { metadata["shared_cpus"] = sharedCPUs }
+        let startMetadata = metadata
+        func writeMetadata(_ outcome: Worker.Outcome, state: String) throws {
+            var m = startMetadata
+            // Until the worker has opened its counters, what this thread sees (probed once the run ends).
+            if let c = outcome.counters ?? (state == Metadata.running ? nil : counters.describe()) { m["counters"] = Metadata.describe(c) }
+            for (key, value) in outcome.metadata { m[key] = value }
+            if experiment.kind != .accuracy { m["noise"] = outcome.noise.metadata(threshold: experiment.noiseThreshold) }
+            m = Metadata.withObservedCPUs(m, outcome.observedCPUs, previous: previousMetadata)
+            m["run_state"] = state
+            try Metadata.write(m, to: metadataPath)
+        }
+        try writeMetadata(Worker.Outcome(), state: Metadata.running)
+        let checkpoint: (Worker.Outcome) -> Void = { [log] outcome in
+            do { try writeMetadata(outcome, state: Metadata.running) } catch { log("warning: \(error)") }
+        }
         let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology,
                             completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
+        worker.checkpoint = checkpoint
         var outcome = worker.runPinned()
         if experiment.kind == .tune && outcome.error == nil {
             // An error here still leaves the metadata of what was measured beside the CSV.
             do {
                 outcome.append(try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
-                                                             topology: topology, completed: completed, writer: writer))
+                                                             topology: topology, completed: completed, writer: writer, checkpoint: checkpoint))
             } catch let error as HarnessError {
                 outcome.error = error
             }
         }
-        var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
-                                        cpu: cpu, observedCPUs: outcome.observedCPUs, counters: outcome.counters ?? counters.describe(),
-                                        previous: options.resume ? metadataPath : nil)
-        metadata["skipped_sizes"] = skippedSizes
-        metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
-        for (key, value) in outcome.metadata { metadata[key] = value }
-        if experiment.kind != .accuracy {
-            metadata["noise"] = outcome.noise.metadata(threshold: experiment.noiseThreshold)
-            outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log)
-        }
-        try Metadata.write(metadata, to: metadataPath)
+        try writeMetadata(outcome, state: outcome.error == nil ? Metadata.complete : Metadata.failed)
+        if experiment.kind != .accuracy { outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log) }
         if let error = outcome.error { throw error }
         if experiment.kind == .tune {
-            let path = try TunedPreset.write(from: ResultTable(path: csvPath), processorID: identity.id,
-                                             presetsFolder: options.experimentsFolder.appendingPathComponent("presets"), log: log)
+            let presetsFolder = options.localPresetsFolder ?? ResultsLayout.committedPresets(experimentsFolder: options.experimentsFolder)
+            let path = try TunedPreset.write(from: ResultTable(path: csvPath), processorID: identity.id, presetsFolder: presetsFolder, log: log)
             log("wrote the tuned preset for \(identity.id): \(path)")
         }
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
@@ -167,7 +226,8 @@ public final class Runner {
     /// tune's second phase: each tuned algorithm that has streaming-store kernels, timed whole with them
     /// and with their plain twins, interleaved, on the crossover sizes; rows of kind softmax, preset tuned.
     func measureStreamingCrossover(_ experiment: Experiment, plan: WorkPlan, isas: [ISA], csvPath: String, base: ResultRow, cpu: Int,
-                                   topology: Topology, completed: Set<String>, writer: ResultWriter) throws -> Worker.Outcome {
+                                   topology: Topology, completed: Set<String>, writer: ResultWriter,
+                                   checkpoint: ((Worker.Outcome) -> Void)? = nil) throws -> Worker.Outcome {
         let tuned = TunedPreset.kernels(from: try ResultTable(path: csvPath))
         let ladder = experiment.crossoverSizes ?? StreamingCrossover.sizes(llcBytes: topology.llcBytes, largest: plan.sizes.max() ?? 1)
         var items: [Int: [WorkPlan.Item]] = [:]
@@ -201,6 +261,7 @@ public final class Runner {
         log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
         let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology,
                             completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
+        worker.checkpoint = checkpoint
         var outcome = worker.runPinned()
         var found: [String: Any] = [:]
         for (isa, algorithms) in StreamingCrossover.verdicts(try ResultTable(path: csvPath)) {
@@ -222,7 +283,8 @@ public final class Runner {
     }
 
     func resolveISAs(_ experiment: Experiment, isSupported: (ISA) -> Bool = { $0.isSupported }) throws -> ISAChoice {
-        if let wanted = options.isas {
+        if let listed = options.isas {
+            let wanted = uniqueInOrder(listed)
             let missing = wanted.filter { !isSupported($0) }
             guard missing.isEmpty else { throw HarnessError.unsupportedISA(missing, supported: ISA.allCases.filter(isSupported)) }
             return ISAChoice(run: wanted, skipped: [:])
@@ -238,10 +300,21 @@ public final class Runner {
         return ISAChoice(run: run, skipped: skipped)
     }
 
-    /// A preset by name from experiments/presets/; `tuned` is per processor, in presets/tuned/<processor-id>.json.
+    /// A preset by name from experiments/presets/; `tuned` is per processor, in presets/tuned/<processor-id>.json,
+    /// read from the local presets folder first (a local tune run's), then from experiments/presets/.
     func loadPreset(_ name: String, processorID: String) throws -> Preset {
-        let url = PresetCatalog.file(name, presetsFolder: options.experimentsFolder.appendingPathComponent("presets"), processorID: processorID)
-        let folder = url.deletingLastPathComponent()
+        let committed = ResultsLayout.committedPresets(experimentsFolder: options.experimentsFolder)
+        var folder = committed
+        var url = committed.appendingPathComponent("\(name).json")
+        if name == TunedPreset.name {
+            let candidates = ResultsLayout.tunedPresetCandidates(localPresets: options.localPresetsFolder,
+                                                                 experimentsFolder: options.experimentsFolder, processorID: processorID)
+            url = candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates.last!
+            folder = url.deletingLastPathComponent()
+            if !FileManager.default.fileExists(atPath: url.path) {
+                throw HarnessError.unknownPreset(name, folder: candidates.map { $0.deletingLastPathComponent().path }.joined(separator: " or "), available: [])
+            }
+        }
         guard FileManager.default.fileExists(atPath: url.path) else {
             let available = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
                 .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()

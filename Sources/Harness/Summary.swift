@@ -10,8 +10,9 @@ public enum Summary {
         let softmax = ok.filter { $0["kind"] == "softmax" }
         let passes = ok.filter { $0["kind"] == "pass" || $0["kind"] == "reference" }
         // A tune run's softmax rows are its streaming crossover: each algorithm with and without streaming
-        // stores, not the algorithms against each other.
-        let isTune = !softmax.isEmpty && !passes.isEmpty
+        // stores, not the algorithms against each other. The kind comes from the metadata (or the id), never
+        // from which rows are present: a multicore run also has softmax and reference rows.
+        let isTune = table.experimentKind == .tune
         if !softmax.isEmpty { out += isTune ? renderCrossover(table) : renderSoftmax(softmax, target: target) }
         if !passes.isEmpty { out += renderPasses(passes) }
         let accuracy = table.rows.filter { $0["kind"] == "accuracy" }
@@ -27,6 +28,10 @@ public enum Summary {
                 }
                 out += "  \(e["isa"] ?? "") \(e["kernel"] ?? "") \(configuration): \(e["error"] ?? "")\n"
             }
+        }
+        if !table.invalidRows.isEmpty {
+            out += "\n\(table.invalidRows.count) row(s) are not measurements and were left out (`run --resume` measures them again):\n"
+            for problem in table.invalidRows { out += "  \(problem.description)\n" }
         }
         if out.isEmpty { out = "\(table.path) holds no rows yet\n" }
         return out

@@ -50,6 +50,8 @@ final class Worker: @unchecked Sendable {
     let log: (String) -> Void
     let noiseProbe: NoiseProbe
     var outcome = Outcome()
+    /// Called on the worker thread after each size (the runner rewrites the metadata with what it saw).
+    var checkpoint: ((Outcome) -> Void)?
 
     init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, completed: Set<String>,
          writer: ResultWriter, noiseProbe: NoiseProbe = ThreadTimeNoiseProbe(), log: @escaping (String) -> Void) {
@@ -114,6 +116,7 @@ final class Worker: @unchecked Sendable {
             let start = now()
             let rows = measure(n: n, contenders: todo, counters: counters)
             progress.finished(n: n, rows: rows, seconds: now() - start, log: log)
+            checkpoint?(outcome)
         }
     }
 
@@ -178,6 +181,7 @@ final class Worker: @unchecked Sendable {
                 let eta = elementsDone > 0 ? elapsed / elementsDone * Swift.max(elementsTotal - elementsDone, 0) : 0
                 log(String(format: "[%d/%d] n=%d %@: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, range.label,
                            measured, now() - start, formatDuration(eta)))
+                checkpoint?(outcome)
             }
         }
         if outcome.observedCPUs.contains(where: { $0 != cpu }) {

@@ -10,11 +10,27 @@ struct SoftmaxRepro: ParsableCommand {
         commandName: "softmax-repro",
         abstract: "Reproduce \"The Two-Pass Softmax Algorithm\" (Dukhan & Ablavatski, 2020) on this machine.",
         discussion: """
-            Experiments are JSON files in experiments/; results go to results/<processor-id>/<experiment>.csv \
-            with metadata beside them (schema: results/README.md). Data goes to files and stdout, progress \
-            and notes to stderr.
+            Experiments are JSON files in experiments/; a run's results go to \(ResultsLayout.localResults)/<processor-id>/<experiment>.csv \
+            with metadata beside them (schema: results/README.md); committed reference runs are in \(ResultsLayout.referenceResults)/. \
+            Data goes to files and stdout, progress and notes to stderr. Bad input exits with status 2.
             """,
-        subcommands: [Run.self, List.self, Show.self, Compare.self, ClaimsCommand.self, Info.self, BundleResults.self, ImportResults.self])
+        subcommands: [Run.self, List.self, Show.self, Compare.self, ClaimsCommand.self, Info.self, Reference.self, BundleResults.self, ImportResults.self])
+
+    /// Parses and runs like ArgumentParser's own main, but a command line it rejects exits with status 2 (the
+    /// README's status for bad input) instead of 64, still printing its message and help hint; --help stays 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Where the repository's folders are; defaults work from the repository root.
@@ -22,8 +38,11 @@ struct Folders: ParsableArguments {
     @Option(help: "Folder of experiment files.")
     var experiments = "experiments"
 
-    @Option(help: "Folder results are written to and read from.")
-    var results = "results"
+    @Option(help: "Folder a run writes its results to (and --resume reads); `show` looks here first, then in \(ResultsLayout.referenceResults)/.")
+    var results = ResultsLayout.localResults
+
+    @Option(help: "Folder a tune run writes the tuned preset to (tuned/<processor-id>.json); runs read `tuned` from here first, then from experiments/presets/.")
+    var localPresets = ResultsLayout.localPresets
 
     func experimentsURL() throws -> URL {
         var isDirectory: ObjCBool = false
@@ -51,13 +70,13 @@ struct Run: ParsableCommand {
 
     @OptionGroup var folders: Folders
 
-    @Option(help: "OS CPU number to pin the worker thread to (default: chosen by the tool and recorded). Multicore experiments place their workers by their placements instead.")
+    @Option(parsing: .unconditional, help: "OS CPU number to pin the worker thread to (default: chosen by the tool and recorded). Multicore experiments place their workers by their placements instead.")
     var cpu: Int?
 
     @Option(name: .customLong("isa"), help: "Run only this ISA (repeatable): portable, avx2, avx512f. It must be supported here.")
     var isas: [ISA] = []
 
-    @Option(name: .customLong("preset"), help: "Kernel preset from experiments/presets/ (repeatable; replaces the experiment's).")
+    @Option(name: .customLong("preset"), help: "Kernel preset from experiments/presets/ (repeatable; replaces the experiment's presets, optional ones such as tuned included).")
     var presets: [String] = []
 
     @Option(help: "Timed samples per configuration (overrides the experiment; at least 3).")
@@ -69,18 +88,35 @@ struct Run: ParsableCommand {
     @Flag(help: "Start afresh; the existing CSV and metadata are kept as .bak copies.")
     var overwrite = false
 
+    @Flag(help: "Wait for another run that is writing this experiment's CSV, or measuring on the same CPU, instead of refusing.")
+    var wait = false
+
+    @Flag(help: "Measure on a CPU another run is measuring on (both runs' timings suffer); recorded in the metadata.")
+    var shareCPU = false
+
+    @Flag(help: "Run even if the run is estimated to take more than \(Int(Runner.longRunLimitSeconds / 3600)) hours.")
+    var allowLong = false
+
     func validate() throws {
         if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other: choose one") }
+        if let cpu, cpu < 0 {
+            let cpus = (try? Topology().cpuListString()) ?? "unknown (hwloc could not read the topology)"
+            throw ValidationError("--cpu must be >= 0 (an OS CPU number), got \(cpu); this machine has CPUs \(cpus)")
+        }
     }
 
     func run() throws {
         var options = RunOptions(experimentsFolder: try folders.experimentsURL(), resultsFolder: URL(fileURLWithPath: folders.results))
+        options.localPresetsFolder = URL(fileURLWithPath: folders.localPresets)
         options.cpu = cpu
         options.isas = isas.isEmpty ? nil : isas
         options.presets = presets.isEmpty ? nil : presets
         options.samples = samples
         options.resume = resume
         options.overwrite = overwrite
+        options.wait = wait
+        options.shareCPU = shareCPU
+        options.allowLong = allowLong
         do {
             let report = try Runner(options: options).run(name)
             print(report.csvPath)
@@ -143,6 +179,9 @@ struct Show: ParsableCommand {
     @Option(help: "The claims file (the paper's claims, judged for the CSV's processor).")
     var claims = "claims/paper.json"
 
+    @Flag(help: "Print each row's configuration key (kind|isa|preset|algorithm|kernel|n|threads|placement|input_range|mask), one per line, instead of the summary; exit 2 if a row is not a measurement.")
+    var keys = false
+
     @OptionGroup var folders: Folders
 
     func validate() throws {
@@ -150,32 +189,80 @@ struct Show: ParsableCommand {
     }
 
     func run() throws {
+        let folders = [self.folders.results, ResultsLayout.referenceResults]
         if summary {
-            let path = URL(fileURLWithPath: folders.results).appendingPathComponent("SUMMARY.md").path
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw fail("no \(path) yet: run `make plots` to write it from the results")
+            let paths = folders.map(ResultsLayout.summary(resultsFolder:))
+            guard let path = paths.first(where: { FileManager.default.fileExists(atPath: $0) }),
+                  let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw fail("no \(paths.joined(separator: " nor ")) yet: `make reproduce` writes the local one, `make plots` the reference one")
             }
+            FileHandle.standardError.write(Data("reading \(path)\n".utf8))
             print(text, terminator: "")
             return
         }
         do {
-            let path = try ResultTable.locate(file!, resultsFolder: folders.results, processorID: CPUIdentity.current().id)
+            let path = try ResultTable.locate(file!, resultsFolders: folders, processorID: CPUIdentity.current().id)
+            if path != file! { FileHandle.standardError.write(Data("reading \(path)\n".utf8)) }
             let table = try ResultTable(path: path)
-            print(Summary.render(table), terminator: "")
-            // The paper's claims for this file's processor, from the softmax and passes results beside it.
-            if table.rows.contains(where: { $0["kind"] == "softmax" || $0["kind"] == "pass" }) {
-                let processorFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
-                if let file = try? Harness.Claims.load(claims) {
-                    let findings = Harness.Claims.judge(resultsFolder: processorFolder.deletingLastPathComponent().path, file: file)
-                        .filter { $0.processorID == processorFolder.lastPathComponent }
-                    print(Harness.Claims.text(findings), terminator: "")
-                } else {
-                    FileHandle.standardError.write(Data("note: no claims file at \(claims): the paper's claims are not judged (pass --claims PATH)\n".utf8))
-                }
+            guard keys else {
+                print(Summary.render(table), terminator: "")
+                printClaims(csvPath: path, table: table)
+                return
+            }
+            table.rows.forEach { print(ResultTable.key($0)) }
+            if !table.invalidRows.isEmpty {
+                throw fail("\(table.invalidRows.count) row(s) are not measurements:\n  " + table.invalidRows.map(\.description).joined(separator: "\n  "))
             }
         } catch let error as HarnessError {
             throw fail(error.description)
         }
+    }
+}
+
+struct Reference: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy this processor's complete local run into the committed reference folder (what `make reference` does before redrawing the figures).",
+        discussion: "Refuses (exit 2, copying nothing) when an experiment is missing, unfinished, narrowed by --isa/--preset/--samples, or holds rows that are not measurements.")
+
+    @Argument(help: "The experiments of the full set, e.g. tune softmax passes table1 multicore accuracy.")
+    var experiments: [String]
+
+    @OptionGroup var folders: Folders
+
+    @Option(help: "The committed reference folder to copy into.")
+    var reference = ResultsLayout.referenceResults
+
+    func validate() throws {
+        if experiments.isEmpty { throw ValidationError("name the experiments to copy") }
+    }
+
+    func run() throws {
+        let experimentsFolder = try folders.experimentsURL()
+        do {
+            try ReferenceRun.promote(
+                experiments: uniqueInOrder(experiments), processorID: CPUIdentity.current().id,
+                folders: .init(localResults: URL(fileURLWithPath: folders.results), referenceResults: URL(fileURLWithPath: reference),
+                               localPresets: URL(fileURLWithPath: folders.localPresets),
+                               committedPresets: ResultsLayout.committedPresets(experimentsFolder: experimentsFolder)),
+                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        } catch let error as HarnessError {
+            throw fail(error.description)
+        }
+    }
+}
+
+extension Show {
+    /// The paper's claims for the CSV's processor, from the softmax and passes results beside it.
+    func printClaims(csvPath: String, table: ResultTable) {
+        guard table.rows.contains(where: { $0["kind"] == "softmax" || $0["kind"] == "pass" }) else { return }
+        let processorFolder = URL(fileURLWithPath: csvPath).deletingLastPathComponent()
+        guard let file = try? Harness.Claims.load(claims) else {
+            FileHandle.standardError.write(Data("note: no claims file at \(claims): the paper's claims are not judged (pass --claims PATH)\n".utf8))
+            return
+        }
+        let findings = Harness.Claims.judge(resultsFolder: processorFolder.deletingLastPathComponent().path, file: file)
+            .filter { $0.processorID == processorFolder.lastPathComponent }
+        print(Harness.Claims.text(findings), terminator: "")
     }
 }
 
@@ -184,7 +271,8 @@ struct ClaimsCommand: ParsableCommand {
         commandName: "claims",
         abstract: "Decide the paper's claims for every processor under the results folder: each claim that applies, the measured value with its 95% CI, and a verdict (reproduced, not reproduced, inconclusive).")
 
-    @OptionGroup var folders: Folders
+    @Option(help: "The folder of processor folders to judge: the committed reference runs, or local/results for your own.")
+    var results = ResultsLayout.referenceResults
 
     @Option(help: "The claims file.")
     var claims = "claims/paper.json"
@@ -195,9 +283,9 @@ struct ClaimsCommand: ParsableCommand {
     func run() throws {
         do {
             let file = try Harness.Claims.load(claims)
-            let findings = Harness.Claims.judge(resultsFolder: folders.results, file: file)
+            let findings = Harness.Claims.judge(resultsFolder: results, file: file)
             guard let markdown else {
-                print(findings.isEmpty ? "no processor under \(folders.results) has results a claim applies to" : Harness.Claims.text(findings), terminator: findings.isEmpty ? "\n" : "")
+                print(findings.isEmpty ? "no processor under \(results) has results a claim applies to" : Harness.Claims.text(findings), terminator: findings.isEmpty ? "\n" : "")
                 return
             }
             guard FileManager.default.createFile(atPath: markdown, contents: Data(Harness.Claims.markdown(findings, file: file).utf8)) else {
@@ -246,8 +334,9 @@ struct Compare: ParsableCommand {
         let comparison: Comparison
         do {
             let processorID = CPUIdentity.current().id
-            comparison = try Comparison.load(try ResultTable.locate(a, resultsFolder: folders.results, processorID: processorID),
-                                             try ResultTable.locate(b, resultsFolder: folders.results, processorID: processorID))
+            let searched = [folders.results, ResultsLayout.referenceResults]
+            comparison = try Comparison.load(try ResultTable.locate(a, resultsFolders: searched, processorID: processorID),
+                                             try ResultTable.locate(b, resultsFolders: searched, processorID: processorID))
         } catch let error as ComparisonError {
             throw fail(error.description)
         } catch let error as HarnessError {

@@ -110,8 +110,8 @@ final class ExperimentTests: XCTestCase {
     }
 
     func testMissingRequiredKeyIsNamed() {
-        assertContains(parseError(#"{"description": "d", "kind": "softmax"}"#), ["missing key 'sizes'"])
-        assertContains(parseError(#"{"kind": "softmax", "sizes": [64]}"#), ["missing key 'description'"])
+        assertContains(parseError(#"{"description": "d", "kind": "softmax"}"#), ["key 'sizes' is missing"])
+        assertContains(parseError(#"{"kind": "softmax", "sizes": [64]}"#), ["key 'description' is missing"])
     }
 
     func testEmptyOrNonPositiveSizesAreRejected() {

@@ -94,8 +94,11 @@ final class MulticoreTests: RunnerTestCase {
             let error = assertHarnessError(json) { try parse(json) }
             assertContains(error?.description ?? "", parts, json)
         }
-        let e = try parse(tinyJSON(kind: "multicore", sizes: [10], extra: #""threads": [4, 1, 2, 2]"#))
-        XCTAssertEqual(e.threadCounts(cores: 2).counts, [1, 2], "counts above 2 cores dropped, sorted, deduplicated")
+        // A count listed twice would measure its configurations twice: an error naming it.
+        let repeated = assertHarnessError("threads [4, 1, 2, 2]") { try parse(tinyJSON(kind: "multicore", sizes: [10], extra: #""threads": [4, 1, 2, 2]"#)) }
+        assertContains(repeated?.description ?? "", ["key 'threads' lists 2 twice"])
+        let e = try parse(tinyJSON(kind: "multicore", sizes: [10], extra: #""threads": [4, 1, 2]"#))
+        XCTAssertEqual(e.threadCounts(cores: 2).counts, [1, 2], "counts above 2 cores dropped, sorted")
         XCTAssertEqual(e.threadCounts(cores: 2).notes.count, 1, "one note for the dropped count")
         let defaults = try parse(tinyJSON(kind: "multicore", sizes: [10]))
         XCTAssertEqual(defaults.threadCounts(cores: 6).counts, [1, 2, 4, 6], "default: powers of two, then all cores")

@@ -38,17 +38,32 @@ final class ResultsTests: XCTestCase {
         try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
         let csv = own.appendingPathComponent("softmax.csv").path
         try "a\n".write(toFile: csv, atomically: false, encoding: .utf8)
-        XCTAssertEqual(try ResultTable.locate(csv, resultsFolder: folder.path, processorID: "other"), csv, "a path is taken as it is")
-        XCTAssertEqual(try ResultTable.locate("softmax", resultsFolder: folder.path, processorID: "cpu-x"), csv, "an id: this processor's CSV")
-        XCTAssertThrowsError(try ResultTable.locate("passes", resultsFolder: folder.path, processorID: "cpu-x")) {
+        XCTAssertEqual(try ResultTable.locate(csv, resultsFolders: [folder.path], processorID: "other"), csv, "a path is taken as it is")
+        XCTAssertEqual(try ResultTable.locate("softmax", resultsFolders: [folder.path], processorID: "cpu-x"), csv, "an id: this processor's CSV")
+        XCTAssertThrowsError(try ResultTable.locate("passes", resultsFolders: [folder.path], processorID: "cpu-x")) {
             let message = "\($0)"
             for part in ["no results file 'passes'", own.appendingPathComponent("passes.csv").path, "softmax-repro run passes"] {
                 XCTAssert(message.contains(part), "expected '\(part)' in: \(message)")
             }
         }
-        XCTAssertThrowsError(try ResultTable.locate("nowhere/x.csv", resultsFolder: folder.path, processorID: "cpu-x")) {
+        XCTAssertThrowsError(try ResultTable.locate("nowhere/x.csv", resultsFolders: [folder.path], processorID: "cpu-x")) {
             XCTAssert("\($0)".contains("no results file 'nowhere/x.csv': give the path of a results CSV"), "\($0)")
         }
+    }
+
+    func testLocateLooksInTheLocalRunsFirstThenTheReference() throws {
+        let local = folder.appendingPathComponent("local"), reference = folder.appendingPathComponent("reference")
+        for base in [local, reference] {
+            try FileManager.default.createDirectory(at: base.appendingPathComponent("cpu-x"), withIntermediateDirectories: true)
+        }
+        let referenceCSV = reference.appendingPathComponent("cpu-x/softmax.csv").path
+        try "a\n".write(toFile: referenceCSV, atomically: false, encoding: .utf8)
+        XCTAssertEqual(try ResultTable.locate("softmax", resultsFolders: [local.path, reference.path], processorID: "cpu-x"), referenceCSV,
+                       "only the reference run: it is found")
+        let localCSV = local.appendingPathComponent("cpu-x/softmax.csv").path
+        try "a\n".write(toFile: localCSV, atomically: false, encoding: .utf8)
+        XCTAssertEqual(try ResultTable.locate("softmax", resultsFolders: [local.path, reference.path], processorID: "cpu-x"), localCSV,
+                       "a local run comes first")
     }
 
     // MARK: CSV text
@@ -293,10 +308,12 @@ final class ResultsTests: XCTestCase {
         let path = try writeCSV("missing.csv", columns.joined(separator: ",") + "\n")
         let error = assertHarnessError("reading a file without median_s") { try ResultTable(path: path) }
         guard let error else { return }
-        guard case let .incompatibleResults(seenPath, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
+        guard case let .unreadableResults(seenPath, why) = error else { return XCTFail("expected unreadableResults, saw \(error)") }
         XCTAssertEqual(seenPath, path, "the error should name the file")
         assertContains(why, ["median_s", "schema 3"])
-        assertContains(error.description, [path, "--overwrite"])
+        assertContains(error.description, [path])
+        // Reading is not resuming: the message must not advise a destructive flag (`show` prints it).
+        XCTAssertFalse(error.description.contains("--overwrite"), "a reader's error must not suggest --overwrite: \(error)")
     }
 
     func testResultTableRejectsAnotherSchemaVersion() throws {
@@ -305,8 +322,8 @@ final class ResultsTests: XCTestCase {
         let path = try writeCSV("v5.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
         let error = assertHarnessError("reading a schema_version 5 row") { try ResultTable(path: path) }
         guard let error else { return }
-        guard case let .incompatibleResults(_, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
-        assertContains(why, ["schema_version 5", "reads 3 and 4"])
+        guard case let .unreadableResults(_, why) = error else { return XCTFail("expected unreadableResults, saw \(error)") }
+        assertContains(why, ["line 2", "schema_version 5", "reads 3 and 4"])
         // One row of another version among the file's own: named by its line.
         let good = sampleRow().csvLine()
         let mixed = try writeCSV("mixed.csv", ResultSchema.columns.joined(separator: ",") + "\n" + good + "\n" + good + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
@@ -326,16 +343,42 @@ final class ResultsTests: XCTestCase {
         XCTAssertNil(table.rows.first?["median_ci_low_s"], "a column the file lacks is absent from its rows")
     }
 
-    func testResultTableRejectsARaggedLineAndAnUnreadableFile() throws {
-        let path = try writeCSV("ragged.csv", ResultSchema.columns.joined(separator: ",") + "\n1,exp,short\n")
-        if let error = assertHarnessError("reading a short line", { try ResultTable(path: path) }) {
-            assertContains(error.description, ["line 2", "3 cells", "\(ResultSchema.columns.count)"])
-        }
+    func testResultTableReportsARaggedLineAndRejectsAnUnreadableFile() throws {
+        let path = try writeCSV("ragged.csv", ResultSchema.columns.joined(separator: ",") + "\n" + sampleRow().csvLine() + "\n1,exp,short\n")
+        let table = try ResultTable(path: path)
+        XCTAssertEqual(table.rows.count, 1, "the whole row is kept")
+        XCTAssertEqual(table.invalidRows.count, 1, "the short line is reported: \(table.invalidRows)")
+        assertContains(table.invalidRows.first?.description ?? "", [path, "line 3", "3 cells", "\(ResultSchema.columns.count)"])
         let missing = folder.appendingPathComponent("nope.csv").path
         if let error = assertHarnessError("reading a missing file", { try ResultTable(path: missing) }) {
-            guard case .incompatibleResults = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
+            guard case .unreadableResults = error else { return XCTFail("expected unreadableResults, saw \(error)") }
             assertContains(error.description, [missing, "cannot be read"])
         }
+    }
+
+    func testACellThatIsNotANumberMakesItsRowInvalidNamingLineAndColumn() throws {
+        for (column, value) in [("median_s", "xyz"), ("n", "12.5"), ("raw_samples_s", "1e-6;oops"), ("status", "maybe"), ("median_s", "")] {
+            var cells = Dictionary(uniqueKeysWithValues: zip(ResultSchema.columns, parseCSV(sampleRow().csvLine()).first ?? []))
+            cells[column] = value
+            let path = try writeCSV("bad-\(column).csv", ResultSchema.columns.joined(separator: ",") + "\n"
+                                    + ResultSchema.columns.map { csvEscape(cells[$0] ?? "") }.joined(separator: ",") + "\n")
+            let table = try ResultTable(path: path)
+            XCTAssertEqual(table.rows.count, 0, "\(column) = '\(value)': the row is not a measurement")
+            XCTAssertEqual(table.invalidRows.first?.line, 2, "\(column) = '\(value)'")
+            XCTAssertEqual(table.invalidRows.first?.column, column, "\(column) = '\(value)': \(table.invalidRows)")
+            XCTAssertEqual(table.completedKeys, [], "\(column) = '\(value)': never counted as measured")
+        }
+    }
+
+    func testTheWriterAppendsInTheFilesOwnColumnOrder() throws {
+        let reversed = Array(ResultSchema.columns.reversed())
+        let path = try writeCSV("reversed.csv", reversed.joined(separator: ",") + "\n")
+        let writer = try ResultWriter(path: path)
+        writer.append(sampleRow())
+        let table = try ResultTable(path: path)
+        XCTAssertEqual(table.invalidRows, [])
+        XCTAssertEqual(table.rows.first?["kernel"], sampleRow().kernel, "the row's cells sit under their own columns")
+        XCTAssertEqual(table.rows.first?["median_s"], sampleRow().cells()["median_s"])
     }
 
     func testResultTableAcceptsColumnsInAnotherOrderAndEmptyFiles() throws {

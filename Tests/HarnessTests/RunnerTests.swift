@@ -51,6 +51,8 @@ class RunnerTestCase: XCTestCase {
     func makeOptions(_ configure: (inout RunOptions) -> Void = { _ in }) -> RunOptions {
         var options = RunOptions(experimentsFolder: experiments, resultsFolder: results)
         options.cpu = 0
+        // Per-CPU locks of this test alone: other test runs on the machine pin CPU 0 too.
+        options.cpuLocksFolder = root.appendingPathComponent("cpu-locks")
         configure(&options)
         return options
     }

@@ -300,6 +300,35 @@ def test_a_tune_runs_streaming_crossover_is_not_drawn_as_softmax(tmp_path):
     assert not any(r["_source"].endswith("tune.csv") for r in proc.softmax)
 
 
+def test_the_kind_comes_from_the_metadata_or_the_id_never_from_the_rows(tmp_path):
+    results = copy_fixture(tmp_path)
+    d = results / SKX
+    # A softmax experiment whose file also holds a pass row: still softmax, not a tune run (the old guess
+    # took any file with softmax and pass rows for tune and hid its softmax rows).
+    meta = json.loads((d / "softmax-fixture.json").read_text())
+    meta["experiment_kind"] = "softmax"
+    (d / "softmax-fixture.json").write_text(json.dumps(meta))
+    pass_rows = []
+    rewrite_csv(d / "passes-fixture.csv", lambda header, rows: pass_rows.extend(dict(r) for r in rows if r["kind"] == "pass"))
+    rewrite_csv(d / "softmax-fixture.csv", lambda header, rows: rows.append(dict(pass_rows[0], experiment="softmax-fixture")))
+    softmax = pr.load_file(d / "softmax-fixture.csv")
+    assert pr._experiment_kind(softmax) == "softmax"
+    assert not pr._is_tune(softmax) and not pr._is_multicore(softmax)
+    # A multicore run whose rows are all one thread, without metadata: the id says multicore.
+    _write_multicore(results / ZEN4, ZEN4)
+    z = results / ZEN4
+    rewrite_csv(z / "multicore.csv", lambda header, rows: rows.__setitem__(slice(None), [r for r in rows if r["threads"] == "1"]))
+    (z / "multicore.json").unlink()
+    (z / "multicore.csv").rename(z / "multicore-quick.csv")
+    multicore = pr.load_file(z / "multicore-quick.csv")
+    assert pr._experiment_kind(multicore) == "multicore"
+    assert pr._is_multicore(multicore) and not pr._is_tune(multicore)
+    # The metadata wins over the id.
+    meta["experiment_kind"] = "tune"
+    (d / "softmax-fixture.json").write_text(json.dumps(meta))
+    assert pr._is_tune(pr.load_file(d / "softmax-fixture.csv"))
+
+
 def test_extra_algorithm_and_preset_are_drawn(tmp_path):
     results = copy_fixture(tmp_path)
     target = results / SKX / "softmax-fixture.csv"
