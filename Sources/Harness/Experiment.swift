@@ -71,15 +71,17 @@ public struct Experiment: Equatable, Sendable {
     /// them against their plain twins, to place its streaming threshold; nil: derived from the last-level
     /// cache (`StreamingCrossover.sizes`).
     public var crossoverSizes: [Int]?
+    /// accuracy: the element orders each input is tried in, each its own rows (default: as drawn).
+    public var orders: [InputOrder] = [.random]
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
         "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
-        "crossover_sizes",
+        "crossover_sizes", "orders",
     ]
     /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
-    static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials"]
+    static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials", "orders"]
     static let timingOnlyKeys: Set<String> = ["samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references"]
     public static let referenceNames = ["read", "copy", "copy_nt", "scale", "write"]
 
@@ -136,7 +138,19 @@ public struct Experiment: Equatable, Sendable {
             case let .failure(error): throw HarnessError.malformedExperiment(source, "key 'masks[\(i)]': \(error.description)")
             }
         }
-        let experiment = Experiment(
+        var orders: [InputOrder] = []
+        for (i, name) in (file.orders ?? [InputOrder.random.rawValue]).enumerated() {
+            guard let order = InputOrder(rawValue: name) else {
+                let hint = closestMatches(to: name, among: InputOrder.allCases.map(\.rawValue), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+                throw HarnessError.malformedExperiment(source, "key 'orders[\(i)]' is '\(name)', not an order\(hint) (orders: \(InputOrder.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !orders.contains(order) else {
+                throw HarnessError.malformedExperiment(source, "key 'orders' lists '\(name)' twice: rows are told apart by their order, list each once")
+            }
+            orders.append(order)
+        }
+        guard !orders.isEmpty else { throw HarnessError.malformedExperiment(source, "key 'orders' is empty: list \"random\" for inputs as drawn") }
+        var experiment = Experiment(
             id: id, description: file.description, kind: file.kind,
             algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
             presets: file.presets ?? ["blend"],
@@ -150,6 +164,7 @@ public struct Experiment: Equatable, Sendable {
             skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:],
             threads: file.threads, placements: file.placements ?? Placement.allCases,
             inputRanges: inputRanges, masks: masks, trials: file.trials ?? 3, crossoverSizes: file.crossoverSizes)
+        experiment.orders = orders
         try experiment.validate(source: source)
         return experiment
     }
@@ -278,6 +293,7 @@ public struct Experiment: Equatable, Sendable {
         var masks: [String]?
         var trials: Int?
         var crossoverSizes: [Int]?
+        var orders: [String]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
@@ -285,7 +301,7 @@ public struct Experiment: Equatable, Sendable {
             case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
             case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"
-            case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes"
+            case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes", orders
         }
     }
 }
