@@ -32,10 +32,13 @@ SCHEMA_COLUMNS = (
     "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
     "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
     "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency",
-    "input_range", "mask", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
+    "input_range", "mask", "order", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
     "raw_samples_s",
 )
 ROOFLINE_COLUMNS = ("roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency")
+# Added after version 3 (results/README.md): a version 3 file lacks them. `order` is the accuracy input's
+# element order; files without it hold only inputs as drawn ("random").
+AFTER_VERSION_3_COLUMNS = ("order",)
 VERSION_3_COLUMNS = ("placement", "cpus", "input_range", "mask", "max_error_ulp", "mean_error_ulp",
                      "max_relative_error", "mean_relative_error")
 # The columns this script reads. A file without one of them is refused (exit 2); the other schema columns
@@ -224,7 +227,8 @@ def load_file(csv_path: Path) -> ResultFile:
                     raise SchemaError(f"{csv_path}: required column {column!r} is missing")
             # Older versions lack the newer columns by definition; anything else missing is worth a word.
             missing = [c for c in SCHEMA_COLUMNS
-                       if c not in header and c not in ROOFLINE_COLUMNS and c not in VERSION_3_COLUMNS]
+                       if c not in header and c not in ROOFLINE_COLUMNS and c not in VERSION_3_COLUMNS
+                       and c not in AFTER_VERSION_3_COLUMNS]
             if missing:
                 log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
             rows, by_kind, ignored, total, accuracy_failed = [], {}, {}, 0, []
@@ -250,6 +254,10 @@ def load_file(csv_path: Path) -> ResultFile:
                     for c in ACCURACY_COLUMNS:
                         r[c] = _float(r.get(c, ""))
                     if not _parse_n(r, f"{csv_path}:{line_no}", ignored):
+                        continue
+                    # The figure and table show inputs as drawn; other element orders are for `show`.
+                    if (r.get("order") or "").strip() not in ("", "random"):
+                        ignored["accuracy order other than random"] = ignored.get("accuracy order other than random", 0) + 1
                         continue
                     if status != "ok":
                         ignored[status or "(empty)"] = ignored.get(status or "(empty)", 0) + 1

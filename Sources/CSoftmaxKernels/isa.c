@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "softmax_kernels.h"
+#include "common/kernel_common.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -48,10 +49,25 @@ bool softmax_flush_denormals(bool on) {
   _mm_setcsr(on ? (csr | softmax_mxcsr_ftz | softmax_mxcsr_daz) : (csr & ~(unsigned)(softmax_mxcsr_ftz | softmax_mxcsr_daz)));
   return was;
 }
+
+unsigned softmax_flush_enter(void) {
+  const unsigned flush = softmax_mxcsr_ftz | softmax_mxcsr_daz;
+  const unsigned csr = _mm_getcsr();
+  if ((csr & flush) != flush) { _mm_setcsr(csr | flush); }
+  return csr;
+}
+
+void softmax_flush_leave(unsigned entered_with) {
+  const unsigned flush = softmax_mxcsr_ftz | softmax_mxcsr_daz;
+  // Only FTZ and DAZ go back: exception flags the kernel raised stay visible to the caller.
+  if ((entered_with & flush) != flush) { _mm_setcsr((_mm_getcsr() & ~flush) | (entered_with & flush)); }
+}
 #else
 bool softmax_isa_supported(softmax_isa isa) { return isa == softmax_isa_portable; }
 bool softmax_flush_denormals_enabled(void) { return false; }
 bool softmax_flush_denormals(bool on) { (void)on; return false; }
+unsigned softmax_flush_enter(void) { return 0; }
+void softmax_flush_leave(unsigned entered_with) { (void)entered_with; }
 #endif
 
 const char* softmax_kernels_compiler(void) {

@@ -5,6 +5,37 @@
 #include "kernels.def"
 #undef KERNEL
 
+// The table holds wrappers that run each kernel with FTZ and DAZ set and restore the caller's setting
+// (see softmax_flush_enter): its results do not depend on the caller's MXCSR. One wrapper per family type.
+#define SOFTMAX_FLUSHED(k) SOFTMAX_CAT(k, _flushed)
+#define SOFTMAX_WRAP_RETURNING(k, type, params, args) \
+  static type SOFTMAX_FLUSHED(k) params { \
+    const unsigned csr = softmax_flush_enter(); \
+    const type result = k args; \
+    softmax_flush_leave(csr); \
+    return result; \
+  }
+#define SOFTMAX_WRAP_VOID(k, params, args) \
+  static void SOFTMAX_FLUSHED(k) params { \
+    const unsigned csr = softmax_flush_enter(); \
+    k args; \
+    softmax_flush_leave(csr); \
+  }
+#define SOFTMAX_WRAP_rmax(k) SOFTMAX_WRAP_RETURNING(k, float, (size_t n, const float* x), (n, x))
+#define SOFTMAX_WRAP_raddexpminusmax(k) SOFTMAX_WRAP_RETURNING(k, float, (size_t n, const float* x, float max), (n, x, max))
+#define SOFTMAX_WRAP_vscaleexpminusmax(k) \
+  SOFTMAX_WRAP_VOID(k, (size_t n, const float* x, float* y, float max, float scale), (n, x, y, max, scale))
+#define SOFTMAX_WRAP_raddstoreexpminusmax(k) \
+  SOFTMAX_WRAP_RETURNING(k, float, (size_t n, const float* x, float* y, float max), (n, x, y, max))
+#define SOFTMAX_WRAP_vscale(k) SOFTMAX_WRAP_VOID(k, (size_t n, const float* x, float* y, float scale), (n, x, y, scale))
+#define SOFTMAX_WRAP_raddextexp(k) SOFTMAX_WRAP_RETURNING(k, softmax_extfloat, (size_t n, const float* x), (n, x))
+#define SOFTMAX_WRAP_vscaleextexp(k) \
+  SOFTMAX_WRAP_VOID(k, (size_t n, const float* x, float* y, softmax_extfloat scale), (n, x, y, scale))
+#define SOFTMAX_WRAP_rmaxaddexp(k) SOFTMAX_WRAP_RETURNING(k, softmax_maxsum, (size_t n, const float* x), (n, x))
+#define KERNEL(f, i, t, a, v) SOFTMAX_WRAP_##f(SOFTMAX_KERNEL_NAME(f, i, t, a, v))
+#include "kernels.def"
+#undef KERNEL
+
 #define KERNEL(f, i, t, a, v) \
   { \
       .name = SOFTMAX_STR(SOFTMAX_KERNEL_NAME(f, i, t, a, v)), \
@@ -17,7 +48,7 @@
       .prefetch_bytes = SOFTMAX_PF(v), \
       .bytes_read_per_element = SOFTMAX_READ_BYTES_##f, \
       .bytes_written_per_element = SOFTMAX_WRITE_BYTES_##f, \
-      .fn.f = SOFTMAX_KERNEL_NAME(f, i, t, a, v), \
+      .fn.f = SOFTMAX_FLUSHED(SOFTMAX_KERNEL_NAME(f, i, t, a, v)), \
   },
 const softmax_kernel_info softmax_kernels[] = {
 #include "kernels.def"

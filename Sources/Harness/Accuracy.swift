@@ -1,7 +1,7 @@
 import Foundation
 import Softmax
 
-// The accuracy experiment's pure parts: its input ranges and masks, the inputs they give, the float64
+// The accuracy experiment's pure parts: its input ranges, masks and orders, the inputs they give, the float64
 // reference and the errors of an output against it. Nothing here touches the runner, so tests can feed
 // it exact values (results/README.md defines the error columns this computes).
 
@@ -119,6 +119,35 @@ public func accuracyInput(range: InputRange, mask: InputMask?, n: Int, trial: In
         }
     }
     return x
+}
+
+/// The order of an input's elements: the same values, drawn as `accuracyInput` draws them, rearranged.
+/// Summation order decides how rounding errors accumulate, and for online softmax how often the running
+/// max grows (each time rescaling the sum so far by a rounded exp): an ascending input grows it at every
+/// element, a max-first one never.
+public enum InputOrder: String, CaseIterable, Equatable, Sendable {
+    /// As drawn: independent uniform values (the order of every run before orders existed).
+    case random
+    case ascending
+    case descending
+    /// As drawn, with the largest element swapped to the front.
+    case maxFirst = "max-first"
+    /// As drawn, with the largest element swapped to the end.
+    case maxLast = "max-last"
+
+    /// x's elements in this order. The largest is the first of equal largest ones.
+    public func arrange(_ x: [Float]) -> [Float] {
+        switch self {
+        case .random: return x
+        case .ascending: return x.sorted()
+        case .descending: return x.sorted(by: >)
+        case .maxFirst, .maxLast:
+            guard let largest = x.indices.max(by: { x[$0] < x[$1] || (x[$0] == x[$1] && $0 > $1) }) else { return x }
+            var y = x
+            y.swapAt(largest, self == .maxFirst ? 0 : x.count - 1)
+            return y
+        }
+    }
 }
 
 /// The float64 softmax: max-subtracted, exp in Double (glibc's, under an ulp of Double), summed in Double.

@@ -84,15 +84,18 @@ public struct Experiment: Equatable, Sendable {
     /// CPU time short of the round's wall time: preemption, or time stolen by the hypervisor) is measured
     /// again rather than kept.
     public var noiseThreshold: Double = 0.05
+    /// accuracy: the element orders each input is tried in, each its own rows (default: as drawn).
+    public var orders: [InputOrder] = [.random]
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
         "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
         "crossover_sizes", "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
+        "orders",
     ]
     /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
-    static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials"]
+    static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials", "orders"]
     static let timingOnlyKeys: Set<String> = [
         "samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references",
         "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
@@ -119,7 +122,7 @@ public struct Experiment: Equatable, Sendable {
         "trials": .whole(Int64.min...Int64.max), "crossover_sizes": .list(of: .whole(Int64.min...Int64.max)),
         "precision_target": .number(limit: .greatestFiniteMagnitude), "median_precision_target": .number(limit: .greatestFiniteMagnitude),
         "max_rounds": .whole(Int64.min...Int64.max), "round_budget_seconds": .number(limit: .greatestFiniteMagnitude),
-        "noise_threshold": .number(limit: .greatestFiniteMagnitude),
+        "noise_threshold": .number(limit: .greatestFiniteMagnitude), "orders": .list(of: .string),
     ]
 
     /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
@@ -185,6 +188,18 @@ public struct Experiment: Equatable, Sendable {
             case let .failure(error): throw HarnessError.malformedExperiment(source, "key 'masks[\(i)]': \(error.description)")
             }
         }
+        var orders: [InputOrder] = []
+        for (i, name) in (file.orders ?? [InputOrder.random.rawValue]).enumerated() {
+            guard let order = InputOrder(rawValue: name) else {
+                let hint = closestMatches(to: name, among: InputOrder.allCases.map(\.rawValue), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+                throw HarnessError.malformedExperiment(source, "key 'orders[\(i)]' is '\(name)', not an order\(hint) (orders: \(InputOrder.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !orders.contains(order) else {
+                throw HarnessError.malformedExperiment(source, "key 'orders' lists '\(name)' twice: rows are told apart by their order, list each once")
+            }
+            orders.append(order)
+        }
+        guard !orders.isEmpty else { throw HarnessError.malformedExperiment(source, "key 'orders' is empty: list \"random\" for inputs as drawn") }
         var experiment = Experiment(
             id: id, description: file.description, kind: file.kind,
             algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
@@ -204,6 +219,7 @@ public struct Experiment: Equatable, Sendable {
         experiment.maxRounds = file.maxRounds ?? Swift.max(experiment.maxRounds, experiment.samples)
         experiment.roundBudgetSeconds = file.roundBudgetSeconds ?? experiment.roundBudgetSeconds
         experiment.noiseThreshold = file.noiseThreshold ?? experiment.noiseThreshold
+        experiment.orders = orders
         try experiment.validate(source: source)
         return experiment
     }
@@ -371,6 +387,7 @@ public struct Experiment: Equatable, Sendable {
         var maxRounds: Int?
         var roundBudgetSeconds: Double?
         var noiseThreshold: Double?
+        var orders: [String]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
@@ -378,7 +395,7 @@ public struct Experiment: Equatable, Sendable {
             case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
             case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"
-            case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes"
+            case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes", orders
             case precisionTarget = "precision_target", medianPrecisionTarget = "median_precision_target", maxRounds = "max_rounds"
             case roundBudgetSeconds = "round_budget_seconds", noiseThreshold = "noise_threshold"
         }

@@ -10,7 +10,7 @@ public enum ResultSchema {
     /// and the noise rounds, and the efficiencies' intervals.
     public static let addedInVersion4 = [
         "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
-        "efficiency_ci_low", "efficiency_ci_high",
+        "efficiency_ci_low", "efficiency_ci_high", "order",
     ]
 
     public static let columns = [
@@ -21,7 +21,7 @@ public enum ResultSchema {
         "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
         "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
         "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency", "efficiency_ci_low", "efficiency_ci_high",
-        "input_range", "mask", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
+        "input_range", "mask", "order", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
         "raw_samples_s",
     ]
 
@@ -67,7 +67,7 @@ public enum ResultSchema {
     }
 
     /// The columns that identify a configuration across runs (for --resume): ResultRow.key joins them.
-    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads", "placement", "input_range", "mask"]
+    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads", "placement", "input_range", "mask", "order"]
 
     /// Counter columns and how each event is normalised: per element of every timed call, or per call.
     public enum Normalisation: Sendable { case perElement, perCall }
@@ -126,13 +126,17 @@ public struct ResultRow: Equatable, Sendable {
         public var inputRange: String
         /// What was masked, e.g. "" (nothing) or "10%=-inf".
         public var mask: String
+        /// The elements' order (InputOrder): "random", "ascending", "descending", "max-first", "max-last".
+        public var order: String
         public var maxErrorULP: Double
         public var meanErrorULP: Double
         public var maxRelativeError: Double
         public var meanRelativeError: Double
-        public init(inputRange: String, mask: String, maxErrorULP: Double, meanErrorULP: Double, maxRelativeError: Double, meanRelativeError: Double) {
+        public init(inputRange: String, mask: String, order: String = InputOrder.random.rawValue, maxErrorULP: Double, meanErrorULP: Double,
+                    maxRelativeError: Double, meanRelativeError: Double) {
             self.inputRange = inputRange
             self.mask = mask
+            self.order = order
             self.maxErrorULP = maxErrorULP
             self.meanErrorULP = meanErrorULP
             self.maxRelativeError = maxRelativeError
@@ -177,7 +181,7 @@ public struct ResultRow: Equatable, Sendable {
 
     /// Identifies a configuration across runs, for --resume.
     public var key: String {
-        [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? ""]
+        [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? "", accuracy?.order ?? ""]
             .joined(separator: "|")
     }
 
@@ -195,6 +199,7 @@ public struct ResultRow: Equatable, Sendable {
         if let a = accuracy {
             c["input_range"] = a.inputRange
             c["mask"] = a.mask
+            c["order"] = a.order
             if error == nil {
                 c["max_error_ulp"] = format(a.maxErrorULP)
                 c["mean_error_ulp"] = format(a.meanErrorULP)

@@ -159,6 +159,10 @@ public final class Runner {
                 do { table = try ResultTable(path: csvPath) } catch let HarnessError.unreadableResults(path, why) {
                     throw HarnessError.incompatibleResults(path, why)
                 }
+                // Rows of this build beside an older file's would leave the new columns out of its header.
+                guard table.schemaVersion == ResultSchema.version else {
+                    throw HarnessError.incompatibleResults(csvPath, "it is of schema_version \(table.schemaVersion) and this build writes \(ResultSchema.version); upgrade it first with `python3 scripts/upgrade-results.py \(csvPath)`")
+                }
                 for problem in table.invalidRows {
                     log("note: \(problem.description): not a measurement; measured again")
                 }

@@ -25,6 +25,7 @@ public enum Summary {
                 var configuration = "n=\(e["n"] ?? "")"
                 if e["kind"] == "accuracy" {
                     configuration += " \(e["input_range"] ?? "")" + ((e["mask"] ?? "").isEmpty ? "" : " mask \(e["mask"] ?? "")")
+                        + ((e["order"] ?? "").isEmpty ? "" : " order \(e["order"] ?? "")")
                 }
                 out += "  \(e["isa"] ?? "") \(e["kernel"] ?? "") \(configuration): \(e["error"] ?? "")\n"
             }
@@ -117,7 +118,8 @@ public enum Summary {
     }
 
     /// Accuracy rows (ok and failed): per processor, ISA, preset and n, a table of max / mean error in ulps
-    /// by input range and mask, one column per algorithm, in the order the experiment listed them.
+    /// by input range, mask and element order, one column per algorithm, in the order the experiment listed
+    /// them.
     static func renderAccuracy(_ rows: [[String: String]]) -> String {
         let paper = ["two-pass", "three-pass-recompute", "three-pass-reload"]
         let algorithms = paper + Set(rows.compactMap { $0["algorithm"] }).subtracting(paper).sorted()
@@ -126,9 +128,10 @@ public enum Summary {
             let first = group[0]
             out += "\n\(first["processor_id"] ?? "") \(first["isa"] ?? "") \(first["preset"] ?? ""), n = \(first["n"] ?? ""): "
                 + "error against the float64 softmax, max / mean ulp (mean over outputs >= FLT_MIN); FAILED = NaN or sum off (see below)\n"
-            out += pad("input range", 22) + pad("mask", 20) + algorithms.map { pad($0, 24) }.joined() + "\n"
-            for (_, configuration) in groups(group, by: ["input_range", "mask"]) {
+            out += pad("input range", 22) + pad("mask", 20) + pad("order", 12) + algorithms.map { pad($0, 24) }.joined() + "\n"
+            for (_, configuration) in groups(group, by: ["input_range", "mask", "order"]) {
                 var line = pad(configuration[0]["input_range"] ?? "", 22) + pad(configuration[0]["mask"].flatMap { $0.isEmpty ? nil : $0 } ?? "none", 20)
+                    + pad(configuration[0]["order"] ?? "", 12)
                 for a in algorithms {
                     guard let r = configuration.first(where: { $0["algorithm"] == a }) else {
                         line += pad("-", 24)

@@ -120,13 +120,13 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    /// The accuracy experiment: for each size, range and mask, draws `trials` inputs, runs every plan on
-    /// each and compares every output element with the float64 softmax. One row per plan, range and mask;
-    /// nothing is timed, so no counters are opened.
+    /// The accuracy experiment: for each size, range and mask, draws `trials` inputs, arranges each in every
+    /// order, runs every plan on it and compares every output element with the float64 softmax. One row per
+    /// plan, range, mask and order; nothing is timed, so no counters are opened.
     private func measureAccuracy() {
-        let configurationsPerPlan = experiment.inputRanges.count * experiment.masks.count
+        let configurationsPerPlan = experiment.inputRanges.count * experiment.masks.count * experiment.orders.count
         let total = plan.sizes.reduce(0) { $0 + (plan.items[$1]?.count ?? 0) * configurationsPerPlan } - completed.count
-        log("running \(experiment.id): \(Swift.max(total, 0)) configurations (plans x sizes x \(experiment.inputRanges.count) ranges x \(experiment.masks.count) masks), \(experiment.trials) inputs each, on CPU \(cpu)")
+        log("running \(experiment.id): \(Swift.max(total, 0)) configurations (plans x sizes x \(experiment.inputRanges.count) ranges x \(experiment.masks.count) masks x \(experiment.orders.count) orders), \(experiment.trials) inputs each, on CPU \(cpu)")
         var done = 0
         var elapsed = 0.0
         var elementsDone = 0.0
@@ -141,43 +141,45 @@ final class Worker: @unchecked Sendable {
                 let start = now()
                 var measured = 0
                 for mask in experiment.masks {
-                    let rows = plans.map { accuracyRow($0.plan, preset: $0.preset, n: n, range: range, mask: mask) }
-                    let todo = rows.indices.filter { !completed.contains(rows[$0].key) }
-                    outcome.skipped += rows.count - todo.count
-                    guard !todo.isEmpty else { continue }
-                    var errors = [OutputErrors](repeating: OutputErrors(), count: rows.count)
-                    var failures = [String?](repeating: nil, count: rows.count)
-                    for trial in 0..<experiment.trials {
-                        let x = accuracyInput(range: range, mask: mask, n: n, trial: trial, seed: experiment.seed)
-                        let reference = softmaxReference(x)
-                        for i in todo where failures[i] == nil {
-                            x.withUnsafeBufferPointer { xb in
-                                y.withUnsafeMutableBufferPointer { yb in plans[i].plan(n: n, x: xb.baseAddress!, y: yb.baseAddress!) }
-                            }
-                            if let failure = errors[i].add(output: y, reference: reference, sumTolerance: experiment.sumTolerance) {
-                                failures[i] = "input \(trial + 1) of \(experiment.trials): \(failure)"
+                    for order in experiment.orders {
+                        let rows = plans.map { accuracyRow($0.plan, preset: $0.preset, n: n, range: range, mask: mask, order: order) }
+                        let todo = rows.indices.filter { !completed.contains(rows[$0].key) }
+                        outcome.skipped += rows.count - todo.count
+                        guard !todo.isEmpty else { continue }
+                        var errors = [OutputErrors](repeating: OutputErrors(), count: rows.count)
+                        var failures = [String?](repeating: nil, count: rows.count)
+                        for trial in 0..<experiment.trials {
+                            let x = order.arrange(accuracyInput(range: range, mask: mask, n: n, trial: trial, seed: experiment.seed))
+                            let reference = softmaxReference(x)
+                            for i in todo where failures[i] == nil {
+                                x.withUnsafeBufferPointer { xb in
+                                    y.withUnsafeMutableBufferPointer { yb in plans[i].plan(n: n, x: xb.baseAddress!, y: yb.baseAddress!) }
+                                }
+                                if let failure = errors[i].add(output: y, reference: reference, sumTolerance: experiment.sumTolerance) {
+                                    failures[i] = "input \(trial + 1) of \(experiment.trials): \(failure)"
+                                }
                             }
                         }
+                        let observed = Pinning.currentCPU()
+                        outcome.observedCPUs.insert(observed)
+                        for i in todo {
+                            var row = rows[i]
+                            row.cpu = observed
+                            row.outputError = errors[i].elements > 0 ? errors[i].worstSumDeviation : nil
+                            row.accuracy?.maxErrorULP = errors[i].maxULP
+                            row.accuracy?.meanErrorULP = errors[i].meanULP
+                            row.accuracy?.maxRelativeError = errors[i].maxRelative
+                            row.accuracy?.meanRelativeError = errors[i].meanRelative
+                            if let failure = failures[i] { row = errorRow(row, failure) }
+                            emit(row)
+                        }
+                        measured += todo.count
                     }
-                    let observed = Pinning.currentCPU()
-                    outcome.observedCPUs.insert(observed)
-                    for i in todo {
-                        var row = rows[i]
-                        row.cpu = observed
-                        row.outputError = errors[i].elements > 0 ? errors[i].worstSumDeviation : nil
-                        row.accuracy?.maxErrorULP = errors[i].maxULP
-                        row.accuracy?.meanErrorULP = errors[i].meanULP
-                        row.accuracy?.maxRelativeError = errors[i].maxRelative
-                        row.accuracy?.meanRelativeError = errors[i].meanRelative
-                        if let failure = failures[i] { row = errorRow(row, failure) }
-                        emit(row)
-                    }
-                    measured += todo.count
                 }
                 guard measured > 0 else { continue }
                 done += measured
                 elapsed += now() - start
-                elementsDone += Double(n * plans.count * experiment.masks.count)
+                elementsDone += Double(n * plans.count * experiment.masks.count * experiment.orders.count)
                 let eta = elementsDone > 0 ? elapsed / elementsDone * Swift.max(elementsTotal - elementsDone, 0) : 0
                 log(String(format: "[%d/%d] n=%d %@: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, range.label,
                            measured, now() - start, formatDuration(eta)))
@@ -189,7 +191,7 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    private func accuracyRow(_ softmax: SoftmaxPlan, preset: String, n: Int, range: InputRange, mask: InputMask?) -> ResultRow {
+    private func accuracyRow(_ softmax: SoftmaxPlan, preset: String, n: Int, range: InputRange, mask: InputMask?, order: InputOrder) -> ResultRow {
         var row = base
         row.n = n
         row.kind = .accuracy
@@ -199,7 +201,7 @@ final class Worker: @unchecked Sendable {
         // Name what ran: below the streaming threshold a preset's streaming-store kernels' plain twins do.
         row.kernel = softmax.kernelsRun(n: n).map(\.name).joined(separator: "+")
         row.bytesPerElement = Double(softmax.bytesPerElement)
-        row.accuracy = ResultRow.Accuracy(inputRange: range.label, mask: mask?.label ?? "", maxErrorULP: 0, meanErrorULP: 0,
+        row.accuracy = ResultRow.Accuracy(inputRange: range.label, mask: mask?.label ?? "", order: order.rawValue, maxErrorULP: 0, meanErrorULP: 0,
                                           maxRelativeError: 0, meanRelativeError: 0)
         return row
     }

@@ -33,6 +33,9 @@ public enum SoftmaxError: Error, CustomStringConvertible, Equatable {
     case wrongPassCount(algorithm: Algorithm, expected: Int, got: Int)
     case presetMissing(preset: String, isa: ISA, algorithm: Algorithm)
     case malformedPreset(String)
+    /// x and y share memory without being the same vector: y starts `offset` elements after x (before, if
+    /// negative).
+    case overlappingOperands(n: Int, offset: Int)
 
     public var description: String {
         switch self {
@@ -51,8 +54,29 @@ public enum SoftmaxError: Error, CustomStringConvertible, Equatable {
             return "preset '\(preset)' has no kernels for \(algorithm.rawValue) on \(isa.rawValue): add them to its file"
         case let .malformedPreset(why):
             return why
+        case let .overlappingOperands(n, offset):
+            return "x and y overlap partially (y starts \(Swift.abs(offset)) elements \(offset > 0 ? "after" : "before") x, n = \(n)): "
+                + "pass y == x to compute in place, or vectors that do not overlap"
         }
     }
+
+    /// Checks the operands of a softmax or a pass over n elements: y may be x itself (in place: every
+    /// pass reads x[i] before it writes y[i], and reads no x[j] for j < i after that) or lie apart from
+    /// it; any other overlap would read outputs as inputs and is refused.
+    public static func checkOperands(n: Int, x: UnsafeRawPointer, y: UnsafeRawPointer) throws {
+        let offset = (Int(bitPattern: y) - Int(bitPattern: x)) / MemoryLayout<Float>.stride
+        let bytes = n * MemoryLayout<Float>.stride
+        let apart = Int(bitPattern: y) >= Int(bitPattern: x) + bytes || Int(bitPattern: x) >= Int(bitPattern: y) + bytes
+        guard n <= 0 || x == y || apart else {
+            throw SoftmaxError.overlappingOperands(n: n, offset: offset == 0 ? (Int(bitPattern: y) > Int(bitPattern: x) ? 1 : -1) : offset)
+        }
+    }
+}
+
+/// Traps with checkOperands' message when x and y overlap partially.
+@inline(__always)
+func preconditionOperands(n: Int, x: UnsafeRawPointer, y: UnsafeRawPointer, file: StaticString = #file, line: UInt = #line) {
+    do { try SoftmaxError.checkOperands(n: n, x: x, y: y) } catch { preconditionFailure("\(error)", file: file, line: line) }
 }
 
 /// An algorithm composed from chosen kernels of one ISA: a callable softmax.
@@ -144,9 +168,11 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
         n >= streamingThreshold ? (fn0, fn1, fn2) : (cached0, cached1, cached2)
     }
 
-    /// y = softmax(x) over n elements. x and y must not overlap. Does nothing for n == 0.
+    /// y = softmax(x) over n elements. y may be x itself (in place) or lie apart from it; a partial
+    /// overlap traps (see SoftmaxError.checkOperands). Does nothing for n == 0.
     public func callAsFunction(n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         guard n > 0 else { return }
+        preconditionOperands(n: n, x: x, y: y)
         let (fn0, fn1, fn2) = functions(n: n)
         switch algorithm {
         case .twoPass:

@@ -37,8 +37,9 @@ public enum ISA: String, CaseIterable, Codable, Sendable, Comparable {
 /// The floating-point environment of the calling thread.
 public enum FloatingPointEnvironment {
     /// Sets or clears flush-to-zero and denormals-are-zero (MXCSR FTZ and DAZ) for the calling thread
-    /// and returns the previous setting. The harness and the tests both run with them set, as the
-    /// paper's benchmark did; the exp kernels never produce subnormals either way (see README).
+    /// and returns the previous setting. The harness runs with them set, as the paper's benchmark did.
+    /// Kernels do not need it: each sets FTZ and DAZ for its own call and restores the caller's setting,
+    /// so their results are the same either way (see README, "Denormals").
     @discardableResult
     public static func flushDenormals(_ on: Bool) -> Bool { softmax_flush_denormals(on) }
 

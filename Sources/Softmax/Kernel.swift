@@ -70,12 +70,14 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
     public static func == (a: Kernel, b: Kernel) -> Bool { a.index == b.index }
     public func hash(into hasher: inout Hasher) { hasher.combine(index) }
 
-    /// Runs the kernel alone on `n` elements. `y` is written by families that write an output
-    /// (it may equal `x` for vscale). The kernel's ISA must be supported: calling an unsupported
-    /// kernel is a programming error and traps rather than executing illegal instructions.
+    /// Runs the kernel alone on `n` elements. `y` is written by families that write an output; it may
+    /// equal `x` (in place) or lie apart from it, and a partial overlap traps (SoftmaxError.checkOperands).
+    /// The kernel's ISA must be supported: calling an unsupported kernel is a programming error and traps
+    /// rather than executing illegal instructions.
     @discardableResult
     public func run(n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>?, _ args: PassArguments = .init()) -> PassResult {
         precondition(isa.isSupported, "kernel \(name) needs \(isa.rawValue), which this CPU lacks")
+        if family.writesOutput, let y { preconditionOperands(n: n, x: x, y: y) }
         let info = self.info
         switch family {
         case .rmax:

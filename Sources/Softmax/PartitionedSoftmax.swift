@@ -54,7 +54,9 @@ public final class PartitionedSoftmax: @unchecked Sendable {
 
     /// Worker `worker`'s share of y = softmax(x) over n elements; every worker 0..<workers must call it
     /// with the same arguments, and `barrier` must return only once all workers have reached it.
+    /// y may be x itself (in place) or lie apart from it; a partial overlap traps (SoftmaxError.checkOperands).
     public func run(worker w: Int, n: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, barrier: () -> Void) {
+        preconditionOperands(n: n, x: x, y: y)
         let r = PartitionedSoftmax.slice(w, of: workers, n: n)
         let count = r.count
         let xs = x + r.lowerBound, ys = y + r.lowerBound

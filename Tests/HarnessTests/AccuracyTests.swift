@@ -127,6 +127,47 @@ final class AccuracyTests: XCTestCase {
         XCTAssertEqual(InputMask(count: .percent(0.01), value: -.infinity).maskedCount(n: 100), 1, "a tiny percentage masks at least one entry")
     }
 
+    func testOrdersRearrangeTheSameValues() {
+        let x = accuracyInput(range: InputRange(low: -5, high: 5), mask: try! XCTUnwrap(InputMask.parse("10%=-inf").get()), n: 300, trial: 0, seed: 3)
+        let largest = x.max()!
+        XCTAssertEqual(InputOrder.random.arrange(x), x, "random is the order as drawn")
+        XCTAssertEqual(InputOrder.ascending.arrange(x), x.sorted())
+        XCTAssertEqual(InputOrder.descending.arrange(x), x.sorted(by: >))
+        let first = InputOrder.maxFirst.arrange(x), last = InputOrder.maxLast.arrange(x)
+        XCTAssertEqual(first[0], largest, "max-first: the largest element first")
+        XCTAssertEqual(last[x.count - 1], largest, "max-last: the largest element last")
+        for order in InputOrder.allCases {
+            XCTAssertEqual(order.arrange(x).sorted(), x.sorted(), "\(order.rawValue) keeps the values")
+        }
+        // Every position but the swapped ones keeps its value.
+        let moved = first.indices.filter { first[$0] != x[$0] }
+        XCTAssertLessThanOrEqual(moved.count, 2, "max-first swaps two elements, saw \(moved.count) moved")
+        XCTAssertEqual(InputOrder.maxLast.arrange([]), [])
+    }
+
+    func testOrdersKeyIsReadAndChecked() throws {
+        func parse(_ orders: String, kind: String = "accuracy") throws -> Experiment {
+            let extra = kind == "accuracy" ? #", "input_ranges": [[-1, 1]]"# : ""
+            return try Experiment.parse(Data(#"{"description": "d", "kind": "\#(kind)", "sizes": [100]\#(extra), "orders": \#(orders)}"#.utf8),
+                                        id: "o", source: "o.json")
+        }
+        XCTAssertEqual(try parse(#"["ascending", "max-first"]"#).orders, [.ascending, .maxFirst])
+        let plain = try Experiment.parse(Data(#"{"description": "d", "kind": "accuracy", "sizes": [100], "input_ranges": [[-1, 1]]}"#.utf8),
+                                         id: "o", source: "o.json")
+        XCTAssertEqual(plain.orders, [.random], "without the key: the inputs as drawn")
+        for (orders, expected) in [(#"["acending"]"#, ["orders[0]", "acending", "did you mean 'ascending'"]),
+                                   (#"["random", "random"]"#, ["twice"]), ("[]", ["empty"])] {
+            XCTAssertThrowsError(try parse(orders), orders) { error in
+                guard case let HarnessError.malformedExperiment(source, why) = error else { return XCTFail("\(orders): \(error)") }
+                XCTAssertEqual(source, "o.json")
+                assertContains(why, expected, "error for orders \(orders)")
+            }
+        }
+        XCTAssertThrowsError(try parse(#"["random"]"#, kind: "softmax"), "orders in a timed experiment") { error in
+            assertContains("\(error)", ["orders", "only to an accuracy experiment"], "orders in a softmax experiment")
+        }
+    }
+
     func testMaskGrammar() {
         let good: [(String, String?)] = [("none", nil), ("10%=-inf", "10%=-inf"), ("10%=-1e9", "10%=-1e9"), ("2.5%=-1e30", "2.5%=-1e30"),
                                          ("all-but-one=-inf", "all-but-one=-inf"), ("all-but-one=-10000", "all-but-one=-1e4")]

@@ -242,7 +242,7 @@ final class ResultsTests: XCTestCase {
 
     func testKeyIdentifiesTheConfiguration() {
         let row = sampleRow()
-        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000|1|||", "key: saw \(row.key)")
+        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000|1||||", "key: saw \(row.key)")
         var other = row
         other.samples = [1]
         other.cpu = 0
@@ -263,6 +263,9 @@ final class ResultsTests: XCTestCase {
         b.accuracy = a.accuracy
         b.accuracy?.inputRange = "[-1e4,1e4]"
         XCTAssertNotEqual(a.key, b.key, "the input range is part of an accuracy row's key")
+        b.accuracy = a.accuracy
+        b.accuracy?.order = "ascending"
+        XCTAssertNotEqual(a.key, b.key, "the element order is part of an accuracy row's key")
     }
 
     func testFormatWritesIntegersWithoutFractionAndSixSignificantDigits() {

@@ -641,6 +641,29 @@ final class RunnerTests: RunnerTestCase {
         assertContains(why, ["trials 2 -> 5"], "reason")
     }
 
+    /// Each order is its own rows (the same values rearranged), named in the `order` column; resuming after
+    /// adding an order measures only its rows.
+    func testAccuracyRunWritesOneRowPerOrder() throws {
+        func json(_ orders: String) -> String {
+            accuracyJSON(masks: #"["none"]"#).replacingOccurrences(of: #""trials": 2"#, with: #""trials": 2, "orders": \#(orders)"#)
+        }
+        try writeExperiment("ordered", json(#"["random", "ascending", "max-last"]"#))
+        let report = try run("ordered")
+        let rows = try readTable(report).rows
+        let isas = ISA.supported.count
+        XCTAssertEqual(rows.count, 2 * isas * 2 * 3, "rows: expected 2 algorithms x \(isas) ISAs x 2 ranges x 3 orders, saw \(rows.count)")
+        for order in ["random", "ascending", "max-last"] {
+            XCTAssertEqual(rows.filter { $0["order"] == order }.count, 2 * isas * 2, "rows of order \(order)")
+        }
+        let metadata = try readMetadata(report)
+        let protocolInfo = try XCTUnwrap(metadata["protocol"] as? [String: Any], "metadata.protocol should be an object")
+        XCTAssertEqual(protocolInfo["orders"] as? [String], ["random", "ascending", "max-last"], "metadata.protocol.orders")
+        try writeExperiment("ordered", json(#"["random", "ascending", "max-last", "descending"]"#))
+        let again = try run("ordered") { $0.resume = true }
+        XCTAssertEqual(again.rowsWritten, 2 * isas * 2, "resume after adding an order: expected only its rows, saw \(again.rowsWritten)")
+        XCTAssertEqual(try readTable(again).rows.filter { $0["order"] == "descending" }.count, 2 * isas * 2, "rows of the new order")
+    }
+
     func testSamplesOptionIsRefusedForAccuracy() throws {
         try writeExperiment("acc3", accuracyJSON())
         let error = runExpectingError("acc3", what: "--samples on an accuracy experiment") { $0.samples = 5 }

@@ -130,6 +130,16 @@ final class SummaryTests: XCTestCase {
         }
     }
 
+    func testAccuracyRowsOfEachOrderGetALineOfTheirOwn() throws {
+        var ascending = accuracyRow("online", range: "[-1,1]", mask: "", maxULP: 900, meanULP: 300)
+        ascending.accuracy?.order = "ascending"
+        let rows = [accuracyRow("online", range: "[-1,1]", mask: "", maxULP: 7, meanULP: 2), ascending]
+        let lines = Summary.render(try table(rows)).components(separatedBy: "\n")
+        assertContains(lines.first { $0.hasPrefix("input range") } ?? "", ["mask", "order"], "header line")
+        assertContains(lines.first { $0.hasPrefix("[-1,1]") && $0.contains("random") } ?? "", ["7 / 2"], "random order's line")
+        assertContains(lines.first { $0.hasPrefix("[-1,1]") && $0.contains("ascending") } ?? "", ["900 / 300"], "ascending order's line")
+    }
+
     func testEmptyTableSaysSo() throws {
         let t = try table([])
         let text = Summary.render(t)

@@ -91,12 +91,13 @@ def test_fixture_follows_the_schema():
         with open(path, newline="") as f:
             header = next(csv.reader(f))
         if path == ACCURACY_FIXTURE:
-            # The accuracy kind exists only in schema_version 3.
-            assert tuple(header) == pr.SCHEMA_COLUMNS, path
+            # The accuracy kind exists only in schema_version 3 (which lacks the later `order`).
+            assert tuple(header) == tuple(c for c in pr.SCHEMA_COLUMNS if c not in pr.AFTER_VERSION_3_COLUMNS), path
             continue
         # The timing fixture is schema_version 1 on purpose: it keeps reading older results tested.
         assert tuple(header) == tuple(c for c in pr.SCHEMA_COLUMNS
-                                      if c not in pr.ROOFLINE_COLUMNS and c not in pr.VERSION_3_COLUMNS), path
+                                      if c not in pr.ROOFLINE_COLUMNS and c not in pr.VERSION_3_COLUMNS
+                                      and c not in pr.AFTER_VERSION_3_COLUMNS), path
 
 
 def test_every_figure_is_written(rendered):
@@ -564,3 +565,21 @@ def test_accuracy_results_alone_are_enough(tmp_path):
     assert p.returncode == 0, p.stderr
     assert {f.name for f in out.iterdir()} == {f"{ZEN4}_accuracy.png", f"{ZEN4}_accuracy.svg"}
     assert "## Accuracy against a float64 softmax" in (tmp_path / "SUMMARY.md").read_text()
+
+
+def test_accuracy_rows_of_other_orders_stay_out_of_the_figure(tmp_path):
+    """The accuracy figure and table show inputs as drawn; rows of other element orders are counted as left out."""
+    src = FIXTURES / ZEN4 / "accuracy-fixture.csv"
+    with open(src, newline="") as f:
+        rows = list(csv.DictReader(f))
+    ordered = tmp_path / "accuracy.csv"
+    with open(ordered, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=pr.SCHEMA_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({**{c: "" for c in pr.SCHEMA_COLUMNS}, **r, "order": "random"})
+            w.writerow({**{c: "" for c in pr.SCHEMA_COLUMNS}, **r, "order": "ascending", "max_error_ulp": "12345"})
+    plain, with_orders = pr.load_file(src), pr.load_file(ordered)
+    assert len(with_orders.rows) == len(plain.rows)
+    assert all(r["max_error_ulp"] != 12345 for r in with_orders.rows)
+    assert with_orders.ignored.get("accuracy order other than random") == len(rows)

@@ -20,8 +20,9 @@
 // (the IEEE exponent bias) in the low mantissa bits, so shifting the bits left by 23 gives 2^k.
 #define SOFTMAX_MAGIC_BIAS 0x1.8000FEp23f
 
-// The smallest x whose exp(x) is a normal float: below it the three-pass exp returns 0 on every ISA,
-// so no kernel produces a subnormal and results do not depend on the MXCSR's FTZ bit.
+// The smallest x whose exp(x) is a normal float: below it the three-pass exp returns 0 on every ISA
+// (the bit-built 2^n would be garbage there). Results that the scale brings below 2^-126 are flushed by
+// FTZ, which every kernel sets for its call (see softmax_flush_enter).
 #define SOFTMAX_DENORMAL_CUTOFF -0x1.5D589Ep6f
 
 // The extended-exponent exp clamps its reduced argument t to [-ln2, ln2] where |t| >= 2 or t is NaN:

@@ -86,6 +86,30 @@ SOFTMAX_INLINE size_t softmax_unaligned_head(const float* y, size_t alignment, s
   return head < n ? head : n;
 }
 
+// Every kernel in the registry, and the slice merges of merge.c, run with FTZ and DAZ set, whatever the
+// caller's MXCSR (see softmax_kernels.h): softmax_flush_enter sets them when the caller's MXCSR lacks
+// them and returns that MXCSR; softmax_flush_leave puts the caller's FTZ and DAZ back. The arithmetic
+// between the two must be an opaque call (registry.c calls the kernel, merge.c a noinline body): the
+// compiler assumes the default floating-point environment and may move inline arithmetic across
+// LDMXCSR. No-ops where there is no MXCSR.
+unsigned softmax_flush_enter(void);
+void softmax_flush_leave(unsigned entered_with);
+
+// The scale of vscaleextexp with its mantissa brought into [0.5, 1) and its exponent taking the rest: an
+// exact rescaling, done where the exponent can take it exactly (|exponent| < 2^23; beyond, as for the
+// exponent -1.4e30 of an input -1e30 alone, exponent + k would round back to the exponent) and the
+// mantissa is finite and not 0. Every ISA does this once per call,
+// so that mantissa * exp(t) < 2 wherever |t| <= ln2/2: a product that 2^(n + e) takes below 2^-126 is
+// then below it on every ISA and flushed to 0 by FTZ, where AVX2's and the portable code's bit-built
+// 2^(n + e) is 0 for n + e < -126 anyway. With a mantissa up to 2 (1 / a sum's mantissa), m * exp(t) *
+// 2^-127 was a normal float that AVX512F's VSCALEFPS kept and the others gave as 0.
+SOFTMAX_INLINE softmax_extfloat softmax_extfloat_normalized(softmax_extfloat scale) {
+  if (!isfinite(scale.mantissa) || scale.mantissa == 0.0f || !(fabsf(scale.exponent) < 0x1p23f)) { return scale; }
+  int k;
+  const float mantissa = frexpf(scale.mantissa, &k);
+  return (softmax_extfloat){mantissa, scale.exponent + (float)k};
+}
+
 // Upper bounds for the per-iteration register arrays of the templates.
 #define SOFTMAX_MAX_VECTORS 24
 #define SOFTMAX_MAX_ACCUMULATORS 4

@@ -6,7 +6,10 @@
 // Semantics shared by every ISA (see README.md for the reasoning):
 //   * -inf inputs contribute exactly 0; an input of NaN makes every output NaN; +inf makes every output
 //     NaN (inf - inf, as a float64 reference and PyTorch give); all inputs -inf give NaN outputs.
-//   * No exp kernel produces a subnormal: results below 2^-126 are 0 on every ISA.
+//   * Every kernel of the table (and the merges below) runs with FTZ and DAZ set: it sets them for the
+//     call where the caller's MXCSR lacks them and puts the caller's setting back on return. So results
+//     do not depend on the caller's MXCSR and no kernel returns a subnormal: outputs below 2^-126 are 0,
+//     subnormal inputs count as 0, and element-wise passes agree bit for bit across ISAs.
 //   * The two-pass (extended-exponent) kernels are accurate for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT.
 //     Beyond it they stay defined: finite, non-negative, ordered, summing to 1. Only finite inputs beyond
 //     +-FLT_MAX * ln2 (about 2.36e38), whose x*log2e overflows the float range, count as +-inf there.
@@ -135,7 +138,8 @@ const char* softmax_isa_name(softmax_isa isa);
 bool softmax_isa_supported(softmax_isa isa);
 
 /// Sets (on = true) or clears FTZ and DAZ in this thread's MXCSR; returns the previous setting
-/// (true when both were set). A no-op returning false on non-x86 CPUs.
+/// (true when both were set). A no-op returning false on non-x86 CPUs. Kernels need neither: they set
+/// FTZ and DAZ for their own call (see above); this is for the caller's own arithmetic.
 bool softmax_flush_denormals(bool on);
 bool softmax_flush_denormals_enabled(void);
 

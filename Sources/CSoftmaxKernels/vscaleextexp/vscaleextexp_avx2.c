@@ -44,6 +44,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 size_t vscaleextexp_avx2_blocks(size_t n, con
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float* x, float* y, softmax_extfloat scale,
                                                          const size_t V, const bool NT, const size_t PF) {
+  scale = softmax_extfloat_normalized(scale);
   const softmax_exp_poly poly = softmax_exp_poly_times(scale.mantissa);
   const __m256 vscale_e = _mm256_set1_ps(scale.exponent);
   if (NT) {

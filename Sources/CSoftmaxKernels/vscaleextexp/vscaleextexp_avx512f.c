@@ -9,16 +9,18 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 vscaleextexp_avx512f_one(__m512 vx,
                                                                      const bool SEPARATE, __m512 vscale_m) {
   __m512 vp, vn;
   softmax_avx512f_extexp_block_poly(&vx, &vp, &vn, 1, poly);
-  if (SEPARATE) { vp = _mm512_mul_ps(vp, vscale_m); }
-  // A NaN delta (NaN input, or the inf - inf of an all -inf or a +inf row) gives NaN through VSCALEFPS,
-  // as the algorithm promises; -inf gives 0.
-  return _mm512_scalef_ps(vp, _mm512_add_ps(vn, vscale_e));
+  // A NaN delta (NaN input, or the inf - inf of an all -inf row) gives NaN, as the algorithm promises;
+  // -inf gives 0.
+  const __m512 vf = _mm512_scalef_ps(vp, _mm512_add_ps(vn, vscale_e));
+  return SEPARATE ? _mm512_mul_ps(vf, vscale_m) : vf;
 }
 
-// SEPARATE: multiply by the mantissa after the plain polynomial instead of inside it, for a mantissa that
-// is not finite (the NaN of a NaN input, the inf of an all -inf or a +inf row). Inside the polynomial it
-// makes the mantissa NaN, and VSCALEFPS(NaN, -inf) gave 0 on Zen 4 where the row must be NaN; inf * 2^-inf
-// is NaN as it should be. Every output of such a row is NaN either way.
+// SEPARATE: multiply by the mantissa after the power of two instead of inside the polynomial, for a
+// mantissa that is not finite (the NaN of a NaN input, the inf of an all -inf or a +inf row). Inside the
+// polynomial it makes the mantissa NaN, and VSCALEFPS(NaN, -inf) is +0 (Intel's table of special cases;
+// seen on Zen 4): a row with a NaN and a +inf or a finite input beyond FLT_MAX * ln2, whose sum's exponent
+// is +inf, came out 0 everywhere but at the NaN. After the power of two, 0 * NaN and 0 * inf are NaN:
+// every output of such a row is NaN, as it must be.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f_body(size_t n, const float* x, float* y, softmax_extfloat scale,
                                                                     const size_t V, const bool NT, const size_t PF,
                                                                     const bool SEPARATE) {
@@ -41,11 +43,12 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f_body(size_t n, c
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm512_loadu_ps(x + 16 * v); }
     // As vscaleextexp_avx512f_one, step by step across the vectors.
     softmax_avx512f_extexp_block_poly(vx, vp, vn, V, poly);
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm512_add_ps(vn[v], vscale_e); }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_scalef_ps(vp[v], vn[v]); }
     if (SEPARATE) {
       SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vp[v] = _mm512_mul_ps(vp[v], vscale_m); }
     }
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vn[v] = _mm512_add_ps(vn[v], vscale_e); }
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx512f_store(y + 16 * v, _mm512_scalef_ps(vp[v], vn[v]), NT); }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { softmax_avx512f_store(y + 16 * v, vp[v], NT); }
   }
   for (; n >= 16; n -= 16, x += 16, y += 16) {
     softmax_avx512f_store(y, vscaleextexp_avx512f_one(_mm512_loadu_ps(x), poly, vscale_e, SEPARATE, vscale_m), NT);
@@ -61,6 +64,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f_body(size_t n, c
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const float* x, float* y,
                                                                softmax_extfloat scale, const size_t V, const bool NT,
                                                                const size_t PF) {
+  scale = softmax_extfloat_normalized(scale);
   if (SOFTMAX_LIKELY(isfinite(scale.mantissa))) {
     vscaleextexp_avx512f_body(n, x, y, scale, V, NT, PF, false);
   } else {

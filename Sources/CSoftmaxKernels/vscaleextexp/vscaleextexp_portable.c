@@ -9,6 +9,7 @@ SOFTMAX_INLINE float vscaleextexp_portable_one(float x, const softmax_exp_poly p
 }
 
 SOFTMAX_INLINE void vscaleextexp_portable(size_t n, const float* x, float* y, softmax_extfloat scale, const size_t T) {
+  scale = softmax_extfloat_normalized(scale);
   const softmax_exp_poly poly = softmax_exp_poly_times(scale.mantissa);
   for (; n >= T; n -= T, x += T, y += T) {
     SOFTMAX_UNROLL for (size_t i = 0; i < T; i++) { y[i] = vscaleextexp_portable_one(x[i], poly, scale.exponent); }
