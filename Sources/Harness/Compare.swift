@@ -83,9 +83,15 @@ public struct Comparison {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ComparisonError("no results file '\(path)': give the path of a results CSV, such as results/<processor-id>/softmax.csv")
         }
-        do { return try ResultTable(path: path) } catch let HarnessError.incompatibleResults(_, why) {
-            throw ComparisonError("\(path) cannot be compared: \(why); compare two results files written by softmax-repro (schema \(ResultSchema.version); scripts/upgrade-results.py upgrades older ones)")
+        let table: ResultTable
+        do { table = try ResultTable(path: path) } catch let HarnessError.unreadableResults(_, why) {
+            throw ComparisonError("\(path) cannot be compared: \(why); compare two results files written by softmax-repro (schema \(ResultSchema.readableVersions.map(String.init).joined(separator: " or ")); scripts/upgrade-results.py upgrades older ones)")
         }
+        // A row that is not a measurement (a cell that is not a number, a torn line) cannot be compared.
+        if let invalid = table.invalidRows.first {
+            throw ComparisonError("\(path) cannot be compared: line \(invalid.line)\(invalid.column.map { ", column \($0)" } ?? ""): \(invalid.why); rerun that configuration (`run --resume` measures it again)")
+        }
+        return table
     }
 
     public init(a: ResultTable, b: ResultTable) throws {
