@@ -603,6 +603,7 @@ class SummaryRow:
     claims: list[Mark]
     claim_text: str
     precision_missed: dict[str, bool]         # variant -> a row used has precision_met = no
+    is_reference: bool = False
 
     @property
     def label(self) -> str:
@@ -652,8 +653,12 @@ def summarize(processors: list[Processor], claims: Claims | None = None) -> list
             n_used = _describe_n(used, threshold, out_of_cache_factor(claims))
             out.append(SummaryRow(proc.id, proc.run_label, proc.model_name, proc.microarchitecture, isa, preset,
                                   n_used, values, at_largest, method, claim_marks(proc, isa, claims),
-                                  claim_text(proc, isa, claims), missed))
-    return out
+                                  claim_text(proc, isa, claims), missed, proc.is_reference))
+    # A reference run's row right below the same configuration of the run drawn beside it.
+    first = {}
+    for r in out:
+        first.setdefault(r.processor, len(first))
+    return sorted(out, key=lambda r: (first[r.processor], _isa_order(r.isa), r.preset, r.is_reference))
 
 
 def _describe_n(used: dict[str, list[int]], threshold: float | None, factor: float) -> str:
@@ -1113,7 +1118,7 @@ def figure_accuracy(proc: Processor):
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)
     fig.suptitle(f"{proc.title}: softmax error against float64 by input range, preset {preset or '-'}, errors "
                  f"<= {ULP_FLOOR:g} ulp drawn at {ULP_FLOOR:g}  [{proc.id}]", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_size_inches()[1]))  # room for the title (0.3 in)
     return fig
 
 
@@ -1609,7 +1614,7 @@ def figure_summary(rows: list[SummaryRow], claims: Claims | None = None):
         # A plain patch in the legend (a bar's own would carry the first bar's hatching).
         ax.bar([0], [0], 0, color=ALGORITHM_COLORS[variant], label=f"vs {variant}")
         for b, e, r in zip(bars, estimates, rows):
-            b.set_gid(_gid("summary", r.processor + ("@reference" if r.run else ""), r.isa, r.preset, variant))
+            b.set_gid(_gid("summary", r.processor + ("@reference" if r.is_reference else ""), r.isa, r.preset, variant))
             if r.method != "median":
                 b.set_hatch("//")
             if e is not None:
@@ -1625,7 +1630,7 @@ def figure_summary(rows: list[SummaryRow], claims: Claims | None = None):
                 continue
             line, = ax.plot([i - width, i + width], [mark.value] * 2, color="black", lw=1.8, marker="*", ms=7,
                             markevery=[0], label=None if claimed else "paper's claim, up to (SUMMARY.md says whose)")
-            line.set_gid(_gid("summary-claim", r.processor + ("@reference" if r.run else ""), r.isa, r.preset))
+            line.set_gid(_gid("summary-claim", r.processor + ("@reference" if r.is_reference else ""), r.isa, r.preset))
             claimed = True
             tops.append(mark.value)
     ax.axhline(1.0, color="black", lw=0.8)
@@ -1640,7 +1645,7 @@ def figure_summary(rows: list[SummaryRow], claims: Claims | None = None):
         ax.bar([0], [0], color="white", edgecolor="0.3", hatch="//",
                label=f"hatched: largest n (none >= {factor:g}xLLC)")
     ax.set_xticks(x)
-    ax.set_xticklabels([f"{r.processor}{' (ref.)' if r.run else ''}\n{r.isa}" + (f", {r.preset}" if r.preset else "")
+    ax.set_xticklabels([f"{r.processor}{' (reference)' if r.is_reference else ''}\n{r.isa}" + (f", {r.preset}" if r.preset else "")
                         for r in rows], fontsize=6.5, rotation=30 if len(rows) > 6 else 0,
                        ha="right" if len(rows) > 6 else "center")
     ax.set_ylim(0, max(tops) * 1.1)

@@ -910,3 +910,15 @@ def test_a_missing_reference_folder_exits_2(tmp_path):
     assert p.returncode == 2, p.stderr
     assert "nowhere: no such folder of reference results" in p.stderr and "--no-reference" in p.stderr
     assert not (tmp_path / "figs").exists()
+
+
+def test_the_summary_puts_each_reference_row_below_the_same_configuration(tmp_path):
+    local = make_local_run(tmp_path)
+    processors = list(fixture_processors(local).values())
+    references = pr.load_references(FIXTURES, processors)
+    rows = pr.summarize(pr.with_references(processors, references), load_claims())
+    assert [(r.isa, r.preset, r.is_reference) for r in rows] == [
+        (isa, "blend", ref) for isa in ("portable", "avx2", "avx512f") for ref in (False, True)]
+    fig = pr.figure_summary(rows, load_claims())
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert [("(reference)" in t) for t in ticks] == [False, True] * 3, ticks
