@@ -67,7 +67,7 @@ def schema_columns(version: int) -> tuple[str, ...]:
 # are not needed for the figures, so their absence is only reported.
 REQUIRED_COLUMNS = (
     "schema_version", "processor_id", "isa", "preset", "kind", "algorithm", "kernel", "n",
-    "median_s", "p25_s", "p75_s", "bytes_per_element", "real_gbps", "status",
+    "median_s", "bytes_per_element", "real_gbps", "status",
 )
 FLOAT_COLUMNS = ("median_s", "p25_s", "p75_s", "min_s", "median_ci_low_s", "median_ci_high_s", "elements_per_s",
                  "effective_gbps", "bytes_per_element", "real_gbps")
@@ -506,7 +506,17 @@ def _paired_ratios(variant: dict, two_pass: dict) -> list[float] | None:
     return None
 
 
-UNPAIRED = "no CI (unpaired: ratio of medians of different runs)"
+def _unpaired_reason(variant: dict, two_pass: dict) -> str:
+    """Why two rows' samples cannot be paired (the ratio of their medians has no CI)."""
+    a, b = _samples(variant), _samples(two_pass)
+    if not a or not b:
+        return "no CI (no raw samples: ratio of medians)"
+    if variant.get("experiment") != two_pass.get("experiment"):
+        return "no CI (rows of different runs: ratio of medians)"
+    return "no CI (unpaired sample counts: ratio of medians)"
+
+
+UNPAIRED = "no CI (some sizes unpaired: median of their ratios)"
 
 
 def paired_estimate(variant: dict, two_pass: dict) -> Estimate:
@@ -517,7 +527,7 @@ def paired_estimate(variant: dict, two_pass: dict) -> Estimate:
     ratios = _paired_ratios(variant, two_pass)
     if ratios:
         return median_estimate(ratios)
-    return Estimate(variant["median_s"] / two_pass["median_s"], no_ci=UNPAIRED)
+    return Estimate(variant["median_s"] / two_pass["median_s"], no_ci=_unpaired_reason(variant, two_pass))
 
 
 def paired_speedup(variant: dict, two_pass: dict) -> float:
@@ -562,7 +572,9 @@ def pooled_speedup(points: list[SpeedupPoint]) -> Estimate:
     without a CI."""
     if all(p.ratios for p in points):
         return median_estimate([x for p in points for x in p.ratios])
-    return Estimate(statistics.median(p.estimate.value for p in points), no_ci=UNPAIRED)
+    reasons = {p.estimate.no_ci for p in points if not p.ratios}
+    return Estimate(statistics.median(p.estimate.value for p in points),
+                    no_ci=reasons.pop() if len(reasons) == 1 and all(not p.ratios for p in points) else UNPAIRED)
 
 
 DEFAULT_OUT_OF_CACHE_FACTOR = 4  # used only without a claims file, which owns the rule (and says so)

@@ -684,7 +684,9 @@ def test_paired_speedup_ci_is_the_rule_on_the_per_round_ratios():
     s = sorted(ratios)  # m = 7: k = 1 (P(Bin(7, 1/2) = 0) = 1/128; P(<= 1) = 8/128 > 0.025)
     assert e.value == pytest.approx(s[3]) and e.low == pytest.approx(s[0]) and e.high == pytest.approx(s[6])
     unpaired = pr.paired_estimate(dict(row(three), experiment="other"), row(two))
-    assert not unpaired.has_ci and "unpaired" in unpaired.text()
+    assert not unpaired.has_ci and unpaired.text().endswith("no CI (rows of different runs: ratio of medians)")
+    no_samples = pr.paired_estimate(dict(row(three), raw_samples_s=""), row(two))
+    assert no_samples.text().endswith("no CI (no raw samples: ratio of medians)")
 
 
 def test_time_ci_comes_from_the_schema_4_columns_where_filled(tmp_path):
@@ -922,3 +924,16 @@ def test_the_summary_puts_each_reference_row_below_the_same_configuration(tmp_pa
     fig = pr.figure_summary(rows, load_claims())
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert [("(reference)" in t) for t in ticks] == [False, True] * 3, ticks
+
+
+def test_files_without_quartiles_or_raw_samples_are_drawn_without_cis(tmp_path):
+    results = copy_fixture(tmp_path)
+    for f in (results / SKX).glob("*.csv"):
+        rewrite_csv(f, lambda header, rows: [c for c in header if c not in ("p25_s", "p75_s", "raw_samples_s")])
+    out, summary = tmp_path / "figs", tmp_path / "SUMMARY.md"
+    p = run_cli("--results", results, "--out", out, "--summary", summary)
+    assert p.returncode == 0, p.stderr
+    _h, rows = parse_summary_table(summary.read_text())
+    for r in (r for r in rows if r["processor"] == SKX):
+        assert parse_cell(r["two-pass vs recompute"])["why"] == "no CI (no raw samples: ratio of medians)", r
+    assert not [g for g in gids(pr.figure_speedup([fixture_processors(results)[SKX]])) if g.endswith("|ci")]
