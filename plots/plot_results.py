@@ -70,7 +70,8 @@ REQUIRED_COLUMNS = (
     "median_s", "bytes_per_element", "real_gbps", "status",
 )
 FLOAT_COLUMNS = ("median_s", "p25_s", "p75_s", "min_s", "median_ci_low_s", "median_ci_high_s", "elements_per_s",
-                 "effective_gbps", "bytes_per_element", "real_gbps")
+                 "effective_gbps", "bytes_per_element", "real_gbps", "efficiency", "efficiency_ci_low",
+                 "efficiency_ci_high")
 ACCURACY_COLUMNS = ("max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error")
 # Accuracy figure: errors at or below this many ulps are drawn at it (a log axis has no 0).
 ULP_FLOOR = 1e-2
@@ -836,6 +837,7 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor], claims
         cells = [speedup_cell(p.estimate, p.precision_missed) if p else "-" for p in points]
         parts.append(f"| {r.label} | {r.isa} | {r.preset or '-'} | {', '.join(_fmt_n(n) for n in ns)} | "
                      f"{cells[0]} | {cells[1]} |")
+    parts += efficiency_markdown(drawn)
     parts += kernels_markdown(drawn)
     parts += labelled_sizes_markdown(processors)
     parts += multicore_markdown(processors)
@@ -854,6 +856,41 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor], claims
             line += f"; NOTE: {' '.join(note)}"
         parts.append(line)
     return "\n".join(parts) + "\n"
+
+
+def efficiency_estimate(r: dict) -> Estimate | None:
+    """A pass row's roofline efficiency with its 95% CI (schema 4's columns); None without an efficiency."""
+    value = r.get("efficiency", math.nan)
+    if not isinstance(value, float) or math.isnan(value):
+        return None
+    low, high = r.get("efficiency_ci_low", math.nan), r.get("efficiency_ci_high", math.nan)
+    if isinstance(low, float) and isinstance(high, float) and not (math.isnan(low) or math.isnan(high)):
+        return Estimate(value, low, high)
+    why = "no CI (schema < 4)" if "efficiency_ci_low" not in r else "no CI (fewer than 6 samples)"
+    return Estimate(value, no_ci=why)
+
+
+def efficiency_markdown(processors: list[Processor]) -> list[str]:
+    """Each pass kernel's roofline efficiency at the largest n it was measured with a verdict."""
+    lines = ["", "## Roofline efficiency of the passes", "",
+             "How close each pass came to the larger of its two lower bounds on time (memory, compute; definitions in",
+             "`results/README.md`), 1 meaning at it, with the runner's 95% CI (schema 4; older files have none), at the",
+             "largest n measured.", "",
+             "| processor | isa | pass | kernel | n | bound | efficiency |", "|---|---|---|---|---:|---|---:|"]
+    count = len(lines)
+    for proc in processors:
+        name = proc.id + (f" ({proc.run_label})" if proc.run_label else "")
+        rows = [r for r in proc.passes if r["kind"] == "pass" and efficiency_estimate(r)]
+        largest: dict[tuple[str, str, str], dict] = {}
+        for r in rows:
+            key = (r["isa"], r["algorithm"], r["kernel"])
+            if key not in largest or r["n"] > largest[key]["n"]:
+                largest[key] = r
+        for (isa, family, kernel), r in sorted(largest.items(),
+                                               key=lambda kv: (_isa_order(kv[0][0]), _family_rank(kv[0][1]), kv[0][2])):
+            lines.append(f"| {name} | {isa} | {family} | `{kernel}` | {_fmt_n(r['n'])} | "
+                         f"{(r.get('roofline_bound') or '-').strip() or '-'} | {efficiency_estimate(r).text()} |")
+    return lines if len(lines) > count else []
 
 
 def kernels_markdown(processors: list[Processor]) -> list[str]:

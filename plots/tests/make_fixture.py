@@ -277,9 +277,20 @@ def pass_rows(m, experiment, reference_isas):
                     continue
                 ns = m.pass_ns(isa, fam, n, rd, wr, PASS_COLD_WRITE.get(fam, False), PASS_CYCLES[isa][fam])
                 calls, s = m.samples(n, ns, 40.0)
-                rows.append(row(m, experiment, isa, "", "pass", fam, k, n, rd + wr, s, calls,
-                                output_error=float(abs(m.rng.normal(0, 3e-7))),
-                                instr=INSTRUCTIONS[isa] * (1.0 if "exp" in fam else 0.3)))
+                r = row(m, experiment, isa, "", "pass", fam, k, n, rd + wr, s, calls,
+                        output_error=float(abs(m.rng.normal(0, 3e-7))),
+                        instr=INSTRUCTIONS[isa] * (1.0 if "exp" in fam else 0.3))
+                if m.schema == 4:
+                    # Toy roofline: the pass's bytes at DRAM bandwidth against its cycles, per round.
+                    memory = (rd + wr) * n / (m.bw_dram * 1e9)
+                    compute = n * PASS_CYCLES[isa][fam] / m.ghz * 1e-9
+                    ratios = [max(memory, compute) / float(fmt(float(x))) for x in s]
+                    low, high = median_ci(ratios)
+                    r.update({k2: fmt(v) for k2, v in (("memory_bound_s", memory), ("compute_bound_s", compute),
+                              ("efficiency", float(np.median(ratios))), ("efficiency_ci_low", low),
+                              ("efficiency_ci_high", high))})
+                    r["roofline_bound"] = "memory" if memory >= compute else "compute"
+                rows.append(r)
     for isa in reference_isas:
         for ref, (rd, wr) in REFERENCE_BYTES.items():
             for n in PASS_SIZES:

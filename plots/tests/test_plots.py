@@ -937,3 +937,22 @@ def test_files_without_quartiles_or_raw_samples_are_drawn_without_cis(tmp_path):
     for r in (r for r in rows if r["processor"] == SKX):
         assert parse_cell(r["two-pass vs recompute"])["why"] == "no CI (no raw samples: ratio of medians)", r
     assert not [g for g in gids(pr.figure_speedup([fixture_processors(results)[SKX]])) if g.endswith("|ci")]
+
+
+def test_summary_gives_each_pass_efficiency_with_its_ci(rendered):
+    _out, summary, _p = rendered
+    section = summary.read_text().split("## Roofline efficiency of the passes", 1)[1]
+    _h, rows = parse_summary_table(section)
+    with open(FIXTURES / ICX / "passes-fixture.csv", newline="") as f:
+        fixture = [r for r in csv.DictReader(f) if r["status"] == "ok" and r["kind"] == "pass"]
+    kernels = {(r["isa"], r["kernel"]) for r in fixture}
+    mine = [r for r in rows if r["processor"] == ICX]
+    assert {(r["isa"], r["kernel"].strip("`")) for r in mine} == kernels
+    for r in mine:
+        source = max((f for f in fixture if (f["isa"], f["kernel"]) == (r["isa"], r["kernel"].strip("`"))),
+                     key=lambda f: int(f["n"]))
+        e = float(source["efficiency"]), float(source["efficiency_ci_low"]), float(source["efficiency_ci_high"])
+        assert r["efficiency"] == f"{e[0]:.2f} [{e[1]:.2f}, {e[2]:.2f}]", r
+        assert r["bound"] == source["roofline_bound"]
+    # The schema-1 fixtures carry no efficiency: no rows of theirs.
+    assert {r["processor"] for r in rows} == {ICX}
