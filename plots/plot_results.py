@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Draw the figures of softmax-repro from results/<processor-id>/<experiment>.csv (+ .json metadata).
 
-The only contract with the runner is results/README.md (CSV schema_version 1, 2 or 3 and the metadata keys).
+The only contract with the runner is results/README.md (CSV schema_version 1-4 and the metadata keys); the
+paper's claims come from claims/paper.json (paper_claims.py), the confidence intervals from confidence.py.
 
     python plots/plot_results.py --results results --out plots/figures [--summary results/SUMMARY.md]
+    python plots/plot_results.py --results local/results --out local/figures --summary local/SUMMARY.md
+        (draws the committed run of the same processor beside each local one: --reference, --no-reference)
     python plots/plot_results.py --results results --summary-only      # the Markdown table on stdout
 
 Exit status: 0 on success; 2 when a file has a schema_version this script does not know or lacks a column
-it needs; 1 when there is nothing to plot or a file cannot be read.
+it needs, or the claims file or reference folder named is unusable; 1 when there is nothing to plot or a file
+cannot be read.
 """
 
 from __future__ import annotations
@@ -21,34 +25,54 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import paper_claims  # noqa: E402
+from confidence import (NO_CI, PRECISION_TARGET, Estimate, median_ci, median_estimate,  # noqa: E402
+                        paired_ratios)
+from paper_claims import Claims, ClaimsError, Mark  # noqa: E402
 
-# Every column of schema_version 3, in order (results/README.md). Version 2 lacks the multi-core and accuracy
-# columns, version 1 also the four roofline columns; the timing figures need none of them.
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4)
+
+# Every column of schema_version 4, in order (results/README.md). Columns are read by name; older versions lack
+# the columns added since (schema_columns), and the figures need none of those.
 SCHEMA_COLUMNS = (
     "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
     "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+    "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
     "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
     "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
     "page_faults_per_call", "context_switches_per_call", "cpu_migrations_per_call",
-    "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency",
+    "roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency", "efficiency_ci_low", "efficiency_ci_high",
     "input_range", "mask", "order", "max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error",
     "raw_samples_s",
 )
 ROOFLINE_COLUMNS = ("roofline_bound", "memory_bound_s", "compute_bound_s", "efficiency")
-# Added after version 3 (results/README.md): a version 3 file lacks them. `order` is the accuracy input's
-# element order; files without it hold only inputs as drawn ("random").
-AFTER_VERSION_3_COLUMNS = ("order",)
 VERSION_3_COLUMNS = ("placement", "cpus", "input_range", "mask", "max_error_ulp", "mean_error_ulp",
                      "max_relative_error", "mean_relative_error")
+# `order` is the accuracy input's element order; files without it hold only inputs as drawn ("random").
+VERSION_4_COLUMNS = ("median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met",
+                     "rounds_repeated", "efficiency_ci_low", "efficiency_ci_high", "order")
+# Columns each version added over the one before.
+ADDED_IN_VERSION = {2: ROOFLINE_COLUMNS, 3: VERSION_3_COLUMNS, 4: VERSION_4_COLUMNS}
+
+
+def schema_columns(version: int) -> tuple[str, ...]:
+    """The columns of one schema_version, in order."""
+    later = {c for v, cols in ADDED_IN_VERSION.items() if v > version for c in cols}
+    return tuple(c for c in SCHEMA_COLUMNS if c not in later)
+
+
 # The columns this script reads. A file without one of them is refused (exit 2); the other schema columns
 # are not needed for the figures, so their absence is only reported.
 REQUIRED_COLUMNS = (
     "schema_version", "processor_id", "isa", "preset", "kind", "algorithm", "kernel", "n",
-    "median_s", "p25_s", "p75_s", "bytes_per_element", "real_gbps", "status",
+    "median_s", "bytes_per_element", "real_gbps", "status",
 )
-FLOAT_COLUMNS = ("median_s", "p25_s", "p75_s", "min_s", "elements_per_s", "effective_gbps", "bytes_per_element",
-                 "real_gbps")
+FLOAT_COLUMNS = ("median_s", "p25_s", "p75_s", "min_s", "median_ci_low_s", "median_ci_high_s", "elements_per_s",
+                 "effective_gbps", "bytes_per_element", "real_gbps", "efficiency", "efficiency_ci_low",
+                 "efficiency_ci_high")
 ACCURACY_COLUMNS = ("max_error_ulp", "mean_error_ulp", "max_relative_error", "mean_relative_error")
 # Accuracy figure: errors at or below this many ulps are drawn at it (a log axis has no 0).
 ULP_FLOOR = 1e-2
@@ -68,6 +92,9 @@ EXTRA_STYLES = (":", "-.")
 PASS_FAMILIES = ("rmax", "raddexpminusmax", "vscaleexpminusmax", "raddstoreexpminusmax", "vscale", "raddextexp",
                  "vscaleextexp")
 REFERENCES = ("read", "copy", "copy_nt", "scale", "write")
+PASS_MARKERS = "os^Dv<>"
+# The bandwidth-bound ideals in the speedup figure: without and with write-allocate.
+IDEAL_STYLES = (":", "-.")
 REFERENCE_STYLES = {"read": ("black", "v"), "copy": ("0.35", "s"), "copy_nt": ("0.7", "o"), "scale": ("0.55", "D"), "write": ("0.2", "^")}
 
 # Pure bandwidth bound (PAPER.md, inferred): bytes per element of the three-pass variant over two-pass's 12.
@@ -77,10 +104,6 @@ IDEAL = {
     "three-pass-reload": ((20 / 12, "1.67 = 20/12 B: bandwidth bound, no write-allocate"),
                           (24 / 16, "1.50 = 24/16 B: bandwidth bound, with write-allocate")),
 }
-# The paper's claims (abstract): out-of-cache, Two-Pass over Three-Pass, "up to".
-PAPER_NUMERIC = {("skylakex", "avx512f"): 1.28, ("skylakex", "avx2"): 1.18}
-PAPER_QUALITATIVE = {"broadwell": "Broadwell", "zen2": "Zen 2"}
-OUT_OF_CACHE_FACTOR = 4  # the summary uses n >= 4 x (LLC bytes / 4) elements when such sizes exist
 
 DPI = 150
 
@@ -127,6 +150,8 @@ class Processor:
     multicore: list[dict] = field(default_factory=list)  # rows of multicore experiments (softmax, reference)
     accuracy: list[dict] = field(default_factory=list)  # selected kind == accuracy rows, status ok
     accuracy_failed: list[dict] = field(default_factory=list)  # accuracy rows of the same series that failed
+    run_label: str = ""   # set where runs are drawn beside each other: "this run", "reference run at <commit>, <date>"
+    is_reference: bool = False  # a committed reference run drawn beside a local run of the same processor
 
     @property
     def meta(self) -> dict:
@@ -150,6 +175,25 @@ class Processor:
                 if r.get("microarchitecture"):
                     return r["microarchitecture"]
         return "unknown"
+
+    @property
+    def vendor(self) -> str:
+        return str(self.meta.get("processor", {}).get("vendor") or "")
+
+    @property
+    def isas(self) -> list[str]:
+        """The ISAs this CPU runs (metadata), else those its rows measured."""
+        isas = self.meta.get("processor", {}).get("isas")
+        if isinstance(isas, list) and isas:
+            return [str(i) for i in isas]
+        return sorted({r["isa"] for f in self.files for r in f.rows}, key=_isa_order)
+
+    @property
+    def commit_and_date(self) -> str:
+        """`82127fb, 2026-11-29` from the metadata (the newest run's date where files differ)."""
+        commits = sorted({str(f.meta.get("git_commit"))[:7] for f in self.files if f.meta.get("git_commit")})
+        dates = sorted({str(f.meta.get("date"))[:10] for f in self.files if f.meta.get("date")})
+        return f"{'/'.join(commits) or 'unknown commit'}, {dates[-1] if dates else 'unknown date'}"
 
     @property
     def llc_bytes(self) -> int | None:
@@ -225,13 +269,8 @@ def load_file(csv_path: Path) -> ResultFile:
             for column in REQUIRED_COLUMNS:
                 if column not in header:
                     raise SchemaError(f"{csv_path}: required column {column!r} is missing")
-            # Older versions lack the newer columns by definition; anything else missing is worth a word.
-            missing = [c for c in SCHEMA_COLUMNS
-                       if c not in header and c not in ROOFLINE_COLUMNS and c not in VERSION_3_COLUMNS
-                       and c not in AFTER_VERSION_3_COLUMNS]
-            if missing:
-                log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
             rows, by_kind, ignored, total, accuracy_failed = [], {}, {}, 0, []
+            versions = set()
             for line_no, cells in enumerate(reader, start=2):
                 if not cells or all(not c.strip() for c in cells):
                     continue
@@ -241,7 +280,7 @@ def load_file(csv_path: Path) -> ResultFile:
                     ignored["malformed"] = ignored.get("malformed", 0) + 1
                     continue
                 r = dict(zip(header, cells))
-                _schema_version(r["schema_version"], Path(f"{csv_path}:{line_no}"))
+                versions.add(_schema_version(r["schema_version"], Path(f"{csv_path}:{line_no}")))
                 total += 1
                 kind = r["kind"].strip()
                 by_kind[kind] = by_kind.get(kind, 0) + 1
@@ -284,6 +323,11 @@ def load_file(csv_path: Path) -> ResultFile:
                 for c in ("isa", "preset", "kind", "algorithm", "kernel", "processor_id"):
                     r[c] = r[c].strip()
                 rows.append(r)
+            # Older versions lack the newer columns by definition; anything else missing is worth a word.
+            missing = [c for c in schema_columns(min(versions, default=max(SUPPORTED_SCHEMA_VERSIONS)))
+                       if c not in header]
+            if missing:
+                log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise InputError(f"{csv_path}: cannot read: {e}") from e
 
@@ -456,65 +500,143 @@ def _samples(r: dict) -> list[float]:
         return []
 
 
-def paired_speedup(variant: dict, two_pass: dict) -> float:
-    """Median over rounds of variant time / two-pass time. The runner interleaves the contenders of one size
-    and keeps their samples in round order, so sample i of each was taken side by side; pairing them
-    cancels drift that a ratio of medians would keep. Rows of different runs (or without raw samples) fall
-    back to the ratio of medians."""
+def time_estimate(r: dict) -> Estimate:
+    """Median seconds per call with its 95% CI: the row's own CI columns (schema 4) where filled, else the
+    same rule applied to raw_samples_s; no CI with fewer than 6 samples."""
+    low, high = r.get("median_ci_low_s", math.nan), r.get("median_ci_high_s", math.nan)
+    samples = _samples(r)
+    if isinstance(low, float) and isinstance(high, float) and low > 0 and high > 0:
+        return Estimate(r["median_s"], low, high, len(samples))
+    ci = median_ci(samples) if samples else None
+    if ci:
+        return Estimate(r["median_s"], ci[0], ci[1], len(samples))
+    return Estimate(r["median_s"], count=len(samples),
+                    no_ci=NO_CI if samples else "no CI (no raw samples in the row)")
+
+
+def _paired_ratios(variant: dict, two_pass: dict) -> list[float] | None:
+    """Per-round ratios variant / two-pass, or None when the rows cannot be paired (different runs, or no raw
+    samples, or different sample counts)."""
     a, b = _samples(variant), _samples(two_pass)
     if a and len(a) == len(b) and variant.get("experiment") == two_pass.get("experiment") and all(b):
-        return statistics.median(x / y for x, y in zip(a, b))
-    return variant["median_s"] / two_pass["median_s"]
+        return paired_ratios(a, b)
+    return None
 
 
-def speedups(proc: Processor) -> dict[tuple[str, str, str], list[tuple[int, float]]]:
-    """(isa, preset, three-pass variant) -> [(n, speedup of two-pass)], sorted by n; the speedup is the median
-    of paired time ratios (paired_speedup)."""
+def _unpaired_reason(variant: dict, two_pass: dict) -> str:
+    """Why two rows' samples cannot be paired (the ratio of their medians has no CI)."""
+    a, b = _samples(variant), _samples(two_pass)
+    if not a or not b:
+        return "no CI (no raw samples: ratio of medians)"
+    if variant.get("experiment") != two_pass.get("experiment"):
+        return "no CI (rows of different runs: ratio of medians)"
+    return "no CI (unpaired sample counts: ratio of medians)"
+
+
+UNPAIRED = "no CI (some sizes unpaired: median of their ratios)"
+
+
+def paired_estimate(variant: dict, two_pass: dict) -> Estimate:
+    """Median over rounds of variant time / two-pass time, with the CI of that median (confidence.py). The
+    runner interleaves the contenders of one size and keeps their samples in round order, so sample i of
+    each was taken side by side; pairing them cancels drift that a ratio of medians would keep. Rows of
+    different runs (or without raw samples) fall back to the ratio of medians, without a CI."""
+    ratios = _paired_ratios(variant, two_pass)
+    if ratios:
+        return median_estimate(ratios)
+    return Estimate(variant["median_s"] / two_pass["median_s"], no_ci=_unpaired_reason(variant, two_pass))
+
+
+def paired_speedup(variant: dict, two_pass: dict) -> float:
+    return paired_estimate(variant, two_pass).value
+
+
+@dataclass(frozen=True)
+class SpeedupPoint:
+    n: int
+    estimate: Estimate
+    ratios: tuple[float, ...] | None   # the paired ratios, None when unpaired
+    rows: tuple[dict, dict]            # (three-pass variant row, two-pass row)
+
+    @property
+    def precision_missed(self) -> bool:
+        """A row of the comparison says precision_met = no (schema 4: its CI missed the row's target)."""
+        return any((r.get("precision_met") or "").strip() == "no" for r in self.rows)
+
+
+def speedups(proc: Processor) -> dict[tuple[str, str, str], list[SpeedupPoint]]:
+    """(isa, preset, three-pass variant) -> the speedup of two-pass per n, sorted by n: the median of paired
+    time ratios with its CI (paired_estimate)."""
     best = fastest(proc.softmax)
-    out: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
+    out: dict[tuple[str, str, str], list[SpeedupPoint]] = {}
     for (isa, preset, algorithm, n), r in best.items():
         if algorithm != "two-pass":
             continue
         for variant in THREE_PASS:
             other = best.get((isa, preset, variant, n))
             if other:
-                out.setdefault((isa, preset, variant), []).append((n, paired_speedup(other, r)))
+                ratios = _paired_ratios(other, r)
+                out.setdefault((isa, preset, variant), []).append(
+                    SpeedupPoint(n, paired_estimate(other, r), tuple(ratios) if ratios else None, (other, r)))
     for v in out.values():
-        v.sort()
+        v.sort(key=lambda p: p.n)
     return out
 
 
-def _norm_uarch(u: str) -> str:
-    return "".join(ch for ch in u.lower() if ch.isalnum())
+def pooled_speedup(points: list[SpeedupPoint]) -> Estimate:
+    """One speedup over several sizes: the median of every paired ratio of those sizes together, with its CI
+    (the same rule as per size). Without paired samples at every size, the median of the per-size values,
+    without a CI."""
+    if all(p.ratios for p in points):
+        return median_estimate([x for p in points for x in p.ratios])
+    reasons = {p.estimate.no_ci for p in points if not p.ratios}
+    return Estimate(statistics.median(p.estimate.value for p in points),
+                    no_ci=reasons.pop() if len(reasons) == 1 and all(not p.ratios for p in points) else UNPAIRED)
 
 
-def paper_claim(uarch: str, isa: str) -> tuple[float | None, str]:
-    u = _norm_uarch(uarch)
-    if (u, isa) in PAPER_NUMERIC:
-        v = PAPER_NUMERIC[(u, isa)]
-        return v, f"Skylake-X {isa.upper()}: up to {v:.2f}"
-    if u == "skylakex":
-        return None, f"none for {isa} (paper: Skylake-X AVX512F 1.28, AVX2 1.18)"
-    if u in PAPER_QUALITATIVE:
-        if isa == "avx2":
-            return None, f"{PAPER_QUALITATIVE[u]} AVX2: beats three-pass (no number)"
-        return None, f"none for {isa} (paper: {PAPER_QUALITATIVE[u]} AVX2 beats three-pass, no number)"
-    return None, "none (microarchitecture not in the paper)"
+DEFAULT_OUT_OF_CACHE_FACTOR = 4  # used only without a claims file, which owns the rule (and says so)
+
+
+def out_of_cache_factor(claims: Claims | None) -> float:
+    return claims.out_of_cache_llc_factor if claims else DEFAULT_OUT_OF_CACHE_FACTOR
+
+
+def out_of_cache_threshold(proc: Processor, claims: Claims | None) -> float | None:
+    """Sizes n >= this are out of cache: factor x (LLC bytes / 4 bytes per float) elements."""
+    llc = llc_elements(proc)
+    return out_of_cache_factor(claims) * llc if llc else None
+
+
+def claim_marks(proc: Processor, isa: str, claims: Claims | None) -> list[Mark]:
+    return claims.marks(proc.microarchitecture, proc.vendor, proc.isas, isa) if claims else []
+
+
+def claim_text(proc: Processor, isa: str, claims: Claims | None) -> str:
+    if not claims:
+        return "no claims file"
+    return claims.describe(proc.microarchitecture, proc.vendor, proc.isas, isa)
 
 
 @dataclass
 class SummaryRow:
     processor: str
+    run: str                                  # "" for the run drawn; "reference run at ..." for a reference
     model_name: str
     microarchitecture: str
     isa: str
     preset: str
     n_used: str
-    values: dict[str, float | None]          # variant -> out-of-cache speedup
-    at_largest: dict[str, tuple[int, float] | None]
-    method: str                               # "median >= 4 LLC" or "largest n"
-    claim_value: float | None
+    values: dict[str, Estimate | None]        # variant -> out-of-cache speedup with its CI
+    at_largest: dict[str, SpeedupPoint | None]
+    method: str                               # "median" (sizes >= the out-of-cache threshold), "largest" or "mixed"
+    claims: list[Mark]
     claim_text: str
+    precision_missed: dict[str, bool]         # variant -> a row used has precision_met = no
+    is_reference: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.processor} ({self.run})" if self.run else self.processor
 
 
 def _fmt_n(n: float) -> str:
@@ -532,44 +654,47 @@ def _isa_order(isa: str) -> tuple:
     return (order.get(isa, 9), isa)
 
 
-def summarize(processors: list[Processor]) -> list[SummaryRow]:
+def summarize(processors: list[Processor], claims: Claims | None = None) -> list[SummaryRow]:
     out = []
     for proc in processors:
         sp = speedups(proc)
-        llc = llc_elements(proc)
-        threshold = OUT_OF_CACHE_FACTOR * llc if llc else None
+        threshold = out_of_cache_threshold(proc, claims)
         groups = sorted({(isa, preset) for (isa, preset, _v) in sp}, key=lambda g: (_isa_order(g[0]), g[1]))
         for isa, preset in groups:
-            values, at_largest, used = {}, {}, {}
+            values, at_largest, used, missed = {}, {}, {}, {}
             methods = set()
             for variant in THREE_PASS:
                 pts = sp.get((isa, preset, variant), [])
                 if not pts:
-                    values[variant], at_largest[variant] = None, None
+                    values[variant], at_largest[variant], missed[variant] = None, None, False
                     continue
                 at_largest[variant] = pts[-1]
-                far = [(n, s) for n, s in pts if threshold and n >= threshold]
+                far = [p for p in pts if threshold and p.n >= threshold]
                 if far:
-                    values[variant] = statistics.median(s for _n, s in far)
-                    used[variant] = [n for n, _s in far]
                     methods.add("median")
                 else:
-                    values[variant] = pts[-1][1]
-                    used[variant] = [pts[-1][0]]
+                    far = [pts[-1]]
                     methods.add("largest")
+                values[variant] = pooled_speedup(far)
+                used[variant] = [p.n for p in far]
+                missed[variant] = any(p.precision_missed for p in far)
             method = "median" if methods == {"median"} else ("largest" if methods == {"largest"} else "mixed")
-            n_used = _describe_n(used, threshold)
-            claim_value, claim_text = paper_claim(proc.microarchitecture, isa)
-            out.append(SummaryRow(proc.id, proc.model_name, proc.microarchitecture, isa, preset, n_used, values,
-                                  at_largest, method, claim_value, claim_text))
-    return out
+            n_used = _describe_n(used, threshold, out_of_cache_factor(claims))
+            out.append(SummaryRow(proc.id, proc.run_label, proc.model_name, proc.microarchitecture, isa, preset,
+                                  n_used, values, at_largest, method, claim_marks(proc, isa, claims),
+                                  claim_text(proc, isa, claims), missed, proc.is_reference))
+    # A reference run's row right below the same configuration of the run drawn beside it.
+    first = {}
+    for r in out:
+        first.setdefault(r.processor, len(first))
+    return sorted(out, key=lambda r: (first[r.processor], _isa_order(r.isa), r.preset, r.is_reference))
 
 
-def _describe_n(used: dict[str, list[int]], threshold: float | None) -> str:
+def _describe_n(used: dict[str, list[int]], threshold: float | None, factor: float) -> str:
     def one(ns: list[int]) -> str:
         if threshold and ns and min(ns) >= threshold:
-            return f"median of n >= 4xLLC ({_fmt_n(threshold)}): {', '.join(_fmt_n(n) for n in ns)}"
-        why = "LLC unknown" if not threshold else f"none >= 4xLLC ({_fmt_n(threshold)})"
+            return f"n >= {factor:g}xLLC ({_fmt_n(threshold)}): {', '.join(_fmt_n(n) for n in ns)}"
+        why = "LLC unknown" if not threshold else f"none >= {factor:g}xLLC ({_fmt_n(threshold)})"
         return f"largest n: {_fmt_n(ns[0])} ({why})"
     distinct = {tuple(v) for v in used.values()}
     if len(distinct) <= 1:
@@ -578,17 +703,30 @@ def _describe_n(used: dict[str, list[int]], threshold: float | None) -> str:
     return "; ".join(f"{short[k]}: {one(v)}" for k, v in used.items())
 
 
+WIDE_MARK = "†"    # the CI's half-width exceeds the precision target (PRECISION_TARGET of the value)
+MISSED_MARK = "‡"  # a row of the comparison says precision_met = no
+
+
+def speedup_cell(est: Estimate | None, missed: bool = False) -> str:
+    """`1.23 [1.19, 1.27]`, with WIDE_MARK and MISSED_MARK where they apply; `-` when not measured."""
+    if est is None:
+        return "-"
+    text = est.text()
+    if est.exceeds(PRECISION_TARGET):
+        text += f" {WIDE_MARK}"
+    if missed:
+        text += f" {MISSED_MARK}"
+    return text
+
+
 def summary_table(rows: list[SummaryRow]) -> str:
     header = ("| processor | microarchitecture | isa | preset | n used | two-pass vs recompute | "
               "two-pass vs reload | paper's claim |")
     lines = [header, "|---|---|---|---|---|---:|---:|---|"]
-
-    def cell(v):
-        return f"{v:.2f}" if v is not None else "-"
     for r in rows:
-        lines.append(f"| {r.processor} | {r.microarchitecture} | {r.isa} | {r.preset or '-'} | {r.n_used} | "
-                     f"{cell(r.values.get('three-pass-recompute'))} | {cell(r.values.get('three-pass-reload'))} | "
-                     f"{r.claim_text} |")
+        cells = [speedup_cell(r.values.get(v), r.precision_missed.get(v, False)) for v in THREE_PASS]
+        lines.append(f"| {r.label} | {r.microarchitecture} | {r.isa} | {r.preset or '-'} | {r.n_used} | "
+                     f"{cells[0]} | {cells[1]} | {r.claim_text} |")
     return "\n".join(lines) + "\n"
 
 
@@ -609,7 +747,7 @@ def labelled_sizes(proc: Processor) -> list[dict]:
             two = by_alg.get("two-pass")
             for variant in THREE_PASS:
                 other = by_alg.get(variant)
-                entry[variant] = paired_speedup(other, two) if (two and other) else None
+                entry[variant] = paired_estimate(other, two) if (two and other) else None
             out.append(entry)
     return out
 
@@ -621,12 +759,13 @@ def labelled_sizes_markdown(processors: list[Processor]) -> list[str]:
     algorithms = ["two-pass", "three-pass-recompute", "three-pass-reload", "online"]
     parts = ["", "## Named sizes (the paper's Table 1 class counts)", "",
              "Effective GB/s (8 B/element) of each algorithm at sizes an experiment names, and the paired speedup",
-             "of two-pass. A size that did not fit in a machine's memory is listed under `skipped` in its metadata.", "",
+             "of two-pass with its 95% CI (as above). A size that did not fit in a machine's memory is listed under",
+             "`skipped` in its metadata.", "",
              "| processor | isa | preset | size | n | " + " | ".join(algorithms) + " | two-pass vs recompute | two-pass vs reload |",
              "|---|---|---|---|---:|" + "---:|" * len(algorithms) + "---:|---:|"]
     for p, e in entries:
         cells = [f"{e['rows'][a]['effective_gbps']:.1f}" if a in e["rows"] else "-" for a in algorithms]
-        sp = [f"{e[v]:.2f}" if e[v] else "-" for v in THREE_PASS]
+        sp = [speedup_cell(e[v]) for v in THREE_PASS]
         parts.append(f"| {p.id} | {e['isa']} | {e['preset'] or '-'} | {e['label']} | {_fmt_n(e['n'])} | "
                      + " | ".join(cells) + " | " + " | ".join(sp) + " |")
     skipped = [(p.id, f.csv_path.name, n, why) for p in processors for f in p.files
@@ -642,27 +781,41 @@ def figure_labelled_sizes(proc: Processor):
     entries = [e for e in labelled_sizes(proc) if e["preset"] in ("blend", "")] or labelled_sizes(proc)
     labels = sorted({(e["n"], e["label"]) for e in entries})
     isas = sorted({e["isa"] for e in entries}, key=_isa_order)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(2 * PANEL_WIDTH, PANEL_HEIGHT + 0.4), sharey=True)
     width = 0.8 / max(len(isas), 1)
     for ax, variant in zip(axes, THREE_PASS):
         for i, isa in enumerate(isas):
-            values = []
+            estimates = []
             for n, _ in labels:
                 e = next((e for e in entries if e["isa"] == isa and e["n"] == n), None)
-                values.append(e[variant] if e and e[variant] else float("nan"))
-            ax.bar([k + (i - (len(isas) - 1) / 2) * width for k in range(len(labels))], values, width, label=isa)
+                estimates.append(e[variant] if e else None)
+            xs = [k + (i - (len(isas) - 1) / 2) * width for k in range(len(labels))]
+            bars = ax.bar(xs, [est.value if est else math.nan for est in estimates], width, label=isa,
+                          color=ISA_COLORS.get(isa, "tab:purple"), yerr=_yerr(estimates), capsize=2,
+                          error_kw={"lw": 0.8})
+            for b, (n, _name) in zip(bars, labels):
+                b.set_gid(_gid("class_counts", isa, n, variant))
         ax.axhline(1.0, color="black", linewidth=0.8)
-        ax.set_xticks(range(len(labels)), [f"{name}\nn = {_fmt_n(n)}" for n, name in labels])
-        ax.set_title(f"two-pass vs {variant}")
+        ax.set_xticks(range(len(labels)), [f"{name.replace(' ', chr(10), 1) if len(name) > 10 else name}\n"
+                                           f"n = {_fmt_n(n)}" for n, name in labels], fontsize=6.5)
+        ax.set_title(f"vs {variant}")
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_ylabel("speedup of two-pass (median of paired time ratios, x)")
-    axes[1].legend(title="ISA", loc="best")
-    fig.suptitle(f"{proc.model_name} ({proc.microarchitecture}): the paper's Table 1 class counts, 1 thread  [{proc.id}]")
+    axes[0].set_ylabel("two-pass speedup (x)")
+    fig.suptitle(f"{proc.id}: Table 1 class counts, 1 thread", fontsize=9)
     fig.tight_layout()
+    from matplotlib.lines import Line2D
+    handles, _labels = axes[0].get_legend_handles_labels()
+    _legend_below(fig, handles + [Line2D([], [], color="black", marker="|", ls="none", ms=6,
+                                         label="error bar: 95% CI of the paired median")], ncol=len(isas) + 1)
     return fig
 
 
-def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str:
+def summary_markdown(rows: list[SummaryRow], processors: list[Processor], claims: Claims | None = None,
+                     references: list[Processor] = ()) -> str:
+    """The SUMMARY: `rows` (of every run drawn), then the per-processor sections of `processors` (the runs
+    drawn, without the references beside them); sources and kernels of both."""
+    drawn = list(processors) + list(references)
+    factor = out_of_cache_factor(claims)
     parts = [
         "# Out-of-cache speedup of Two-Pass softmax",
         "",
@@ -670,13 +823,19 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
         "",
         "Speedup = median over the rounds of a run of (seconds per call of the three-pass variant / seconds per",
         "call of two-pass), for the same ISA, preset and n, the two samples of a round taken side by side;",
-        "above 1 means two-pass is faster.",
-        f"Each value is the median over the sizes with n >= {OUT_OF_CACHE_FACTOR} x LLC elements (LLC bytes / 4 "
+        "above 1 means two-pass is faster. In brackets its 95% confidence interval, distribution-free, from the",
+        "order statistics of the per-round ratios (`plots/confidence.py`); none exists with fewer than 6 rounds.",
+        f"Each value pools the per-round ratios of the sizes with n >= {factor:g} x LLC elements (LLC bytes / 4 "
         "floats: x alone is",
-        f"{OUT_OF_CACHE_FACTOR} times the last-level cache) where such sizes were measured, otherwise the value at "
-        "the largest n;",
-        "the `n used` column says which. The paper's numbers are \"up to\" values on out-of-cache inputs against",
-        "Three-Pass (the paper does not say which variant). 1 thread, as in the paper.",
+        f"{factor:g} times the last-level cache; the rule is `out_of_cache_llc_factor` of the claims file) where such "
+        "sizes were",
+        "measured, otherwise it is the value at the largest n; the `n used` column says which.",
+        f"{WIDE_MARK}: the interval's half-width exceeds {PRECISION_TARGET:.0%} of the value (the precision target for "
+        f"a drawn comparison). {MISSED_MARK}: a",
+        "row of the comparison missed its own precision target (`precision_met` = no).",
+        "The paper's numbers are \"up to\" values on out-of-cache inputs against Three-Pass (the paper does not say",
+        "which variant); a processor the paper did not measure is held to the claims the claims file's `held_to`",
+        "names (the project's choice). Verdicts are in `CLAIMS.md`, not here. 1 thread, as in the paper.",
         "",
         summary_table(rows).rstrip("\n"),
         "",
@@ -685,21 +844,27 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
         "| processor | isa | preset | n | two-pass vs recompute | two-pass vs reload |",
         "|---|---|---|---:|---:|---:|",
     ]
+    if not claims:
+        parts.insert(4, "No claims file was read: the paper's claims are not shown, and the out-of-cache rule is the "
+                        f"default factor {factor:g}.\n")
     for r in rows:
-        rc, rl = r.at_largest.get("three-pass-recompute"), r.at_largest.get("three-pass-reload")
-        ns = sorted({p[0] for p in (rc, rl) if p})
-        parts.append(f"| {r.processor} | {r.isa} | {r.preset or '-'} | {', '.join(_fmt_n(n) for n in ns)} | "
-                     f"{f'{rc[1]:.2f}' if rc else '-'} | {f'{rl[1]:.2f}' if rl else '-'} |")
+        points = [r.at_largest.get(v) for v in THREE_PASS]
+        ns = sorted({p.n for p in points if p})
+        cells = [speedup_cell(p.estimate, p.precision_missed) if p else "-" for p in points]
+        parts.append(f"| {r.label} | {r.isa} | {r.preset or '-'} | {', '.join(_fmt_n(n) for n in ns)} | "
+                     f"{cells[0]} | {cells[1]} |")
+    parts += efficiency_markdown(drawn)
+    parts += kernels_markdown(drawn)
     parts += labelled_sizes_markdown(processors)
     parts += multicore_markdown(processors)
     parts += accuracy_markdown(processors)
     parts += ["", "Sources:", ""]
-    for p in processors:
+    for p in drawn:
         llc = p.llc_bytes
         srcs = ", ".join(f"`{f.csv_path.parent.name}/{f.csv_path.name}`" for f in p.files)
         commits = sorted({str(f.meta.get("git_commit")) for f in p.files if f.meta.get("git_commit")})
         note = sorted({str(f.meta["note"]) for f in p.files if f.meta.get("note")})
-        line = (f"- {p.id}: {p.model_name}, {p.microarchitecture}, LLC "
+        line = (f"- {p.id}{f' ({p.run_label})' if p.run_label else ''}: {p.model_name}, {p.microarchitecture}, LLC "
                 f"{_fmt_bytes(llc) if llc else 'unknown'}; {srcs}")
         if commits:
             line += f"; harness {', '.join(commits)}"
@@ -707,6 +872,78 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor]) -> str
             line += f"; NOTE: {' '.join(note)}"
         parts.append(line)
     return "\n".join(parts) + "\n"
+
+
+def efficiency_estimate(r: dict) -> Estimate | None:
+    """A pass row's roofline efficiency with its 95% CI (schema 4's columns); None without an efficiency."""
+    value = r.get("efficiency", math.nan)
+    if not isinstance(value, float) or math.isnan(value):
+        return None
+    low, high = r.get("efficiency_ci_low", math.nan), r.get("efficiency_ci_high", math.nan)
+    if isinstance(low, float) and isinstance(high, float) and not (math.isnan(low) or math.isnan(high)):
+        return Estimate(value, low, high)
+    why = "no CI (schema < 4)" if "efficiency_ci_low" not in r else "no CI (fewer than 6 samples)"
+    return Estimate(value, no_ci=why)
+
+
+def efficiency_markdown(processors: list[Processor]) -> list[str]:
+    """Each pass kernel's roofline efficiency at the largest n it was measured with a verdict."""
+    lines = ["", "## Roofline efficiency of the passes", "",
+             "How close each pass came to the larger of its two lower bounds on time (memory, compute; definitions in",
+             "`results/README.md`), 1 meaning at it, with the runner's 95% CI (schema 4; older files have none), at the",
+             "largest n measured.", "",
+             "| processor | isa | pass | kernel | n | bound | efficiency |", "|---|---|---|---|---:|---|---:|"]
+    count = len(lines)
+    for proc in processors:
+        name = proc.id + (f" ({proc.run_label})" if proc.run_label else "")
+        rows = [r for r in proc.passes if r["kind"] == "pass" and efficiency_estimate(r)]
+        largest: dict[tuple[str, str, str], dict] = {}
+        for r in rows:
+            key = (r["isa"], r["algorithm"], r["kernel"])
+            if key not in largest or r["n"] > largest[key]["n"]:
+                largest[key] = r
+        for (isa, family, kernel), r in sorted(largest.items(),
+                                               key=lambda kv: (_isa_order(kv[0][0]), _family_rank(kv[0][1]), kv[0][2])):
+            lines.append(f"| {name} | {isa} | {family} | `{kernel}` | {_fmt_n(r['n'])} | "
+                         f"{(r.get('roofline_bound') or '-').strip() or '-'} | {efficiency_estimate(r).text()} |")
+    return lines if len(lines) > count else []
+
+
+def kernels_markdown(processors: list[Processor]) -> list[str]:
+    """The kernels behind every series the figures draw: the legends name algorithms and presets only."""
+    lines = ["", "## Kernels drawn", "",
+             "The figures' legends name algorithms, presets and pass families; the kernels behind them are these.", "",
+             "| processor | isa | preset | series | kernels |", "|---|---|---|---|---|"]
+    count = len(lines)
+    for proc in processors:
+        name = proc.id + (f" ({proc.run_label})" if proc.run_label else "")
+        softmax = sorted({(r["isa"], r["preset"], r["algorithm"], r["kernel"]) for r in proc.softmax},
+                         key=lambda k: (_isa_order(k[0]), k[1], _algorithm_rank(k[2]), k[3]))
+        for isa, preset, algorithm, kernel in softmax:
+            lines.append(f"| {name} | {isa} | {preset or '-'} | {algorithm} | `{kernel.replace('+', ' + ')}` |")
+        passes = sorted({(r["isa"], r["algorithm"], r["kernel"]) for r in proc.passes if r["kind"] == "pass"},
+                        key=lambda k: (_isa_order(k[0]), _family_rank(k[1]), k[2]))
+        for isa in sorted({k[0] for k in passes}, key=_isa_order):
+            for family in sorted({k[1] for k in passes if k[0] == isa}, key=_family_rank):
+                kernels = [k[2] for k in passes if k[0] == isa and k[1] == family]
+                lines.append(f"| {name} | {isa} | - | pass {family} | "
+                             + ", ".join(f"`{k}` ({_variant(k)})" for k in kernels) + " |")
+    return lines if len(lines) > count else []
+
+
+def _algorithm_rank(a: str) -> tuple:
+    return (SOFTMAX_ALGORITHMS.index(a) if a in SOFTMAX_ALGORITHMS else 9, a)
+
+
+def _family_rank(f: str) -> tuple:
+    return (PASS_FAMILIES.index(f) if f in PASS_FAMILIES else 99, f)
+
+
+def _variant(kernel: str) -> str:
+    """A pass kernel's variant as the passes figure's legend writes it: `raddextexp_avx2_x80_acc2` -> `x80 acc2`,
+    `_nt` streaming stores."""
+    parts = kernel.split("_")
+    return " ".join(parts[2:]) if len(parts) > 2 else kernel
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -946,7 +1183,7 @@ def figure_accuracy(proc: Processor):
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)
     fig.suptitle(f"{proc.title}: softmax error against float64 by input range, preset {preset or '-'}, errors "
                  f"<= {ULP_FLOOR:g} ulp drawn at {ULP_FLOOR:g}  [{proc.id}]", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_size_inches()[1]))  # room for the title (0.3 in)
     return fig
 
 
@@ -967,38 +1204,40 @@ def _plt():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     plt.rcParams.update({
-        "figure.dpi": DPI, "savefig.dpi": DPI, "font.size": 9, "axes.titlesize": 10, "legend.fontsize": 8,
+        "figure.dpi": DPI, "savefig.dpi": DPI, "font.size": 8, "axes.titlesize": 8, "legend.fontsize": 7.5,
         "axes.grid": True, "grid.alpha": 0.3, "svg.hashsalt": "softmax-repro",
     })
     return plt
 
 
-def _size_axis(ax, proc: Processor) -> None:
-    """The n axis shared by the throughput and pass figures: log scale, LLC markers, a legend entry for the
-    p25-p75 bands, and y from 0."""
-    ax.fill_between([], [], [], color="0.5", alpha=0.25, lw=0, label="band: p25-p75 of samples")
-    _llc_markers(ax, proc)
-    ax.set_xscale("log")
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("n (elements, float32)")
+# Panels sized for one column of a two-column paper (about 3.4 in wide), fonts readable at 100% zoom.
+PANEL_WIDTH = 3.4
+PANEL_HEIGHT = 2.6
+BAND_ALPHA = 0.2
+CI_BAND_LABEL = "band: 95% CI of the median"
+CLAIM_BOX = {"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}
 
 
-def _llc_markers(ax, proc: Processor):
+def _llc_markers(ax, proc: Processor, label: bool = False):
     """Two vertical lines: n = LLC/4 (x alone fills the LLC) and n = LLC/8 (x and y, 8n bytes, fill it)."""
     b = proc.llc_bytes
     if not b:
         return
-    ax.axvline(b / 4, color="0.25", ls="--", lw=1.0,
-               label=f"LLC {_fmt_bytes(b)}: n = LLC/4 = {_fmt_n(b / 4)} (x alone fills it)")
-    ax.axvline(b / 8, color="0.25", ls=":", lw=1.0,
-               label=f"n = LLC/8 = {_fmt_n(b / 8)} (x + y, 8n B, fill the LLC)")
+    ax.axvline(b / 4, color="0.25", ls="--", lw=0.9,
+               label=f"LLC {_fmt_bytes(b)}: n = LLC/4 = {_fmt_n(b / 4)} (x alone fills it)" if label else None)
+    ax.axvline(b / 8, color="0.25", ls=":", lw=0.9,
+               label=f"n = LLC/8 = {_fmt_n(b / 8)} (x + y, 8n B, fill the LLC)" if label else None)
 
 
-def _legend_below(ax, fig, ncol=2):
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=ncol, frameon=False)
+def _llc_handles():
+    from matplotlib.lines import Line2D
+    return [Line2D([], [], color="0.25", ls="--", lw=0.9, label="n = LLC/4: x alone fills the last-level cache"),
+            Line2D([], [], color="0.25", ls=":", lw=0.9, label="n = LLC/8: x and y together fill it")]
+
+
+def _band_handle(label: str = CI_BAND_LABEL):
+    from matplotlib.patches import Patch
+    return Patch(color="0.5", alpha=BAND_ALPHA + 0.1, lw=0, label=label)
 
 
 def _save(fig, out: Path, stem: str, written: list[Path]):
@@ -1027,107 +1266,296 @@ def _gid(*parts) -> str:
     return "|".join(str(p) for p in parts)
 
 
-def figure_throughput(proc: Processor, isa: str):
-    """Median elements/s (band p25-p75) of every softmax algorithm against n; right axis: effective GB/s."""
-    plt = _plt()
+def _yerr(estimates: list[Estimate | None]):
+    """Error bar lengths (below, above) for matplotlib; 0 where there is no CI (the text says why)."""
+    below = [e.value - e.low if e and e.has_ci else 0.0 for e in estimates]
+    above = [e.high - e.value if e and e.has_ci else 0.0 for e in estimates]
+    return [below, above]
+
+
+def _band(ax, xs, estimates: list[Estimate], color: str, gid: str | None = None):
+    """The CI of each point as a band; points without a CI leave a gap (never a band of zero width)."""
+    lows = [e.low if e.has_ci else math.nan for e in estimates]
+    highs = [e.high if e.has_ci else math.nan for e in estimates]
+    if all(math.isnan(v) for v in lows):
+        return None
+    band = ax.fill_between(xs, lows, highs, color=color, alpha=BAND_ALPHA, lw=0)
+    if gid:
+        band.set_gid(gid)
+    return band
+
+
+def _legend_below(fig, handles, ncol: int = 2):
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=ncol, frameon=False,
+               fontsize=7.5)
+
+
+def _ordered_presets(presets) -> list[str]:
+    return sorted(set(presets), key=lambda p: (p not in PRESET_STYLES, p))
+
+
+def _preset_handles(presets: list[str]):
+    from matplotlib.lines import Line2D
+    return [Line2D([], [], color="0.2", ls=_series_style(p, presets), lw=1.3, label=f"preset {p or '-'}")
+            for p in presets]
+
+
+def _run_tag(proc: Processor) -> str:
+    """The processor in a figure's element ids: `<id>`, or `<id>@reference` for a reference run."""
+    return f"{proc.id}@reference" if proc.is_reference else proc.id
+
+
+def _panel_title(proc: Processor, isa: str, extra: str = "") -> str:
+    title = f"{proc.id}, {isa}"
+    if proc.run_label:
+        title += f"\n{proc.run_label}"
+    if extra:
+        title += f"\n{extra}"
+    return title
+
+
+def _grid(plt, processors: list[Processor], isas: list[str], extra_height: float = 0.0, sharey="col"):
+    """One row per processor (a reference run below the run it belongs to), one column per ISA; the same n axis
+    everywhere and the same y axis down each column (sharey="col": an ISA's panels compare across processors)
+    or in every panel (sharey=True, for ratios)."""
+    fig, axes = plt.subplots(len(processors), len(isas), squeeze=False, sharex=True, sharey=sharey,
+                             figsize=(PANEL_WIDTH * len(isas), (PANEL_HEIGHT + extra_height) * len(processors)))
+    return fig, axes
+
+
+def _not_measured(ax, proc: Processor, isa: str, what: str):
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, f"{proc.id}, {isa}:\n{what}", ha="center", va="center", fontsize=8, color="0.4",
+            transform=ax.transAxes)
+
+
+def _size_axis(ax):
+    ax.set_xscale("log")
+
+
+def _finish_grid(axes, ylabel: str, xlabel: str = "n (elements, float32)", right=None, from_zero: bool = True):
+    """Axis labels and tick labels on the outer panels that are drawn (a panel left empty, for an ISA a
+    processor lacks, must not take its column's or row's labels with it); `right(ax)` decorates the last
+    panel drawn in each row (a secondary axis)."""
+    rows, cols = len(axes), len(axes[0])
+    for i in range(rows):
+        for j in range(cols):
+            # From 0, once every panel sharing the axis has its data (a limit set earlier would freeze it).
+            if axes[i][j].axison and from_zero:
+                axes[i][j].autoscale(axis="y")
+    for i in range(rows):
+        for j in range(cols):
+            if axes[i][j].axison and from_zero:
+                axes[i][j].set_ylim(bottom=0)
+    for j in range(cols):
+        shown = [i for i in range(rows) if axes[i][j].axison]
+        if shown:
+            axes[shown[-1]][j].xaxis.set_tick_params(labelbottom=True)
+            axes[shown[-1]][j].set_xlabel(xlabel)
+    for i in range(rows):
+        shown = [j for j in range(cols) if axes[i][j].axison]
+        if shown:
+            axes[i][shown[0]].yaxis.set_tick_params(labelleft=True)
+            axes[i][shown[0]].set_ylabel(ylabel)
+            if right:
+                right(axes[i][shown[-1]])
+
+
+def _isas_of(processors: list[Processor], rows_of) -> list[str]:
+    return sorted({r["isa"] for p in processors for r in rows_of(p)}, key=_isa_order)
+
+
+def _throughput_panel(ax, proc: Processor, isa: str, algorithms: list[str], presets: list[str],
+                      scale: float | None = None) -> bool:
+    """Median throughput with its 95% CI of every softmax series of one processor and ISA; `scale` divides
+    elements/s (the normalised figure), else 10^9 elements/s. False when there is nothing to draw."""
     rows = [r for r in proc.softmax if r["isa"] == isa]
+    if not rows:
+        return False
     series: dict[tuple[str, str, str], list[dict]] = {}
     for r in rows:
         series.setdefault((r["preset"], r["algorithm"], r["kernel"]), []).append(r)
-    presets = sorted({p for p, _a, _k in series}, key=lambda p: (p not in PRESET_STYLES, p))
-    algorithms = sorted({a for _p, a, _k in series},
-                        key=lambda a: (SOFTMAX_ALGORITHMS.index(a) if a in SOFTMAX_ALGORITHMS else 9, a))
-    kernels_per = {}
-    for p, a, k in series:
-        kernels_per.setdefault((p, a), []).append(k)
     markers = "osD^v<>"
-
-    fig, ax = plt.subplots(figsize=(8, 5.2))
-    for (preset, algorithm, kernel) in sorted(series, key=lambda s: (presets.index(s[0]),
-                                                                      algorithms.index(s[1]), s[2])):
+    kernels_per: dict[tuple[str, str], list[str]] = {}
+    for p, a, k in sorted(series):
+        kernels_per.setdefault((p, a), []).append(k)
+    divisor = scale or 1e9
+    for (preset, algorithm, kernel) in sorted(series, key=lambda s: (presets.index(s[0]), algorithms.index(s[1]), s[2])):
         pts = sorted(series[(preset, algorithm, kernel)], key=lambda r: r["n"])
         n = [r["n"] for r in pts]
-        med = [r["n"] / r["median_s"] / 1e9 for r in pts]
-        lo = [r["n"] / r["p75_s"] / 1e9 if r["p75_s"] > 0 else m for r, m in zip(pts, med)]
-        hi = [r["n"] / r["p25_s"] / 1e9 if r["p25_s"] > 0 else m for r, m in zip(pts, med)]
+        est = [time_estimate(r).map(lambda t, n=r["n"]: n / t / divisor) for r in pts]
         color = _algorithm_color(algorithm, algorithms)
-        label = algorithm
-        if len(presets) > 1 or preset not in ("blend", ""):
-            label += f" ({preset or 'no preset'})"
-        ks = kernels_per[(preset, algorithm)]
-        marker = markers[ks.index(kernel) % len(markers)]
-        if len(ks) > 1:
-            label += f" [{kernel}]"
-        ls = _series_style(preset, presets)
-        line, = ax.plot(n, med, ls=ls, marker=marker, ms=4, color=color, label=label + ", median")
-        line.set_gid(_gid("softmax", isa, preset, algorithm, kernel))
-        ax.fill_between(n, lo, hi, color=color, alpha=0.18, lw=0)
-    _size_axis(ax, proc)
-    ax.set_ylabel("throughput (10$^9$ elements/s)")
-    sec = ax.secondary_yaxis("right", functions=(lambda y: 8 * y, lambda g: g / 8))
-    sec.set_ylabel("effective bandwidth (GB/s, 8 B/element)")
-    ax.set_title(f"{proc.title}\nsoftmax throughput, ISA {isa}, 1 thread  [{proc.id}]")
-    _legend_below(ax, fig)
+        marker = markers[kernels_per[(preset, algorithm)].index(kernel) % len(markers)]
+        tag = ("softmax_per_read" if scale else "softmax", _run_tag(proc), isa, preset, algorithm, kernel)
+        line, = ax.plot(n, [e.value for e in est], ls=_series_style(preset, presets), marker=marker, ms=2.8,
+                        lw=1.1, color=color)
+        line.set_gid(_gid(*tag))
+        _band(ax, n, est, color, _gid(*tag, "ci"))
+    return True
+
+
+def _softmax_legend(algorithms: list[str], presets: list[str], processors: list[Processor], extra=()):
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color=_algorithm_color(a, algorithms), lw=1.3, marker="o", ms=3, label=a)
+               for a in algorithms]
+    kernel_sets = {}
+    for p in processors:
+        for r in p.softmax:
+            kernel_sets.setdefault((p.id, p.is_reference, r["isa"], r["preset"], r["algorithm"]), set()).add(r["kernel"])
+    if any(len(k) > 1 for k in kernel_sets.values()):
+        handles.append(Line2D([], [], color="0.3", ls="none", marker="s", ms=3,
+                              label="other marker: another kernel set of the preset (SUMMARY.md)"))
+    return handles + _preset_handles(presets) + [_band_handle()] + list(extra) + _llc_handles()
+
+
+def figure_throughput(processors: list[Processor]):
+    """Throughput against n, one panel per processor and ISA: the median of every algorithm and preset with
+    the 95% CI of the median as a band; right axis the paper's effective GB/s (8 B/element)."""
+    plt = _plt()
+    drawn = [p for p in processors if p.softmax]
+    isas = _isas_of(drawn, lambda p: p.softmax)
+    algorithms = sorted({r["algorithm"] for p in drawn for r in p.softmax}, key=_algorithm_rank)
+    presets = _ordered_presets(r["preset"] for p in drawn for r in p.softmax)
+    fig, axes = _grid(plt, drawn, isas)
+    for i, proc in enumerate(drawn):
+        for j, isa in enumerate(isas):
+            ax = axes[i][j]
+            if not _throughput_panel(ax, proc, isa, algorithms, presets):
+                _not_measured(ax, proc, isa, "not measured")
+                continue
+            _llc_markers(ax, proc)
+            _size_axis(ax)
+            ax.set_title(_panel_title(proc, isa), fontsize=8)
+    _finish_grid(axes, "10$^9$ elements/s (x 8 = effective GB/s)")
+    fig.suptitle("Softmax throughput, 1 thread", fontsize=10)
+    fig.tight_layout()
+    _legend_below(fig, _softmax_legend(algorithms, presets, drawn), ncol=3)
     return fig
 
 
-def figure_speedup(proc: Processor):
-    """Two panels (vs recompute, vs reload): median-time ratio against n, one line per ISA (and preset)."""
+def read_bandwidth(proc: Processor, claims: Claims | None) -> tuple[float, str] | None:
+    """The processor's measured read bandwidth (GB/s): the `read` reference of the passes experiment, the median
+    over its out-of-cache sizes (else its largest n), of the ISA that reads fastest there; with a description."""
+    refs = [r for r in proc.passes if r["kind"] == "reference" and r["algorithm"] == "read"]
+    if not refs:
+        return None
+    threshold = out_of_cache_threshold(proc, claims)
+    best = None
+    for isa in sorted({r["isa"] for r in refs}, key=_isa_order):
+        mine = [r for r in refs if r["isa"] == isa]
+        far = [r for r in mine if threshold and r["n"] >= threshold]
+        where = f"n >= {_fmt_n(threshold)}" if far else f"n = {_fmt_n(max(r['n'] for r in mine))}, none out of cache"
+        far = far or [max(mine, key=lambda r: r["n"])]
+        gbps = statistics.median(_real_gbps(r) for r in far)
+        if best is None or gbps > best[0]:
+            best = (gbps, f"read {gbps:.1f} GB/s ({isa}, {where})")
+    return best
+
+
+def figure_throughput_per_read_bandwidth(processors: list[Processor], claims: Claims | None):
+    """Throughput as a multiple of the processor's read bandwidth in floats per second (read GB/s / 4 B): 1 means
+    a whole softmax as fast as one read of x. Machines with different memory systems compare on it."""
     plt = _plt()
-    sp = speedups(proc)
-    isas = sorted({k[0] for k in sp}, key=_isa_order)
-    presets = sorted({k[1] for k in sp}, key=lambda p: (p not in PRESET_STYLES, p))
-    claims = [(isa, PAPER_NUMERIC.get((_norm_uarch(proc.microarchitecture), isa))) for isa in isas]
-    claims = [(isa, v) for isa, v in claims if v]
-    llc = proc.llc_bytes
-    all_n = [n for pts in sp.values() for n, _s in pts]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
-    ymax = max([s for pts in sp.values() for _n, s in pts] + [1.75])
-    ymin = min([s for pts in sp.values() for _n, s in pts] + [0.9])
-    for ax, variant in zip(axes, THREE_PASS):
-        ax.axhline(1.0, color="black", lw=0.8)
-        for (value, text), ls in zip(IDEAL[variant], ("-", "--")):
-            ax.axhline(value, color="0.45", ls=ls, lw=1.0)
-            ax.annotate(text, (0.01, value), xycoords=("axes fraction", "data"), xytext=(0, 2),
-                        textcoords="offset points", va="bottom", ha="left", fontsize=7.5, color="0.3")
-        for isa in isas:
-            for preset in presets:
-                pts = sp.get((isa, preset, variant))
-                if not pts:
-                    continue
-                label = isa + (f" ({preset})" if len(presets) > 1 else "")
-                line, = ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=4,
-                                ls=_series_style(preset, presets), color=ISA_COLORS.get(isa, "tab:purple"),
-                                label=f"two-pass speedup, {label}")
-                line.set_gid(_gid("speedup", isa, preset, variant))
-        if claims and all_n:
-            x0 = llc / 4 if llc else min(all_n)
-            x1 = max(all_n)
-            for isa, v in claims:
-                c = ISA_COLORS.get(isa, "tab:purple")
-                ax.plot([x0, x1], [v, v], color=c, ls=(0, (1, 1.2)), lw=2.2, marker="*", ms=11, markevery=[1],
-                        label=f"paper, Skylake-X {isa.upper()}: up to {v:.2f} (out of cache, vs three-pass)")
-        _llc_markers(ax, proc)
-        ax.set_xscale("log")
-        ax.set_ylim(min(0.9, ymin - 0.05), ymax + 0.1)
-        ax.set_xlabel("n (elements, float32)")
-        ax.set_title(f"two-pass vs {variant}")
-    axes[0].set_ylabel("speedup of two-pass (median of paired time ratios, x)")
-    axes[0].plot([], [], color="0.45", ls="-", lw=1.0,
-                 label="bandwidth-bound ideal, no write-allocate (vs recompute 16/12, vs reload 20/12)")
-    axes[0].plot([], [], color="0.45", ls="--", lw=1.0,
-                 label="bandwidth-bound ideal, with write-allocate (vs recompute 20/16, vs reload 24/16)")
-    fig.suptitle(f"{proc.title}: two-pass speedup, 1 thread  [{proc.id}]", fontsize=11)
-    # One legend for both panels: union of labels, below the figure.
-    seen, handles, labels = set(), [], []
-    for ax in axes:
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            if l not in seen:
-                seen.add(l)
-                handles.append(h)
-                labels.append(l)
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=2, frameon=False)
+    drawn = [p for p in processors if p.softmax and read_bandwidth(p, claims)]
+    isas = _isas_of(drawn, lambda p: p.softmax)
+    algorithms = sorted({r["algorithm"] for p in drawn for r in p.softmax}, key=_algorithm_rank)
+    presets = _ordered_presets(r["preset"] for p in drawn for r in p.softmax)
+    fig, axes = _grid(plt, drawn, isas, extra_height=0.2)
+    for i, proc in enumerate(drawn):
+        gbps, described = read_bandwidth(proc, claims)
+        for j, isa in enumerate(isas):
+            ax = axes[i][j]
+            if not _throughput_panel(ax, proc, isa, algorithms, presets, scale=gbps * 1e9 / 4):
+                _not_measured(ax, proc, isa, "not measured")
+                continue
+            ax.axhline(1.0, color="black", lw=0.7)
+            _llc_markers(ax, proc)
+            _size_axis(ax)
+            ax.set_title(_panel_title(proc, isa, described), fontsize=8)
+    _finish_grid(axes, "throughput / read bandwidth")
+    fig.suptitle("Softmax throughput relative to the machine's read bandwidth, 1 thread", fontsize=10)
     fig.tight_layout()
+    from matplotlib.lines import Line2D
+    one = Line2D([], [], color="black", lw=0.7, label="1 = as fast as one read of x (4 B/element)")
+    _legend_below(fig, _softmax_legend(algorithms, presets, drawn, extra=[one]), ncol=3)
+    return fig
+
+
+def figure_speedup(processors: list[Processor], claims: Claims | None = None):
+    """Speedup of two-pass against n, one panel per processor and ISA: against each three-pass variant and per
+    preset, the median of paired time ratios with its 95% CI as a band; the bandwidth-bound ideals; the
+    paper's claim where one applies to the processor (labelled as the project's choice where the processor
+    is not the paper's)."""
+    plt = _plt()
+    from matplotlib.lines import Line2D
+    drawn = [p for p in processors if speedups(p)]
+    per = {id(p): speedups(p) for p in drawn}
+    isas = sorted({k[0] for p in drawn for k in per[id(p)]}, key=_isa_order)
+    presets = _ordered_presets(k[1] for p in drawn for k in per[id(p)])
+    values = [pt.estimate for p in drawn for pts in per[id(p)].values() for pt in pts]
+    top = max([e.high if e.has_ci else e.value for e in values] + [1.75])
+    bottom = min([e.low if e.has_ci else e.value for e in values] + [0.9])
+    fig, axes = _grid(plt, drawn, isas, extra_height=0.2, sharey=True)
+    any_claim = any_text_claim = False
+    for i, proc in enumerate(drawn):
+        sp = per[id(proc)]
+        for j, isa in enumerate(isas):
+            ax = axes[i][j]
+            if not any(k[0] == isa for k in sp):
+                measured = any(r["isa"] == isa for r in proc.softmax)
+                _not_measured(ax, proc, isa, "no size with two-pass and three-pass" if measured else "not measured")
+                continue
+            ax.axhline(1.0, color="black", lw=0.7)
+            for variant in THREE_PASS:
+                for (value, _text), ls in zip(IDEAL[variant], IDEAL_STYLES):
+                    ax.axhline(value, color=ALGORITHM_COLORS[variant], ls=ls, lw=0.7, alpha=0.6)
+                for preset in presets:
+                    pts = sp.get((isa, preset, variant))
+                    if not pts:
+                        continue
+                    color = ALGORITHM_COLORS[variant]
+                    xs = [p.n for p in pts]
+                    line, = ax.plot(xs, [p.estimate.value for p in pts], marker="o", ms=2.8, lw=1.1, color=color,
+                                    ls=_series_style(preset, presets))
+                    line.set_gid(_gid("speedup", _run_tag(proc), isa, preset, variant))
+                    _band(ax, xs, [p.estimate for p in pts], color, _gid("speedup", _run_tag(proc), isa, preset, variant, "ci"))
+            all_n = [p.n for k, pts in sp.items() if k[0] == isa for p in pts]
+            threshold = out_of_cache_threshold(proc, claims) or min(all_n)
+            # The claims' labels go to the panel's top left, where small sizes leave room (speedups there
+            # stay near or below 1); a claimed number is also a line with a star over the out-of-cache sizes.
+            for k, mark in enumerate(claim_marks(proc, isa, claims)):
+                prefix = "" if mark.value is None else "\u2605 "
+                ax.text(0.03, 0.96 - 0.17 * k, prefix + mark.label.replace(" (held", "\n(held"),
+                        transform=ax.transAxes, fontsize=6.5, ha="left", va="top", color="0.1", bbox=CLAIM_BOX,
+                        style="italic" if mark.value is None else "normal")
+                if mark.value is None:
+                    any_text_claim = True
+                    continue
+                x1 = max(all_n)
+                line, = ax.plot([min(threshold, x1), x1], [mark.value] * 2, color="black", ls=(0, (1, 1)), lw=1.8,
+                                marker="*", ms=7, markevery=[1])
+                line.set_gid(_gid("claim", _run_tag(proc), isa, mark.claim_id))
+                any_claim = True
+            _llc_markers(ax, proc)
+            ax.set_xscale("log")
+            ax.set_ylim(min(0.9, bottom - 0.05), top + 0.12)
+            ax.set_title(_panel_title(proc, isa), fontsize=8)
+    _finish_grid(axes, "two-pass speedup (x)", from_zero=False)
+    handles = [Line2D([], [], color=ALGORITHM_COLORS[v], lw=1.3, marker="o", ms=3, label=f"vs {v}")
+               for v in THREE_PASS]
+    handles += _preset_handles(presets) + [_band_handle("band: 95% CI of the paired median")]
+    handles += [Line2D([], [], color="0.4", ls=IDEAL_STYLES[0], lw=0.8,
+                       label="ideal, bandwidth bound (16/12 vs recompute, 20/12 vs reload)"),
+                Line2D([], [], color="0.4", ls=IDEAL_STYLES[1], lw=0.8,
+                       label="ideal with write-allocate (20/16, 24/16)")]
+    if any_claim:
+        handles.append(Line2D([], [], color="black", ls=(0, (1, 1)), lw=1.8, marker="*", ms=7,
+                              label="\u2605 paper's claim, drawn over the out-of-cache sizes"))
+    if any_text_claim:
+        handles.append(Line2D([], [], color="none", label="italic: the paper's claim without a number"))
+    fig.suptitle("Speedup of two-pass softmax (median of paired time ratios), 1 thread", fontsize=10)
+    fig.tight_layout()
+    _legend_below(fig, handles + _llc_handles(), ncol=2)
     return fig
 
 
@@ -1138,50 +1566,86 @@ def _family_color(family: str) -> str:
     return palette[i % len(palette)]
 
 
-def figure_passes(proc: Processor, isa: str):
-    """Real bandwidth of every pass kernel against n, with the memory reference loops dashed in grey."""
-    plt = _plt()
+def _is_streaming(kernel: str) -> bool:
+    return "_nt" in kernel
+
+
+def _passes_panel(ax, proc: Processor, isa: str) -> str | None:
+    """Real GB/s of every pass kernel of one ISA (median, 95% CI band) and the memory references; None when the
+    processor has no pass rows at this ISA, else a note for the title."""
     passes = [r for r in proc.passes if r["kind"] == "pass" and r["isa"] == isa]
+    if not passes:
+        return None
     refs = [r for r in proc.passes if r["kind"] == "reference" and r["isa"] == isa]
-    ref_note = ""
+    note = ""
     if not refs:
         refs = [r for r in proc.passes if r["kind"] == "reference"]
         if refs:
-            ref_note = f" (references measured as {', '.join(sorted({r['isa'] for r in refs}))})"
-    fig, ax = plt.subplots(figsize=(8.5, 5.4))
+            note = f"references measured as {', '.join(sorted({r['isa'] for r in refs}, key=_isa_order))}"
     by_kernel: dict[tuple[str, str], list[dict]] = {}
     for r in passes:
         by_kernel.setdefault((r["algorithm"], r["kernel"]), []).append(r)
-    order = sorted(by_kernel, key=lambda k: (PASS_FAMILIES.index(k[0]) if k[0] in PASS_FAMILIES else 99, k))
-    per_family: dict[str, int] = {}
-    markers = "os^Dv<>"
-    for family, kernel in order:
+    rank: dict[str, list[str]] = {}
+    for family, kernel in sorted(by_kernel, key=lambda k: (_family_rank(k[0]), k[1])):
+        plain = kernel.replace("_nt", "")
+        rank.setdefault(family, [])
+        if plain not in rank[family]:
+            rank[family].append(plain)
+    for family, kernel in sorted(by_kernel, key=lambda k: (_family_rank(k[0]), k[1])):
         pts = sorted(by_kernel[(family, kernel)], key=lambda r: r["n"])
-        i = per_family.get(family, 0)
-        per_family[family] = i + 1
         color = _family_color(family)
         n = [r["n"] for r in pts]
-        g = [_real_gbps(r) for r in pts]
-        line, = ax.plot(n, g, marker=markers[i % len(markers)], ms=4, color=color, lw=1.4,
-                        ls="-" if i == 0 else "-.", label=f"{kernel} ({_bpe(pts)} B/elem)")
-        line.set_gid(_gid("pass", isa, family, kernel))
-        ax.fill_between(n, [_gbps(r, "p75_s") for r in pts], [_gbps(r, "p25_s") for r in pts], color=color,
-                        alpha=0.15, lw=0)
+        est = [time_estimate(r).map(lambda t, r=r: r["bytes_per_element"] * r["n"] / t / 1e9) for r in pts]
+        marker = PASS_MARKERS[rank[family].index(kernel.replace("_nt", "")) % len(PASS_MARKERS)]
+        line, = ax.plot(n, [_real_gbps(r) for r in pts], marker=marker, ms=2.8, color=color, lw=1.1,
+                        ls="--" if _is_streaming(kernel) else "-")
+        line.set_gid(_gid("pass", _run_tag(proc), isa, family, kernel))
+        _band(ax, n, est, color, _gid("pass", _run_tag(proc), isa, family, kernel, "ci"))
     by_ref: dict[tuple[str, str, str], list[dict]] = {}
     for r in refs:
         by_ref.setdefault((r["algorithm"], r["isa"], r["kernel"]), []).append(r)
-    for (name, risa, kernel) in sorted(by_ref, key=lambda k: (REFERENCES.index(k[0]) if k[0] in REFERENCES
-                                                                else 9, k)):
+    for (name, risa, kernel) in sorted(by_ref, key=lambda k: (REFERENCES.index(k[0]) if k[0] in REFERENCES else 9, k)):
         pts = sorted(by_ref[(name, risa, kernel)], key=lambda r: r["n"])
         color, marker = REFERENCE_STYLES.get(name, ("0.5", "x"))
-        line, = ax.plot([r["n"] for r in pts], [_real_gbps(r) for r in pts], color=color, ls="--",
-                        marker=marker, ms=4, mfc="none", lw=1.2,
-                        label=f"reference {name}: {kernel} ({_bpe(pts)} B/elem)")
-        line.set_gid(_gid("reference", risa, name, kernel))
-    _size_axis(ax, proc)
-    ax.set_ylabel("real bandwidth (GB/s = bytes_per_element x n / median time)")
-    ax.set_title(f"{proc.title}\npass kernels alone, ISA {isa}{ref_note}, 1 thread  [{proc.id}]")
-    _legend_below(ax, fig)
+        line, = ax.plot([r["n"] for r in pts], [_real_gbps(r) for r in pts], color=color, ls=":", lw=1.5,
+                        marker=marker, ms=3, mfc="none")
+        line.set_gid(_gid("reference", _run_tag(proc), risa, name, kernel))
+    return note
+
+
+def figure_passes(processors: list[Processor]):
+    """Real bandwidth of every pass kernel alone against n, one panel per processor and ISA, with the memory
+    reference loops; colour = pass family, dashed = streaming stores, marker = variant (kernels in SUMMARY.md)."""
+    plt = _plt()
+    from matplotlib.lines import Line2D
+    drawn = [p for p in processors if any(r["kind"] == "pass" for r in p.passes)]
+    isas = _isas_of(drawn, lambda p: [r for r in p.passes if r["kind"] == "pass"])
+    families = sorted({r["algorithm"] for p in drawn for r in p.passes if r["kind"] == "pass"}, key=_family_rank)
+    references = sorted({r["algorithm"] for p in drawn for r in p.passes if r["kind"] == "reference"},
+                        key=lambda a: (REFERENCES.index(a) if a in REFERENCES else 9, a))
+    fig, axes = _grid(plt, drawn, isas, extra_height=0.1)
+    for i, proc in enumerate(drawn):
+        for j, isa in enumerate(isas):
+            ax = axes[i][j]
+            note = _passes_panel(ax, proc, isa)
+            if note is None:
+                _not_measured(ax, proc, isa, "not measured")
+                continue
+            _llc_markers(ax, proc)
+            _size_axis(ax)
+            ax.set_title(_panel_title(proc, isa, note), fontsize=8)
+    _finish_grid(axes, "real GB/s")
+    handles = [Line2D([], [], color=_family_color(f), lw=1.3, label=f) for f in families]
+    handles += [Line2D([], [], color=REFERENCE_STYLES.get(r, ("0.5", "x"))[0], ls=":", lw=1.5,
+                       marker=REFERENCE_STYLES.get(r, ("0.5", "x"))[1], ms=3, mfc="none", label=f"reference {r}")
+                for r in references]
+    handles += [Line2D([], [], color="tab:gray", ls="--", lw=1.1, label="streaming stores (_nt kernels)"),
+                Line2D([], [], color="0.3", ls="none", marker=PASS_MARKERS[1], ms=3,
+                       label="marker: another variant of the family (SUMMARY.md)"),
+                _band_handle()]
+    fig.suptitle("Pass kernels alone: real bandwidth (bytes per element x n / median time), 1 thread", fontsize=10)
+    fig.tight_layout()
+    _legend_below(fig, handles + _llc_handles(), ncol=3)
     return fig
 
 
@@ -1196,74 +1660,68 @@ def _gbps(r: dict, col: str) -> float:
     return r["bytes_per_element"] * r["n"] / t / 1e9 if t > 0 else math.nan
 
 
-def _bpe(pts: list[dict]) -> str:
-    v = pts[0]["bytes_per_element"]
-    return f"{v:g}" if not math.isnan(v) else "?"
-
-
-def figure_summary(rows: list[SummaryRow]):
-    """Bars: out-of-cache speedup per processor/ISA/preset against both three-pass variants; paper's claims."""
+def figure_summary(rows: list[SummaryRow], claims: Claims | None = None):
+    """Bars: out-of-cache speedup per processor/ISA/preset against both three-pass variants, with the 95% CI;
+    the paper's claims where they apply."""
     plt = _plt()
     import numpy as np
-    width = 0.36
-    fig, ax = plt.subplots(figsize=(max(7.0, 1.35 * len(rows) + 3), 5.4))
+    factor = out_of_cache_factor(claims)
+    width = 0.38
+    fig, ax = plt.subplots(figsize=(max(PANEL_WIDTH * 2, 0.55 * len(rows) + 1.5), 3.6))
     x = np.arange(len(rows))
-    colors = {"three-pass-recompute": ALGORITHM_COLORS["three-pass-recompute"],
-              "three-pass-reload": ALGORITHM_COLORS["three-pass-reload"]}
     tops = [1.75]
     for j, variant in enumerate(THREE_PASS):
-        vals = [r.values.get(variant) for r in rows]
+        estimates = [r.values.get(variant) for r in rows]
         xs = x + (j - 0.5) * width
-        hatches = ["" if r.method == "median" else "//" for r in rows]
-        bars = ax.bar(xs, [v if v is not None else 0 for v in vals], width, color=colors[variant],
-                      label=f"two-pass vs {variant}", edgecolor="white", lw=0.5)
-        for b, h, v, r in zip(bars, hatches, vals, rows):
-            b.set_gid(_gid("summary", r.processor, r.isa, r.preset, variant))
-            if h:
-                b.set_hatch(h)
-            if v is not None:
-                ax.annotate(f"{v:.2f}", (b.get_x() + b.get_width() / 2, v / 2), ha="center", va="center",
-                            fontsize=8, color="white", fontweight="bold", rotation=90)
-                tops.append(v)
-        # The value at the largest n, where it differs from the bar's method.
-        lx = [xx for xx, r in zip(xs, rows) if r.at_largest.get(variant) and r.method != "largest"]
-        ly = [r.at_largest[variant][1] for r in rows if r.at_largest.get(variant) and r.method != "largest"]
-        if lx:
-            ax.plot(lx, ly, ls="none", marker="D", ms=4, mfc="white", mec="black", zorder=5,
-                    label="at the largest n measured" if j == 0 else None)
+        bars = ax.bar(xs, [e.value if e else 0 for e in estimates], width, color=ALGORITHM_COLORS[variant],
+                      edgecolor="white", lw=0.5, yerr=_yerr(estimates), capsize=2,
+                      error_kw={"lw": 0.8, "ecolor": "black"})
+        # A plain patch in the legend (a bar's own would carry the first bar's hatching).
+        ax.bar([0], [0], 0, color=ALGORITHM_COLORS[variant], label=f"vs {variant}")
+        for b, e, r in zip(bars, estimates, rows):
+            b.set_gid(_gid("summary", r.processor + ("@reference" if r.is_reference else ""), r.isa, r.preset, variant))
+            if r.method != "median":
+                b.set_hatch("//")
+            if e is not None:
+                ax.annotate(f"{e.value:.2f}", (b.get_x() + b.get_width() / 2, min(e.value, 1.0) / 2), ha="center",
+                            va="center", fontsize=6.5, color="white", fontweight="bold", rotation=90)
+                tops.append(e.high if e.has_ci else e.value)
     claimed = False
     for i, r in enumerate(rows):
-        if r.claim_value is not None:
-            ax.plot([i - width, i + width], [r.claim_value] * 2, color="black", lw=2, ls="-", marker="*", ms=10,
-                    markevery=[0], label=None if claimed else "paper's claim (Skylake-X, up to)")
+        for mark in r.claims:
+            if mark.value is None:
+                ax.annotate("paper:\nfaster", (i, 1.0), xytext=(0, 3), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=6.5, style="italic", bbox=CLAIM_BOX)
+                continue
+            line, = ax.plot([i - width, i + width], [mark.value] * 2, color="black", lw=1.8, marker="*", ms=7,
+                            markevery=[0], label=None if claimed else "paper's claim, up to (SUMMARY.md says whose)")
+            line.set_gid(_gid("summary-claim", r.processor + ("@reference" if r.is_reference else ""), r.isa, r.preset))
             claimed = True
-            tops.append(r.claim_value)
-        elif "beats" in r.claim_text:
-            ax.annotate("paper: beats\nthree-pass", (i, 1.0), xytext=(0, 4), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=7, style="italic")
+            tops.append(mark.value)
     ax.axhline(1.0, color="black", lw=0.8)
     for value, ls, text in ((4 / 3, "-", "1.33"), (5 / 3, "-", "1.67"), (1.25, "--", "1.25"), (1.5, "--", "1.5")):
-        ax.axhline(value, color="0.6", ls=ls, lw=0.8, zorder=0)
+        ax.axhline(value, color="0.6", ls=ls, lw=0.7, zorder=0)
         ax.annotate(text, (1.0, value), xycoords=("axes fraction", "data"), xytext=(3, 0),
-                    textcoords="offset points", va="center", fontsize=7, color="0.35")
-    ax.plot([], [], color="0.6", ls="-", lw=0.8, label="bandwidth bound, no write-allocate (1.33 / 1.67)")
-    ax.plot([], [], color="0.6", ls="--", lw=0.8, label="bandwidth bound, with write-allocate (1.25 / 1.5)")
+                    textcoords="offset points", va="center", fontsize=6.5, color="0.35")
+    ax.plot([], [], color="0.6", ls="-", lw=0.8, label="ideal, bandwidth bound (1.33 / 1.67)")
+    ax.plot([], [], color="0.6", ls="--", lw=0.8, label="ideal with write-allocate (1.25 / 1.5)")
+    ax.plot([], [], color="black", lw=0.8, marker="|", ms=6, ls="none", label="error bar: 95% CI")
     if any(r.method != "median" for r in rows):
         ax.bar([0], [0], color="white", edgecolor="0.3", hatch="//",
-               label=f"hatched: value at the largest n (no n >= {OUT_OF_CACHE_FACTOR}xLLC measured)")
+               label=f"hatched: largest n (none >= {factor:g}xLLC)")
     ax.set_xticks(x)
-    ax.set_xticklabels([f"{r.processor}\n{r.microarchitecture}, {r.isa}" + (f"\n{r.preset}" if r.preset else "")
-                        for r in rows], fontsize=7.5)
-    ax.set_ylim(0, max(tops) * 1.12)
+    ax.set_xticklabels([f"{r.processor}{' (reference)' if r.is_reference else ''}\n{r.isa}" + (f", {r.preset}" if r.preset else "")
+                        for r in rows], fontsize=6.5, rotation=30 if len(rows) > 6 else 0,
+                       ha="right" if len(rows) > 6 else "center")
+    ax.set_ylim(0, max(tops) * 1.1)
     ax.set_xlim(-0.6, len(rows) - 0.4)
-    ax.set_ylabel("speedup of two-pass (median of paired time ratios, x)")
-    ax.set_title(f"Out-of-cache speedup of two-pass softmax, 1 thread\n(bars: median over n >= "
-                 f"{OUT_OF_CACHE_FACTOR} x LLC elements; see SUMMARY.md for the sizes used)")
+    ax.set_ylabel("two-pass speedup (x)")
+    ax.set_title(f"Out-of-cache speedup of two-pass softmax (n >= {factor:g} x LLC), 1 thread", fontsize=9)
     ax.grid(axis="x", visible=False)
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: (not labels[i].startswith("two-pass vs"), i))
+    order = sorted(range(len(labels)), key=lambda i: (not labels[i].startswith("vs "), i))
     ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center",
-              bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+              bbox_to_anchor=(0.5, -0.22 if len(rows) <= 6 else -0.35), ncol=2, frameon=False, fontsize=7)
     return fig
 
 
@@ -1303,54 +1761,78 @@ def multicore_points(proc: Processor) -> dict[tuple[str, str], dict]:
 
 
 def figure_multicore(proc: Processor):
-    """Top: real GB/s of each algorithm (its traffic / time) and of the read and copy references against the
-    number of threads, at the largest n; bottom: the two-pass speedups against threads, with the
-    bandwidth-bound ideals. Solid: compact placement, dashed: scattered."""
+    """Top: real GB/s of each algorithm (its traffic / median time, 95% CI error bars) and of the read and copy
+    references against the number of threads, at the largest n; bottom: the two-pass speedups against threads
+    (paired medians, 95% CI as error bars), with the bandwidth-bound ideals. Solid: compact placement, dashed:
+    scattered."""
     plt = _plt()
+    from matplotlib.lines import Line2D
     pts = multicore_points(proc)
     keys = sorted(pts, key=lambda k: (_isa_order(k[0]), k[1] not in PRESET_STYLES, k[1]))
-    fig, axes = plt.subplots(2, len(keys), figsize=(5.2 * len(keys), 8.5), squeeze=False)
+    fig, axes = plt.subplots(2, len(keys), figsize=(PANEL_WIDTH * len(keys), 2 * PANEL_HEIGHT + 0.4), squeeze=False,
+                             sharey="row")
     placement_styles = {"compact": "-", "scattered": "--"}
+    algorithms = sorted({a for data in pts.values() for per in data["placements"].values() for t in per.values()
+                         for a in t if a not in REFERENCES}, key=_algorithm_rank)
+    references = [ref for ref in ("read", "copy", "copy_nt") if any(
+        ref in t for data in pts.values() for per in data["placements"].values() for t in per.values())]
+    placements = sorted({p for data in pts.values() for p in data["placements"]})
     for col, key in enumerate(keys):
         isa, preset = key
         data = pts[key]
         top, bottom = axes[0][col], axes[1][col]
-        algorithms = sorted({a for per in data["placements"].values() for t in per.values() for a in t
-                             if a not in REFERENCES}, key=lambda a: (SOFTMAX_ALGORITHMS.index(a) if a in SOFTMAX_ALGORITHMS else 9, a))
         all_threads = sorted({t for per in data["placements"].values() for t in per})
         for placement, per in data["placements"].items():
             ls = placement_styles.get(placement, ":")
             threads = sorted(per)
-            for a in algorithms:
+            for a in algorithms + references:
                 xs = [t for t in threads if a in per[t]]
-                top.plot(xs, [_real_gbps(per[t][a]) for t in xs], marker="o", ms=4, ls=ls,
-                         color=_algorithm_color(a, algorithms), label=f"{a} ({placement})")
-            for ref in ("read", "copy", "copy_nt"):
-                xs = [t for t in threads if ref in per[t]]
-                if xs:
-                    color, marker = REFERENCE_STYLES[ref]
-                    top.plot(xs, [_real_gbps(per[t][ref]) for t in xs], marker=marker, ms=4, ls=ls, color=color,
-                             label=f"{ref} reference ({placement})")
+                if not xs:
+                    continue
+                if a in REFERENCES:
+                    color, marker = REFERENCE_STYLES[a]
+                else:
+                    color, marker = _algorithm_color(a, algorithms), "o"
+                est = [time_estimate(per[t][a]).map(
+                    lambda s, r=per[t][a]: r["bytes_per_element"] * r["n"] / s / 1e9) for t in xs]
+                # Two or three thread counts: error bars, not a band interpolated between them.
+                container = top.errorbar(xs, [_real_gbps(per[t][a]) for t in xs], yerr=_yerr(est), marker=marker,
+                                         ms=3, ls=ls, lw=1.1, capsize=2, elinewidth=0.8, color=color,
+                                         mfc="none" if a in REFERENCES else color)
+                container.lines[0].set_gid(_gid("multicore", isa, preset, placement, a))
             for variant in THREE_PASS:
                 xs = [t for t in threads if "two-pass" in per[t] and variant in per[t]]
-                bottom.plot(xs, [paired_speedup(per[t][variant], per[t]["two-pass"]) for t in xs], marker="o", ms=4,
-                            ls=ls, color=ALGORITHM_COLORS[variant], label=f"vs {variant} ({placement})")
+                est = [paired_estimate(per[t][variant], per[t]["two-pass"]) for t in xs]
+                container = bottom.errorbar(xs, [e.value for e in est], yerr=_yerr(est), marker="o", ms=3, ls=ls,
+                                            lw=1.1, capsize=2, color=ALGORITHM_COLORS[variant])
+                container.lines[0].set_gid(_gid("multicore-speedup", isa, preset, placement, variant))
         for variant in THREE_PASS:
-            for (value, text), ls in zip(IDEAL[variant], ("-", "--")):
-                bottom.axhline(value, color=ALGORITHM_COLORS[variant], ls=ls, lw=0.8, alpha=0.5)
-        bottom.axhline(1.0, color="black", lw=0.8)
+            for (value, _text), ls in zip(IDEAL[variant], IDEAL_STYLES):
+                bottom.axhline(value, color=ALGORITHM_COLORS[variant], ls=ls, lw=0.7, alpha=0.6)
+        bottom.axhline(1.0, color="black", lw=0.7)
         for ax in (top, bottom):
             ax.set_xticks(all_threads)
-            ax.set_xlabel("threads (one per core)")
             ax.grid(alpha=0.3)
+        bottom.set_xlabel("threads (one per core)")
         top.set_ylim(bottom=0)
-        top.set_title(f"{isa}, {preset}: n = {_fmt_n(data['n'])}")
-        top.set_ylabel("real GB/s (bytes moved / median time)")
-        bottom.set_ylabel("speedup of two-pass (paired, x)")
-        top.legend(fontsize=7, loc="best")
-        bottom.legend(fontsize=7, loc="best", title="faint lines: bandwidth-bound ideals", title_fontsize=7)
-    fig.suptitle(f"{proc.title}: one softmax split across threads  [{proc.id}]", fontsize=11)
+        top.set_title(f"{isa}, {preset}: n = {_fmt_n(data['n'])}", fontsize=8)
+        if col == 0:
+            top.set_ylabel("real GB/s (all threads)")
+            bottom.set_ylabel("two-pass speedup (x)")
+    handles = [Line2D([], [], color=_algorithm_color(a, algorithms), marker="o", ms=3, lw=1.1, label=a)
+               for a in algorithms]
+    handles += [Line2D([], [], color=REFERENCE_STYLES[r][0], marker=REFERENCE_STYLES[r][1], mfc="none", ms=3, lw=1.1,
+                       label=f"reference {r}") for r in references]
+    handles += [Line2D([], [], color="0.2", ls=placement_styles.get(p, ":"), lw=1.1, label=f"placement {p}")
+                for p in placements]
+    handles += [Line2D([], [], color="0.2", marker="|", ls="none", ms=6,
+                       label="error bars: 95% CI of the median (bottom: of the paired ratios)")]
+    handles += [Line2D([], [], color="0.4", ls=IDEAL_STYLES[0], lw=0.8, label="ideal, bandwidth bound (16/12, 20/12)"),
+                Line2D([], [], color="0.4", ls=IDEAL_STYLES[1], lw=0.8, label="ideal with write-allocate (20/16, 24/16)")]
+    fig.suptitle(f"{proc.id}: one softmax split across threads (bottom: speedup vs three-pass-recompute, orange, "
+                 "and -reload, green)", fontsize=9)
     fig.tight_layout()
+    _legend_below(fig, handles, ncol=3)
     return fig
 
 
@@ -1363,7 +1845,7 @@ def multicore_markdown(processors: list[Processor]) -> list[str]:
         if not lines:
             lines = ["", "## Multi-core", "",
                      "One softmax split across threads, one per core (experiment `multicore`), at the largest n of the",
-                     "run. Speedup = median of paired per-round time ratios, as above; GB/s are effective (8 B/element)",
+                     "run. Speedup = median of paired per-round time ratios with its 95% CI, as above; GB/s are effective (8 B/element)",
                      "for the algorithms and real for the read reference (all threads together).", "",
                      "| processor | isa | preset | n | threads | placement | two-pass GB/s | vs recompute | vs reload | read GB/s |",
                      "|---|---|---|---:|---:|---|---:|---:|---:|---:|"]
@@ -1379,30 +1861,70 @@ def multicore_markdown(processors: list[Processor]) -> list[str]:
                     two, read = row.get("two-pass"), row.get("read")
                     cells = [proc.id, isa, preset, _fmt_n(data["n"]), str(t), label,
                              f"{two['effective_gbps']:.1f}" if two else "-"]
-                    cells += [f"{paired_speedup(row[v], two):.2f}" if two and v in row else "-" for v in THREE_PASS]
+                    cells += [speedup_cell(paired_estimate(row[v], two)) if two and v in row else "-" for v in THREE_PASS]
                     cells.append(f"{_real_gbps(read):.1f}" if read else "-")
                     lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 
-def render(processors: list[Processor], out: Path) -> list[Path]:
+def with_references(processors: list[Processor], references: list[Processor]) -> list[Processor]:
+    """The processors in order, each followed by its reference run where one is drawn beside it."""
+    by_id = {r.id: r for r in references}
+    out = []
+    for p in processors:
+        out.append(p)
+        if p.id in by_id:
+            out.append(by_id[p.id])
+    return out
+
+
+def load_references(reference_dir: Path | None, processors: list[Processor]) -> list[Processor]:
+    """The committed runs of the processors drawn, from `reference_dir`, labelled by commit and date; the runs
+    drawn are then labelled "this run". Processors without a reference are drawn alone."""
+    if reference_dir is None:
+        return []
+    ids = {p.id for p in processors}
+    log(f"reading the reference runs in {reference_dir}")
+    references = [r for r in discover(reference_dir) if r.id in ids]
+    for r in references:
+        r.is_reference = True
+        r.run_label = f"reference run at {r.commit_and_date}"
+    matched = {r.id for r in references}
+    for p in processors:
+        if p.id in matched:
+            p.run_label = "this run"
+        else:
+            log(f"{p.id}: no reference run in {reference_dir}; drawn alone")
+    return references
+
+
+def render(processors: list[Processor], out: Path, claims: Claims | None = None,
+           references: list[Processor] = ()) -> list[Path]:
+    """Every figure: the comparisons across processors (a panel per processor and ISA, reference runs beside the
+    runs they belong to), the summary, and the per-processor figures of the runs drawn."""
     plt = _plt()
     written: list[Path] = []
+    drawn = with_references(processors, list(references))
 
     def emit(fig, stem: str) -> None:
         _save(fig, out, stem, written)
         plt.close(fig)
 
+    if any(p.softmax for p in drawn):
+        emit(figure_throughput(drawn), "throughput")
+        if any(read_bandwidth(p, claims) for p in drawn if p.softmax):
+            emit(figure_throughput_per_read_bandwidth(drawn, claims), "throughput_per_read_bandwidth")
+        else:
+            log("no read reference (passes experiment) beside the softmax rows: no throughput_per_read_bandwidth figure")
+    if any(speedups(p) for p in drawn):
+        emit(figure_speedup(drawn, claims), "speedup")
+    for p in drawn:
+        if p.softmax and not speedups(p):
+            log(f"{p.id}: no size with both two-pass and a three-pass variant: no speedup panel")
+    if any(r["kind"] == "pass" for p in drawn for r in p.passes):
+        emit(figure_passes(drawn), "passes")
     for proc in processors:
-        for isa in sorted({r["isa"] for r in proc.softmax}, key=_isa_order):
-            emit(figure_throughput(proc, isa), f"{proc.id}_{isa}_throughput")
-        if speedups(proc):
-            emit(figure_speedup(proc), f"{proc.id}_speedup")
-        elif proc.softmax:
-            log(f"{proc.id}: no size with both two-pass and a three-pass variant: no speedup figure")
-        for isa in sorted({r["isa"] for r in proc.passes if r["kind"] == "pass"}, key=_isa_order):
-            emit(figure_passes(proc, isa), f"{proc.id}_{isa}_passes")
         if labelled_sizes(proc):
             emit(figure_labelled_sizes(proc), f"{proc.id}_class_counts")
         if multicore_points(proc):
@@ -1411,14 +1933,21 @@ def render(processors: list[Processor], out: Path) -> list[Path]:
             emit(figure_accuracy(proc), f"{proc.id}_accuracy")
         if not (proc.softmax or proc.passes or proc.multicore or proc.accuracy or proc.accuracy_failed):
             log(f"{proc.id}: nothing to plot")
-    rows = summarize(processors)
+    rows = summarize(drawn, claims)
     if rows:
-        emit(figure_summary(rows), "summary_speedup")
+        emit(figure_summary(rows, claims), "summary_speedup")
     return written
 
 
 # --------------------------------------------------------------------------------------------------------------
 # CLI
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1430,21 +1959,50 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--summary", type=Path, default=None, help="write the Markdown summary here (results/SUMMARY.md)")
     ap.add_argument("--summary-only", action="store_true",
                     help="print only the Markdown summary table to stdout; draw and write nothing")
+    ap.add_argument("--claims", type=Path, default=None,
+                    help=f"the paper's claims (default: {paper_claims.DEFAULT_NAME} of this repository; without it "
+                         "no claim is marked)")
+    ap.add_argument("--reference", type=Path, default=None,
+                    help="committed results to draw beside the same processors' runs (default: this repository's "
+                         "results/ when --results is another folder)")
+    ap.add_argument("--no-reference", action="store_true", help="draw no reference runs")
     args = ap.parse_args(argv)
     try:
+        claims_path = args.claims or paper_claims.DEFAULT_PATH
+        if args.claims and not args.claims.is_file():
+            raise SchemaError(f"{args.claims}: no such claims file; pass --claims FILE of the format of "
+                              f"{paper_claims.DEFAULT_NAME}, or leave --claims out")
+        claims = paper_claims.load(claims_path)
+        if claims is None:
+            log(f"note: no claims file {claims_path}: no paper claim is marked, and sizes count as out of cache "
+                f"from {DEFAULT_OUT_OF_CACHE_FACTOR} x LLC (pass --claims FILE)")
+        if args.reference is not None and args.no_reference:
+            raise SchemaError("--reference and --no-reference contradict each other; pass one of them")
+        if args.reference is not None and not args.reference.is_dir():
+            raise SchemaError(f"{args.reference}: no such folder of reference results; pass --reference DIR holding "
+                              "<processor-id>/<experiment>.csv, or --no-reference")
         processors = discover(args.results)
         if not any(p.softmax or p.passes or p.multicore or p.accuracy or p.accuracy_failed for p in processors):
             raise InputError(f"{args.results}: no results/<processor-id>/<experiment>.csv with usable rows")
-        rows = summarize(processors)
+        reference_dir = args.reference
+        if reference_dir is None and not args.no_reference:
+            default = REPOSITORY / "results"
+            if default.is_dir() and not _same_folder(default, args.results):
+                reference_dir = default
+        if reference_dir is not None and _same_folder(reference_dir, args.results):
+            log(f"{reference_dir}: the reference folder is the results folder; no reference runs drawn")
+            reference_dir = None
+        references = load_references(reference_dir, processors)
+        rows = summarize(with_references(processors, references), claims)
         if args.summary_only:
             sys.stdout.write(summary_table(rows))
             return 0
-        render(processors, args.out)
+        render(processors, args.out, claims, references)
         if args.summary:
             args.summary.parent.mkdir(parents=True, exist_ok=True)
-            args.summary.write_text(summary_markdown(rows, processors))
+            args.summary.write_text(summary_markdown(rows, processors, claims, references))
             log(f"wrote {args.summary}")
-    except SchemaError as e:
+    except (SchemaError, ClaimsError) as e:
         log(f"error: {e}")
         return 2
     except InputError as e:

@@ -5,6 +5,7 @@ Run from the repository root: .venv/bin/python -m pytest -q plots/tests
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,18 +23,59 @@ import plot_results as pr  # noqa: E402
 
 ZEN4 = "amd-zen4-epyc"
 SKX = "intel-skylake-x-fixture"
-EXPECTED_STEMS = (
-    [f"{ZEN4}_{isa}_{what}" for isa in ("portable", "avx2", "avx512f") for what in ("throughput", "passes")]
-    + [f"{SKX}_{isa}_{what}" for isa in ("avx2", "avx512f") for what in ("throughput", "passes")]
-    + [f"{ZEN4}_speedup", f"{SKX}_speedup", "summary_speedup", f"{ZEN4}_accuracy"]
-)
+ICX = "intel-icelake-server-fixture"  # schema_version 4, a processor the paper did not measure
+PROCESSORS = (ZEN4, SKX, ICX)
+CLAIMS_FIXTURE = HERE / "claims-fixture.json"
+EXPECTED_STEMS = ["throughput", "throughput_per_read_bandwidth", "speedup", "passes", "summary_speedup",
+                  f"{ZEN4}_accuracy"]
 ACCURACY_FIXTURE = FIXTURES / ZEN4 / "accuracy-fixture.csv"
-EXPECTED_ROWS = {(ZEN4, "portable"), (ZEN4, "avx2"), (ZEN4, "avx512f"), (SKX, "avx2"), (SKX, "avx512f")}
+EXPECTED_ROWS = {(ZEN4, "portable"), (ZEN4, "avx2"), (ZEN4, "avx512f"), (SKX, "avx2"), (SKX, "avx512f"),
+                 (ICX, "avx2"), (ICX, "avx512f")}
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
-                          timeout=300)
+def run_cli(*args, reference=False, claims=True):
+    """The script as make runs it, on the claims fixture and without the repository's results as references
+    unless a test asks for them."""
+    extra = ([] if reference else ["--no-reference"]) + (["--claims", CLAIMS_FIXTURE] if claims else [])
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args), *map(str, extra)], capture_output=True,
+                          text=True, timeout=300)
+
+
+def load_claims():
+    return pr.paper_claims.load(CLAIMS_FIXTURE)
+
+
+def fixture_processors(results=FIXTURES):
+    return {p.id: p for p in pr.discover(results)}
+
+
+def gids(fig):
+    """Every drawn element with an id, across panels: lines and CI bands."""
+    out = {}
+    for ax in fig.axes:
+        for artist in list(ax.get_lines()) + list(ax.collections) + list(ax.patches):
+            if artist.get_gid():
+                out[artist.get_gid()] = artist
+    return out
+
+
+def band_limits(band):
+    """(x, low, high) per point of a fill_between band."""
+    path = band.get_paths()[0].vertices
+    half = (len(path) - 1) // 2
+    lower = path[1:half]
+    upper = path[half + 1:-1][::-1]
+    return [(x, lo, hi) for (x, lo), (_x, hi) in zip(lower, upper)]
+
+
+SPEEDUP_CELL = re.compile(r"^(?P<value>\d+\.\d+)(?: \[(?P<low>\d+\.\d+), (?P<high>\d+\.\d+)\]|, (?P<why>no CI \([^)]*\)))"
+                          r"(?P<marks>(?: [†‡])*)$")
+
+
+def parse_cell(cell):
+    m = SPEEDUP_CELL.match(cell)
+    assert m, cell
+    return m
 
 
 @pytest.fixture(scope="module")
@@ -87,17 +129,22 @@ def test_fixture_is_labelled_synthetic():
 
 
 def test_fixture_follows_the_schema():
+    # The timing fixtures of two processors are schema_version 1 on purpose (reading older results stays
+    # tested), the accuracy fixture is 3 (the accuracy kind exists from 3 on), the third processor's is 4.
+    versions = {}
     for path in FIXTURES.glob("*/*.csv"):
         with open(path, newline="") as f:
-            header = next(csv.reader(f))
-        if path == ACCURACY_FIXTURE:
-            # The accuracy kind exists only in schema_version 3 (which lacks the later `order`).
-            assert tuple(header) == tuple(c for c in pr.SCHEMA_COLUMNS if c not in pr.AFTER_VERSION_3_COLUMNS), path
-            continue
-        # The timing fixture is schema_version 1 on purpose: it keeps reading older results tested.
-        assert tuple(header) == tuple(c for c in pr.SCHEMA_COLUMNS
-                                      if c not in pr.ROOFLINE_COLUMNS and c not in pr.VERSION_3_COLUMNS
-                                      and c not in pr.AFTER_VERSION_3_COLUMNS), path
+            reader = csv.reader(f)
+            header = next(reader)
+            version = int(next(reader)[0])
+        versions[(path.parent.name, path.name)] = version
+        assert tuple(header) == pr.schema_columns(version), path
+    assert versions[(ZEN4, "accuracy-fixture.csv")] == 3
+    assert {v for (proc, _f), v in versions.items() if proc == ICX} == {4}
+    assert {v for (proc, f), v in versions.items() if proc != ICX and f != "accuracy-fixture.csv"} == {1}
+    assert pr.schema_columns(4) == pr.SCHEMA_COLUMNS
+    assert len(pr.schema_columns(1)) + len(pr.ROOFLINE_COLUMNS) + len(pr.VERSION_3_COLUMNS) + len(
+        pr.VERSION_4_COLUMNS) == len(pr.SCHEMA_COLUMNS)
 
 
 def test_every_figure_is_written(rendered):
@@ -134,11 +181,15 @@ def test_summary_has_a_numeric_row_per_processor_and_isa(rendered):
     assert len(rows) == len(EXPECTED_ROWS)
     for r in rows:
         for col in ("two-pass vs recompute", "two-pass vs reload"):
-            v = float(r[col])
-            assert 0.3 < v < 3.0, r
+            m = parse_cell(r[col])
+            assert 0.3 < float(m["value"]) < 3.0, r
+            assert m["low"] and float(m["low"]) <= float(m["value"]) <= float(m["high"]), r
         assert r["preset"] == "blend"
     skx = {r["isa"]: r for r in rows if r["processor"] == SKX}
     assert "1.28" in skx["avx512f"]["paper's claim"] and "1.18" in skx["avx2"]["paper's claim"]
+    assert "project's choice" not in skx["avx512f"]["paper's claim"]
+    icx = {r["isa"]: r for r in rows if r["processor"] == ICX}
+    assert "1.28" in icx["avx512f"]["paper's claim"] and "project's choice" in icx["avx512f"]["paper's claim"]
     assert "synthetic" in summary.read_text()  # the sources list carries the fixture's note
 
 
@@ -155,7 +206,7 @@ def test_out_of_cache_values_use_sizes_beyond_four_llc(rendered):
     _out, summary, _p = rendered
     _h, rows = parse_summary_table(summary.read_text())
     for r in rows:
-        assert "4xLLC" in r["n used"]
+        assert "4xLLC" in r["n used"], r
     # LLC 32 MiB -> 8.4M elements, 4x = 33.6M: only 100M and 300M count on the zen4 fixture.
     zen_avx2 = next(r for r in rows if r["processor"] == ZEN4 and r["isa"] == "avx2")
     assert "100M, 300M" in zen_avx2["n used"] and "30M" not in zen_avx2["n used"]
@@ -226,21 +277,21 @@ def test_error_rows_are_counted_and_not_plotted(tmp_path, rendered):
     zen = processors[ZEN4]
     assert all(r["status"] == "ok" for r in zen.softmax + zen.passes)
     reload_kernel = "rmax_portable_x4_acc4+raddstoreexpminusmax_portable_x4_acc4+vscale_portable_x4"
-    fig = pr.figure_throughput(zen, "portable")
-    lines = {l.get_gid(): l for l in fig.axes[0].get_lines() if l.get_gid()}
-    reload_line = lines[f"softmax|portable|blend|three-pass-reload|{reload_kernel}"]
-    two_pass = next(l for g, l in lines.items() if g.startswith("softmax|portable|blend|two-pass|"))
+    fig = pr.figure_throughput([zen])
+    lines = {g: l for g, l in gids(fig).items() if not g.endswith("|ci")}
+    reload_line = lines[f"softmax|{ZEN4}|portable|blend|three-pass-reload|{reload_kernel}"]
+    two_pass = next(l for g, l in lines.items() if g.startswith(f"softmax|{ZEN4}|portable|blend|two-pass|"))
     assert 300_000_000 in list(two_pass.get_xdata())
     assert 300_000_000 not in list(reload_line.get_xdata())
     assert max(max(l.get_ydata()) for l in lines.values()) < 100  # 10^9 elements/s; the poison is 10^12
 
-    fig = pr.figure_passes(processors[SKX], "avx512f")
-    lines = {l.get_gid(): l for l in fig.axes[0].get_lines() if l.get_gid()}
-    assert 100_000_000 not in list(lines["pass|avx512f|vscaleextexp|vscaleextexp_avx512f_x16"].get_xdata())
-    assert 100_000_000 in list(lines["pass|avx512f|raddextexp|raddextexp_avx512f_x144_acc3"].get_xdata())
+    fig = pr.figure_passes([processors[SKX]])
+    lines = gids(fig)
+    assert 100_000_000 not in list(lines[f"pass|{SKX}|avx512f|vscaleextexp|vscaleextexp_avx512f_x16"].get_xdata())
+    assert 100_000_000 in list(lines[f"pass|{SKX}|avx512f|raddextexp|raddextexp_avx512f_x144_acc3"].get_xdata())
 
     sp = pr.speedups(zen)
-    assert 300_000_000 not in [n for n, _s in sp[("portable", "blend", "three-pass-reload")]]
+    assert 300_000_000 not in [p.n for p in sp[("portable", "blend", "three-pass-reload")]]
 
 
 def test_full_experiment_preferred_over_quick(tmp_path):
@@ -344,22 +395,68 @@ def test_extra_algorithm_and_preset_are_drawn(tmp_path):
         rows.extend(extra)
     rewrite_csv(target, add)
     proc = next(p for p in pr.discover(results) if p.id == SKX)
-    fig = pr.figure_throughput(proc, "avx2")
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert any(l.startswith("online") for l in labels)
-    assert any("(tuned)" in l for l in labels) and any("(blend)" in l for l in labels)
+    fig = pr.figure_throughput([proc])
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "online" in labels
+    assert "preset tuned" in labels and "preset blend" in labels
+    assert any(g.startswith(f"softmax|{SKX}|avx2|blend|online|") for g in gids(fig))
     rows = pr.summarize([proc])
     assert {(r.isa, r.preset) for r in rows} == {("avx2", "blend"), ("avx2", "tuned"), ("avx512f", "blend")}
 
 
-def test_paper_claims():
-    assert pr.paper_claim("skylake-x", "avx512f")[0] == 1.28
-    assert pr.paper_claim("skylake-x", "avx2")[0] == 1.18
-    v, text = pr.paper_claim("zen2", "avx2")
-    assert v is None and "beats three-pass" in text
-    v, text = pr.paper_claim("broadwell", "avx2")
-    assert v is None and "beats three-pass" in text
-    assert pr.paper_claim("zen4", "avx512f")[0] is None
+def test_claims_hold_each_processor_to_its_own_or_the_projects_choice():
+    claims = load_claims()
+    assert claims.out_of_cache_llc_factor == 4
+    (skx512,) = claims.marks("skylake-x", "GenuineIntel", ["avx2", "avx512f"], "avx512f")
+    assert skx512.value == 1.28 and "project's choice" not in skx512.label
+    (skx2,) = claims.marks("Skylake-X", "GenuineIntel", ["avx2", "avx512f"], "avx2")
+    assert skx2.value == 1.18
+    # Not in the paper: the first held_to entry of the vendor (and ISA) decides, and the label says so.
+    (icx,) = claims.marks("icelake-server", "GenuineIntel", ["avx2", "avx512f"], "avx512f")
+    assert icx.value == 1.28 and "project's choice" in icx.label and "skylake-x" in icx.label
+    (haswell,) = claims.marks("haswell", "GenuineIntel", ["avx2"], "avx2")
+    assert haswell.value is None and "broadwell" in haswell.label and "project's choice" in haswell.label
+    (zen4,) = claims.marks("zen4", "AuthenticAMD", ["avx2", "avx512f"], "avx2")
+    assert zen4.value is None and "zen2" in zen4.label and "faster" in zen4.label
+    assert claims.marks("zen4", "AuthenticAMD", ["avx2", "avx512f"], "avx512f") == []
+    assert claims.marks("zen2", "AuthenticAMD", ["avx2"], "avx2")[0].label.endswith("(no number)")
+    assert claims.marks("neoverse", "ARM", ["neon"], "neon") == []
+    assert "no held_to entry" in claims.describe("neoverse", "ARM", ["neon"], "neon")
+    # The memory-bound claim is not a speedup: never marked.
+    assert all(m.claim_id != "three-pass-memory-bound" for isa in ("avx2", "avx512f")
+               for m in claims.marks("skylake-x", "GenuineIntel", ["avx2", "avx512f"], isa))
+
+
+def test_no_claims_file_is_said_and_marks_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(pr.paper_claims, "DEFAULT_PATH", tmp_path / "claims" / "paper.json")
+    summary = tmp_path / "SUMMARY.md"
+    assert pr.main(["--results", str(FIXTURES), "--out", str(tmp_path / "figs"), "--summary", str(summary),
+                    "--no-reference"]) == 0
+    text = summary.read_text()
+    assert "No claims file was read" in text
+    _h, rows = parse_summary_table(text)
+    assert all(r["paper's claim"] == "no claims file" for r in rows), rows
+    assert pr.paper_claims.load(tmp_path / "absent.json") is None
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("{not json", "cannot read the claims file"),
+    ('{"claims": [], "held_to": []}', "'out_of_cache_llc_factor'"),
+    ('{"out_of_cache_llc_factor": 4, "claims": [{"id": "x", "microarchitectures": ["a"], "test": "speedup-up-to"}],'
+     ' "held_to": []}', "without a numeric 'value'"),
+])
+def test_a_bad_claims_file_exits_2_before_drawing(tmp_path, content, problem):
+    bad = tmp_path / "paper.json"
+    bad.write_text(content)
+    p = run_cli("--results", FIXTURES, "--out", tmp_path / "figs", "--claims", bad, claims=False)
+    assert p.returncode == 2, p.stderr
+    assert str(bad) in p.stderr and problem in p.stderr and "fix" in p.stderr
+    assert not (tmp_path / "figs").exists()
+
+
+def test_a_missing_claims_file_named_on_the_command_line_exits_2(tmp_path):
+    p = run_cli("--results", FIXTURES, "--out", tmp_path / "figs", "--claims", tmp_path / "nope.json", claims=False)
+    assert p.returncode == 2 and "nope.json: no such claims file" in p.stderr, p.stderr
 
 
 def test_speedup_is_the_median_of_paired_ratios():
@@ -393,15 +490,18 @@ def test_named_sizes_get_a_table_and_a_figure(tmp_path):
 
 
 def test_columns_are_the_ones_results_readme_documents():
-    """results/README.md is the one definition of the schema; this script's column list must match it."""
+    """results/README.md is the one definition of the schema; this script's columns of the version it documents
+    must match it."""
     readme = (Path(__file__).resolve().parents[2] / "results" / "README.md").read_text()
     section = readme.split("## CSV", 1)[1].split("\n## ", 1)[0]
+    version = int(re.match(r", schema_version (\d+)", section).group(1))
     documented = []
     for line in section.splitlines():
         if line.startswith("| `"):
             first = line.split("|")[1]
             documented += [c.strip().strip("`") for c in first.split(",")]
-    assert tuple(documented) == pr.SCHEMA_COLUMNS
+    assert version in pr.SUPPORTED_SCHEMA_VERSIONS
+    assert tuple(documented) == pr.schema_columns(version)
 
 
 def _multicore_rows(processor: str) -> list[dict]:
@@ -458,13 +558,15 @@ def test_multicore_run_gets_its_figure_and_summary_section_and_stays_out_of_the_
     lines = [l for l in text.splitlines() if l.startswith(f"| {ZEN4} | avx2 | blend | 100M |")]
     # threads, placement, two-pass GB/s, vs recompute, vs reload, read GB/s
     cells = [[c.strip() for c in l.strip("|").split("|")][4:] for l in lines]
+    no_ci = "no CI (fewer than 6 samples)"  # the synthetic multicore rows have 3 samples
     assert cells == [
-        ["1", "-", "0.8", "1.20", "1.10", "1.0"],
-        ["2", "compact", "1.6", "1.40", "1.50", "2.0"],
-        ["2", "scattered", "1.6", "1.60", "1.50", "2.0"],
+        ["1", "-", "0.8", f"1.20, {no_ci}", f"1.10, {no_ci}", "1.0"],
+        ["2", "compact", "1.6", f"1.40, {no_ci}", f"1.50, {no_ci}", "2.0"],
+        ["2", "scattered", "1.6", f"1.60, {no_ci}", f"1.50, {no_ci}", "2.0"],
     ], cells
     # The one-thread tables are the fixture's alone: the multicore file's one-thread rows are not mixed in.
     reference = run_cli("--results", FIXTURES, "--summary-only")
+    assert reference.returncode == 0, reference.stderr
     assert reference.stdout in text
 
 
@@ -583,3 +685,321 @@ def test_accuracy_rows_of_other_orders_stay_out_of_the_figure(tmp_path):
     assert len(with_orders.rows) == len(plain.rows)
     assert all(r["max_error_ulp"] != 12345 for r in with_orders.rows)
     assert with_orders.ignored.get("accuracy order other than random") == len(rows)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Confidence intervals (issue 14)
+
+
+def binomial_cdf(k, m):
+    from math import comb
+    return sum(comb(m, i) for i in range(k + 1)) / 2 ** m
+
+
+@pytest.mark.parametrize("m", range(1, 60))
+def test_ci_rank_is_the_largest_k_within_the_binomial_tail(m):
+    from confidence import order_statistic_rank
+    k = order_statistic_rank(m)
+    valid = [j for j in range(1, m + 1) if binomial_cdf(j - 1, m) <= 0.025]
+    assert k == (max(valid) if valid else None)
+    if m < 6:
+        assert k is None
+    else:
+        # The interval covers the median with at least 95%: 1 - 2 P(Bin <= k - 1).
+        assert 1 - 2 * binomial_cdf(k - 1, m) >= 0.95
+
+
+def test_ci_of_fifteen_samples_is_the_fourth_to_the_twelfth():
+    from confidence import median_ci, median_estimate
+    values = [float(v) for v in (9, 1, 14, 3, 12, 5, 7, 2, 15, 4, 11, 6, 13, 8, 10)]
+    assert median_ci(values) == (4.0, 12.0)
+    e = median_estimate(values)
+    assert (e.value, e.low, e.high) == (8.0, 4.0, 12.0)
+    assert e.text() == "8.00 [4.00, 12.00]"
+    assert median_ci([1.0] * 5) is None
+    short = median_estimate([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert not short.has_ci and short.text() == "3.00, no CI (fewer than 6 samples)"
+    assert not short.exceeds(0.01)
+
+
+def test_paired_speedup_ci_is_the_rule_on_the_per_round_ratios():
+    two = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0]
+    ratios = [1.1, 1.3, 1.2, 1.25, 1.15, 1.4, 1.05]
+    three = [t * r for t, r in zip(two, ratios)]
+    row = lambda samples: {"experiment": "e", "median_s": sorted(samples)[3], "raw_samples_s": ";".join(map(repr, samples))}
+    e = pr.paired_estimate(row(three), row(two))
+    s = sorted(ratios)  # m = 7: k = 1 (P(Bin(7, 1/2) = 0) = 1/128; P(<= 1) = 8/128 > 0.025)
+    assert e.value == pytest.approx(s[3]) and e.low == pytest.approx(s[0]) and e.high == pytest.approx(s[6])
+    unpaired = pr.paired_estimate(dict(row(three), experiment="other"), row(two))
+    assert not unpaired.has_ci and unpaired.text().endswith("no CI (rows of different runs: ratio of medians)")
+    no_samples = pr.paired_estimate(dict(row(three), raw_samples_s=""), row(two))
+    assert no_samples.text().endswith("no CI (no raw samples: ratio of medians)")
+
+
+def test_time_ci_comes_from_the_schema_4_columns_where_filled(tmp_path):
+    results = copy_fixture(tmp_path)
+    # Move the CI columns of the schema-4 fixture far from what the samples give: the figures must follow them.
+    def widen(header, rows):
+        for r in rows:
+            if r["status"] == "ok":
+                r["median_ci_low_s"] = repr(float(r["median_s"]) * 0.5)
+                r["median_ci_high_s"] = repr(float(r["median_s"]) * 2.0)
+    rewrite_csv(results / ICX / "softmax-fixture.csv", widen)
+    icx = fixture_processors(results)[ICX]
+    row = next(r for r in icx.softmax if r["isa"] == "avx2" and r["algorithm"] == "two-pass" and r["n"] == 1_000_000)
+    e = pr.time_estimate(row)
+    assert (e.low, e.high) == (pytest.approx(row["median_s"] * 0.5), pytest.approx(row["median_s"] * 2.0))
+    fig = pr.figure_throughput([icx])
+    band = gids(fig)[f"softmax|{ICX}|avx2|blend|two-pass|{row['kernel']}|ci"]
+    point = next(p for p in band_limits(band) if p[0] == 1_000_000)
+    assert point[1] == pytest.approx(1e6 / (2 * row["median_s"]) / 1e9)
+    assert point[2] == pytest.approx(1e6 / (0.5 * row["median_s"]) / 1e9)
+    # Schema 1-3 files: the same rule on raw_samples_s.
+    zen_row = next(r for r in fixture_processors()[ZEN4].softmax if r["isa"] == "avx2" and r["n"] == 1_000_000)
+    from confidence import median_ci
+    assert (pr.time_estimate(zen_row).low, pr.time_estimate(zen_row).high) == median_ci(pr._samples(zen_row))
+
+
+def test_speedup_figure_draws_each_ci_as_a_band():
+    skx = fixture_processors()[SKX]
+    fig = pr.figure_speedup([skx], load_claims())
+    drawn = gids(fig)
+    for (isa, preset, variant), pts in pr.speedups(skx).items():
+        band = drawn[f"speedup|{SKX}|{isa}|{preset}|{variant}|ci"]
+        limits = {x: (lo, hi) for x, lo, hi in band_limits(band)}
+        for p in pts:
+            from confidence import median_ci
+            variant_row, two_pass_row = p.rows
+            ratios = [x / y for x, y in zip(pr._samples(variant_row), pr._samples(two_pass_row))]
+            assert limits[p.n] == pytest.approx(median_ci(ratios)), (isa, variant, p.n)
+
+
+def test_no_band_where_there_are_fewer_than_6_samples(tmp_path):
+    results = copy_fixture(tmp_path)
+
+    def keep_five(header, rows):
+        for r in rows:
+            if r["raw_samples_s"]:
+                r["raw_samples_s"] = ";".join(r["raw_samples_s"].split(";")[:5])
+                r["samples"] = "5"
+    rewrite_csv(results / SKX / "softmax-fixture.csv", keep_five)
+    skx = fixture_processors(results)[SKX]
+    fig = pr.figure_speedup([skx], load_claims())
+    assert not [g for g in gids(fig) if g.endswith("|ci")]
+    assert [g for g in gids(fig) if g.startswith(f"speedup|{SKX}|avx2|blend|")]
+    rows = pr.summarize([skx], load_claims())
+    at_largest = rows[0].at_largest["three-pass-recompute"]
+    cell = pr.speedup_cell(at_largest.estimate)
+    assert cell == f"{at_largest.estimate.value:.2f}, no CI (fewer than 6 samples)", cell
+    # Out of cache (n >= 4 x 6.5M elements: 30M, 100M and 300M) the ratios are pooled: 15 values, enough for
+    # an interval.
+    pooled = rows[0].values["three-pass-recompute"]
+    assert pooled.count == 15 and pooled.has_ci
+
+
+def test_summary_gives_the_pooled_out_of_cache_ci(rendered):
+    _out, summary, _p = rendered
+    _h, rows = parse_summary_table(summary.read_text())
+    from confidence import median_estimate
+    for proc_id in PROCESSORS:
+        with open(FIXTURES / proc_id / "softmax-fixture.csv", newline="") as f:
+            csv_rows = [r for r in csv.DictReader(f) if r["status"] == "ok"]
+        meta = json.loads((FIXTURES / proc_id / "softmax-fixture.json").read_text())
+        threshold = 4 * meta["caches"]["llc_bytes"] / 4
+        for r in (r for r in rows if r["processor"] == proc_id and r["isa"] == "avx2"):
+            for variant, column in (("three-pass-recompute", "two-pass vs recompute"),
+                                    ("three-pass-reload", "two-pass vs reload")):
+                ratios, missed = [], False
+                for n in sorted({int(c["n"]) for c in csv_rows if int(c["n"]) >= threshold}):
+                    at = {c["algorithm"]: c for c in csv_rows if int(c["n"]) == n and c["isa"] == "avx2"}
+                    if variant not in at:
+                        continue
+                    a = [float(v) for v in at[variant]["raw_samples_s"].split(";")]
+                    b = [float(v) for v in at["two-pass"]["raw_samples_s"].split(";")]
+                    ratios += [x / y for x, y in zip(a, b)]
+                    missed |= "no" in (at[variant].get("precision_met"), at["two-pass"].get("precision_met"))
+                e = median_estimate(ratios)
+                m = parse_cell(r[column])
+                assert (m["value"], m["low"], m["high"]) == (f"{e.value:.2f}", f"{e.low:.2f}", f"{e.high:.2f}"), r
+                assert ("†" in m["marks"]) == ((e.high - e.low) / 2 / e.value > 0.01), (r, e)
+                assert ("‡" in m["marks"]) == missed, r
+
+
+def test_the_precision_marks_are_explained_and_the_missed_target_appears(rendered):
+    _out, summary, _p = rendered
+    text = summary.read_text()
+    assert "†: the interval's half-width exceeds 1%" in text and "‡: a" in text
+    # The schema-4 fixture has rows whose precision missed their target; those comparisons carry the mark.
+    with open(FIXTURES / ICX / "softmax-fixture.csv", newline="") as f:
+        assert any(r["precision_met"] == "no" for r in csv.DictReader(f))
+    assert "‡" in text
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Figures across processors (issue 15)
+
+
+def test_one_panel_per_processor_and_isa_with_the_same_axes():
+    processors = list(fixture_processors().values())
+    for make in (lambda: pr.figure_throughput(processors), lambda: pr.figure_speedup(processors, load_claims()),
+                 lambda: pr.figure_passes(processors),
+                 lambda: pr.figure_throughput_per_read_bandwidth(processors, load_claims())):
+        fig = make()
+        panels = [ax for ax in fig.axes if ax.axison and ax.get_title()]
+        titles = {tuple(ax.get_title().split("\n")[0].split(", ")) for ax in panels}
+        assert titles == EXPECTED_ROWS, titles
+        assert len({ax.get_xlim() for ax in panels}) == 1
+        # The same y axis down each ISA's column (ratios: in every panel), and every series inside it.
+        for isa in ("portable", "avx2", "avx512f"):
+            column = [ax for ax in panels if ax.get_title().split("\n")[0].endswith(f", {isa}")]
+            assert len({ax.get_ylim() for ax in column}) == 1, isa
+            for ax in column:
+                ys = [y for line in ax.get_lines() if line.get_gid() for y in line.get_ydata()]
+                assert ys and ax.get_ylim()[0] <= min(ys) and max(ys) <= ax.get_ylim()[1], ax.get_title()
+        # Sized for a two-column paper: about one column (3.4 in) per panel.
+        width, _height = fig.get_size_inches()
+        assert width == pytest.approx(3 * pr.PANEL_WIDTH)
+
+
+def test_speedup_figure_marks_the_claim_that_applies_to_each_processor():
+    processors = fixture_processors()
+    fig = pr.figure_speedup(list(processors.values()), load_claims())
+    drawn = gids(fig)
+    for proc, isa, value in ((SKX, "avx512f", 1.28), (SKX, "avx2", 1.18), (ICX, "avx512f", 1.28), (ICX, "avx2", 1.18)):
+        line = drawn[f"claim|{proc}|{isa}|skylake-x-{isa}-up-to"]
+        assert set(line.get_ydata()) == {value}
+        threshold = 4 * processors[proc].llc_bytes / 4
+        assert min(line.get_xdata()) == pytest.approx(threshold)  # drawn over the out-of-cache sizes only
+    assert not [g for g in drawn if g.startswith(f"claim|{ZEN4}|")]
+    texts = {ax.get_title().split("\n")[0]: [t.get_text() for t in ax.texts] for ax in fig.axes}
+    assert any("project's choice" in t for t in texts[f"{ICX}, avx512f"]), texts[f"{ICX}, avx512f"]
+    assert not any("project's choice" in t for t in texts[f"{SKX}, avx512f"])
+    assert any("zen2" in t and "faster" in t and "project's choice" in t for t in texts[f"{ZEN4}, avx2"])
+
+
+def test_throughput_per_read_bandwidth_divides_by_the_out_of_cache_read():
+    claims = load_claims()
+    icx = fixture_processors()[ICX]
+    gbps, described = pr.read_bandwidth(icx, claims)
+    threshold = 4 * icx.llc_bytes / 4
+    with open(FIXTURES / ICX / "passes-fixture.csv", newline="") as f:
+        reads = [r for r in csv.DictReader(f) if r["algorithm"] == "read" and int(r["n"]) >= threshold]
+    best = max(np.median([float(r["real_gbps"]) for r in reads if r["isa"] == isa]) for isa in ("avx2", "avx512f"))
+    assert gbps == pytest.approx(best) and "read" in described and "n >=" in described
+    fig = pr.figure_throughput_per_read_bandwidth([icx], claims)
+    row = next(r for r in icx.softmax if r["isa"] == "avx512f" and r["algorithm"] == "two-pass" and r["n"] == 100_000_000)
+    line = gids(fig)[f"softmax_per_read|{ICX}|avx512f|blend|two-pass|{row['kernel']}"]
+    y = dict(zip(line.get_xdata(), line.get_ydata()))[100_000_000]
+    assert y == pytest.approx(row["n"] / row["median_s"] * 4 / (gbps * 1e9))
+
+
+def test_legends_are_short_and_kernels_are_in_the_summary(rendered):
+    _out, summary, _p = rendered
+    processors = list(fixture_processors().values())
+    for fig in (pr.figure_throughput(processors), pr.figure_speedup(processors, load_claims()),
+                pr.figure_passes(processors)):
+        labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+        assert labels and all(len(l) <= 70 for l in labels), labels
+        assert not [l for l in labels if re.search(r"_(portable|avx2|avx512f)", l)], labels
+    text = summary.read_text()
+    assert "## Kernels drawn" in text
+    assert "`raddextexp_avx2_x96 + vscaleextexp_avx2_x40`" in text
+    assert "`raddextexp_avx512f_x144_acc3` (x144 acc3)" in text
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A local run beside the committed reference run (issue 12)
+
+
+def make_local_run(tmp_path):
+    """A copy of the zen4 fixture as a local run of another commit and day."""
+    local = tmp_path / "local" / "results"
+    shutil.copytree(FIXTURES / ZEN4, local / ZEN4)
+    for meta_path in (local / ZEN4).glob("*.json"):
+        meta = json.loads(meta_path.read_text())
+        meta["git_commit"], meta["date"] = "abcdef0123456789", "2020-02-02T10:00:00Z"
+        meta_path.write_text(json.dumps(meta))
+    return local
+
+
+def test_a_local_run_is_drawn_beside_its_reference(tmp_path):
+    local = make_local_run(tmp_path)
+    out, summary = tmp_path / "figs", tmp_path / "SUMMARY.md"
+    p = run_cli("--results", local, "--out", out, "--summary", summary, "--reference", FIXTURES, reference=True)
+    assert p.returncode == 0, p.stderr
+    processors = fixture_processors(local)
+    references = pr.load_references(FIXTURES, list(processors.values()))
+    assert [r.id for r in references] == [ZEN4]  # only the processors of the local run
+    assert references[0].run_label == "reference run at 0000000, 2020-01-13"
+    assert processors[ZEN4].run_label == "this run"
+    drawn = pr.with_references(list(processors.values()), references)
+    fig = pr.figure_speedup(drawn, load_claims())
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert f"{ZEN4}, avx2\nthis run" in titles and f"{ZEN4}, avx2\nreference run at 0000000, 2020-01-13" in titles
+    assert any(g.startswith(f"speedup|{ZEN4}@reference|avx2|") for g in gids(fig))
+    assert any(g.startswith(f"speedup|{ZEN4}|avx2|") for g in gids(fig))
+    _h, rows = parse_summary_table(summary.read_text())
+    assert {r["processor"] for r in rows} == {f"{ZEN4} (this run)", f"{ZEN4} (reference run at 0000000, 2020-01-13)"}
+    assert (out / "throughput.png").exists() and (out / f"{ZEN4}_accuracy.png").exists()
+
+
+def test_the_reference_defaults_to_the_repositorys_results(tmp_path):
+    local = make_local_run(tmp_path)
+    p = run_cli("--results", local, "--summary-only", reference=True)
+    assert p.returncode == 0, p.stderr
+    assert f"reading the reference runs in {pr.REPOSITORY / 'results'}" in p.stderr
+    # Drawing the repository's results themselves draws no reference beside them.
+    p = run_cli("--results", pr.REPOSITORY / "results", "--summary-only", reference=True)
+    assert "reading the reference runs" not in p.stderr
+
+
+def test_a_missing_reference_folder_exits_2(tmp_path):
+    local = make_local_run(tmp_path)
+    p = run_cli("--results", local, "--out", tmp_path / "figs", "--reference", tmp_path / "nowhere", reference=True)
+    assert p.returncode == 2, p.stderr
+    assert "nowhere: no such folder of reference results" in p.stderr and "--no-reference" in p.stderr
+    assert not (tmp_path / "figs").exists()
+
+
+def test_the_summary_puts_each_reference_row_below_the_same_configuration(tmp_path):
+    local = make_local_run(tmp_path)
+    processors = list(fixture_processors(local).values())
+    references = pr.load_references(FIXTURES, processors)
+    rows = pr.summarize(pr.with_references(processors, references), load_claims())
+    assert [(r.isa, r.preset, r.is_reference) for r in rows] == [
+        (isa, "blend", ref) for isa in ("portable", "avx2", "avx512f") for ref in (False, True)]
+    fig = pr.figure_summary(rows, load_claims())
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert [("(reference)" in t) for t in ticks] == [False, True] * 3, ticks
+
+
+def test_files_without_quartiles_or_raw_samples_are_drawn_without_cis(tmp_path):
+    results = copy_fixture(tmp_path)
+    for f in (results / SKX).glob("*.csv"):
+        rewrite_csv(f, lambda header, rows: [c for c in header if c not in ("p25_s", "p75_s", "raw_samples_s")])
+    out, summary = tmp_path / "figs", tmp_path / "SUMMARY.md"
+    p = run_cli("--results", results, "--out", out, "--summary", summary)
+    assert p.returncode == 0, p.stderr
+    _h, rows = parse_summary_table(summary.read_text())
+    for r in (r for r in rows if r["processor"] == SKX):
+        assert parse_cell(r["two-pass vs recompute"])["why"] == "no CI (no raw samples: ratio of medians)", r
+    assert not [g for g in gids(pr.figure_speedup([fixture_processors(results)[SKX]])) if g.endswith("|ci")]
+
+
+def test_summary_gives_each_pass_efficiency_with_its_ci(rendered):
+    _out, summary, _p = rendered
+    section = summary.read_text().split("## Roofline efficiency of the passes", 1)[1]
+    _h, rows = parse_summary_table(section)
+    with open(FIXTURES / ICX / "passes-fixture.csv", newline="") as f:
+        fixture = [r for r in csv.DictReader(f) if r["status"] == "ok" and r["kind"] == "pass"]
+    kernels = {(r["isa"], r["kernel"]) for r in fixture}
+    mine = [r for r in rows if r["processor"] == ICX]
+    assert {(r["isa"], r["kernel"].strip("`")) for r in mine} == kernels
+    for r in mine:
+        source = max((f for f in fixture if (f["isa"], f["kernel"]) == (r["isa"], r["kernel"].strip("`"))),
+                     key=lambda f: int(f["n"]))
+        e = float(source["efficiency"]), float(source["efficiency_ci_low"]), float(source["efficiency_ci_high"])
+        assert r["efficiency"] == f"{e[0]:.2f} [{e[1]:.2f}, {e[2]:.2f}]", r
+        assert r["bound"] == source["roofline_bound"]
+    # The schema-1 fixtures carry no efficiency: no rows of theirs.
+    assert {r["processor"] for r in rows} == {ICX}
