@@ -28,7 +28,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plots"))
-from softmax_plots.stats import paired_ratio_interval  # noqa: E402  (the one Python definition of the interval)
+from confidence import median_estimate, paired_ratios  # noqa: E402  (the one Python definition of the interval)
+
+
+def paired_ratio_interval(samples: list[float], base: list[float]) -> tuple[float, float, float] | None:
+    """The paired speedup (median of per-round ratios) and its 95% interval; None below 6 rounds."""
+    e = median_estimate(paired_ratios(samples, base))
+    return (e.value, e.low, e.high) if e.has_ci else None
 
 SUBSET = {
     "description": "stability subset of the softmax experiment: in cache, at the LLC, out of cache",
@@ -40,14 +46,15 @@ SUBSET = {
 }
 
 
-def run_once(binary: str, folder: Path, protocol: str, index: int) -> Path:
+def run_once(binary: str, folder: Path, protocol: str, index: int, extra: dict) -> Path:
     experiments = folder / f"experiments-{protocol}"
     if not experiments.exists():
         (experiments / "presets").mkdir(parents=True)
         shutil.copy(ROOT / "experiments" / "presets" / "blend.json", experiments / "presets" / "blend.json")
-        spec = dict(SUBSET)
+        spec = dict(SUBSET, **extra)
         if protocol == "fixed":
-            spec["max_rounds"] = 15
+            # The protocol before sampling to a precision: 15 rounds in one allocation of the buffers.
+            spec.update(max_rounds=15, rounds_per_allocation=0)
         (experiments / "stability.json").write_text(json.dumps(spec, indent=2))
     results = folder / f"{protocol}-{index}"
     out = subprocess.run([binary, "run", "stability", "--experiments", str(experiments), "--results", str(results)],
@@ -95,6 +102,7 @@ def main() -> int:
     parser.add_argument("--protocol", choices=["both", "fixed", "adaptive"], default="both")
     parser.add_argument("--binary", default=str(ROOT / ".build" / "release" / "softmax-repro"))
     parser.add_argument("--keep", help="keep the runs' CSVs in this folder")
+    parser.add_argument("--rounds-per-allocation", type=int, help="the adaptive protocol's rounds_per_allocation (default: the runner's)")
     args = parser.parse_args()
     if args.runs < 2:
         print("error: --runs must be at least 2 to compare runs", file=sys.stderr)
@@ -106,7 +114,8 @@ def main() -> int:
         runs = []
         for i in range(args.runs):
             print(f"stability: {protocol} run {i + 1} of {args.runs}", file=sys.stderr)
-            runs.append(speedups(run_once(args.binary, folder, protocol, i)))
+            extra = {} if args.rounds_per_allocation is None else {"rounds_per_allocation": args.rounds_per_allocation}
+            runs.append(speedups(run_once(args.binary, folder, protocol, i, extra)))
         lines += report(protocol, runs)
     print("\n".join(lines))
     if not args.keep:

@@ -84,6 +84,9 @@ public struct Experiment: Equatable, Sendable {
     /// CPU time short of the round's wall time: preemption, or time stolen by the hypervisor) is measured
     /// again rather than kept.
     public var noiseThreshold: Double = 0.05
+    /// Rounds measured in one allocation of a size's buffers before fresh ones replace them (0: one
+    /// allocation per size), so that where their pages fall varies within a run as it does between runs.
+    public var roundsPerAllocation: Int = 1
     /// accuracy: the element orders each input is tried in, each its own rows (default: as drawn).
     public var orders: [InputOrder] = [.random]
 
@@ -92,13 +95,14 @@ public struct Experiment: Equatable, Sendable {
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
         "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
         "crossover_sizes", "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
-        "orders",
+        "rounds_per_allocation", "orders",
     ]
     /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
     static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials", "orders"]
     static let timingOnlyKeys: Set<String> = [
         "samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references",
         "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
+        "rounds_per_allocation",
     ]
     public static let referenceNames = ["read", "copy", "copy_nt", "scale", "write"]
     /// Keys every experiment file must have.
@@ -123,6 +127,7 @@ public struct Experiment: Equatable, Sendable {
         "precision_target": .number(limit: .greatestFiniteMagnitude), "median_precision_target": .number(limit: .greatestFiniteMagnitude),
         "max_rounds": .whole(Int64.min...Int64.max), "round_budget_seconds": .number(limit: .greatestFiniteMagnitude),
         "noise_threshold": .number(limit: .greatestFiniteMagnitude), "orders": .list(of: .string),
+        "rounds_per_allocation": .whole(Int64.min...Int64.max),
     ]
 
     /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
@@ -219,6 +224,7 @@ public struct Experiment: Equatable, Sendable {
         experiment.maxRounds = file.maxRounds ?? Swift.max(experiment.maxRounds, experiment.samples)
         experiment.roundBudgetSeconds = file.roundBudgetSeconds ?? experiment.roundBudgetSeconds
         experiment.noiseThreshold = file.noiseThreshold ?? experiment.noiseThreshold
+        experiment.roundsPerAllocation = file.roundsPerAllocation ?? experiment.roundsPerAllocation
         experiment.orders = orders
         try experiment.validate(source: source)
         return experiment
@@ -241,6 +247,9 @@ public struct Experiment: Equatable, Sendable {
         }
         guard maxRounds >= samples else {
             throw fail("key 'max_rounds' is \(maxRounds): it must be at least 'samples' (\(samples)), the rounds every size always takes")
+        }
+        guard roundsPerAllocation >= 0 else {
+            throw fail("key 'rounds_per_allocation' is \(roundsPerAllocation): give the rounds per allocation of the buffers (e.g. 5), or 0 for one allocation per size")
         }
         guard roundBudgetSeconds > 0 else {
             throw fail("key 'round_budget_seconds' is \(roundBudgetSeconds): the time budget of a size's rounds must be positive, in seconds")
@@ -387,6 +396,7 @@ public struct Experiment: Equatable, Sendable {
         var maxRounds: Int?
         var roundBudgetSeconds: Double?
         var noiseThreshold: Double?
+        var roundsPerAllocation: Int?
         var orders: [String]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
@@ -398,6 +408,7 @@ public struct Experiment: Equatable, Sendable {
             case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes", orders
             case precisionTarget = "precision_target", medianPrecisionTarget = "median_precision_target", maxRounds = "max_rounds"
             case roundBudgetSeconds = "round_budget_seconds", noiseThreshold = "noise_threshold"
+            case roundsPerAllocation = "rounds_per_allocation"
         }
     }
 }

@@ -47,7 +47,7 @@ enum Metadata {
                 "min_sample_seconds": experiment.minSampleSeconds,
                 "precision_target": experiment.precisionTarget, "median_precision_target": experiment.medianPrecisionTarget,
                 "max_rounds": experiment.maxRounds, "round_budget_seconds": experiment.roundBudgetSeconds,
-                "noise_threshold": experiment.noiseThreshold,
+                "noise_threshold": experiment.noiseThreshold, "rounds_per_allocation": experiment.roundsPerAllocation,
                 "sampling": "per size, `samples` rounds, then more until every median's 95% interval (order statistics) is within median_precision_target of it and every paired ratio the figures draw within precision_target, or max_rounds or round_budget_seconds is reached; samples = rounds kept",
                 "timer": "CLOCK_MONOTONIC read around the kernel calls of one sample only",
                 "interleaving": "per size, every configuration takes one sample per round, in a fresh random order each round (SplitMix64 from seed + n), so none always follows the same others",

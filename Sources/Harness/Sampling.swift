@@ -109,9 +109,12 @@ struct NoiseLog {
     var stealSeconds: Double?
     var otherLoadSeconds: Double?
     var wallSeconds = 0.0
+    /// Allocations of the sizes' buffers (one per size, more with rounds_per_allocation).
+    var bufferAllocations = 0
 
-    mutating func record(size n: Int, rounds: Int, repeated: Int, exhausted: Bool, clock: [Double]) {
+    mutating func record(size n: Int, rounds: Int, repeated: Int, exhausted: Bool, clock: [Double], allocations: Int = 1) {
         self.rounds += rounds
+        bufferAllocations += allocations
         repeatedRounds += repeated
         if exhausted { sizesThatKeptNoisyRounds.append(n) }
         clockGHz += clock.filter(\.isFinite)
@@ -120,6 +123,7 @@ struct NoiseLog {
     mutating func append(_ later: NoiseLog) {
         rounds += later.rounds
         repeatedRounds += later.repeatedRounds
+        bufferAllocations += later.bufferAllocations
         sizesThatKeptNoisyRounds += later.sizesThatKeptNoisyRounds
         clockGHz += later.clockGHz
         if let s = later.stealSeconds { stealSeconds = (stealSeconds ?? 0) + s }
@@ -150,7 +154,7 @@ struct NoiseLog {
 
     func metadata(threshold: Double) -> [String: Any] {
         var m: [String: Any] = [
-            "rounds_kept": rounds, "rounds_repeated": repeatedRounds, "threshold": threshold,
+            "rounds_kept": rounds, "rounds_repeated": repeatedRounds, "threshold": threshold, "buffer_allocations": bufferAllocations,
             "sizes_that_kept_noisy_rounds": sizesThatKeptNoisyRounds,
             "method": "per round, the measuring thread's CPU time (CLOCK_THREAD_CPUTIME_ID) against the wall clock; a round in which other work took more than the threshold is measured again, at most `samples` times per size; steal and other load over the run from /proc/stat of the measuring CPU; the effective clock from a chain of dependent integer adds timed before and after each size",
         ]

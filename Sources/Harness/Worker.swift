@@ -328,8 +328,9 @@ final class Worker: @unchecked Sendable {
     func measureRows(n: Int, contenders: [Contender], counters: CounterSet, rotateOutputs: Bool,
                              workers: (cpus: [Int], observe: () -> [Int])? = nil,
                              allocateBuffers: (() throws -> SizeBuffers)? = nil) -> [ResultRow] {
-        let buffers: SizeBuffers
-        do { buffers = try allocateBuffers?() ?? allocate(n: n, rotateOutputs: rotateOutputs) } catch {
+        let makeBuffers = { [self] in try allocateBuffers?() ?? allocate(n: n, rotateOutputs: rotateOutputs) }
+        var buffers: SizeBuffers
+        do { buffers = try makeBuffers() } catch {
             return contenders.map { errorRow($0.row, "could not allocate buffers for n = \(n): \(error)") }
         }
         // Float64 facts cost an exp per element; only the pass checks need them.
@@ -378,7 +379,25 @@ final class Worker: @unchecked Sendable {
         var sampling = Sampling(experiment: experiment, contenders: live.count, comparisons: comparisons)
         let clockBefore = LoadProbe.effectiveClockGHz()
         var attempt = 0
+        var reallocatedAt = 0
+        var allocations = 1
+        // The new buffers are allocated before the old ones are released: only where both fit.
+        let roomForTwoAllocations = Double(2 * WorkPlan.bufferBytes(n: n, llcBytes: topology.totalLLCBytes)) < 0.9 * Double(MachineInfo.availableMemoryBytes())
         while !sampling.done(samples: samples, failed: failure.map { $0 != nil }) {
+            // Fresh buffers every `rounds_per_allocation` rounds: where the pages of x and of the output
+            // slices fall (cache sets, DRAM banks) stays fixed for one allocation and changes with the next,
+            // so it is noise between allocations; measured in one allocation only, it would be a bias the
+            // interval cannot see, and runs would disagree by more than their intervals say.
+            if experiment.roundsPerAllocation > 0, sampling.rounds > 0, sampling.rounds % experiment.roundsPerAllocation == 0,
+               attempt > 0, reallocatedAt != sampling.rounds, roomForTwoAllocations {
+                reallocatedAt = sampling.rounds
+                do {
+                    buffers = try makeBuffers()
+                    allocations += 1
+                } catch {
+                    log("note: n=\(n): fresh buffers could not be allocated (\(error)); the rounds go on in the current ones")
+                }
+            }
             // A round's samples are kept only if nothing else took the measuring CPU meanwhile; its order
             // is drawn from the attempt, so a repeated round does not replay the discarded one's order.
             var roundSamples = [Double?](repeating: nil, count: live.count)
@@ -414,7 +433,7 @@ final class Worker: @unchecked Sendable {
             }
         }
         outcome.noise.record(size: n, rounds: sampling.rounds, repeated: sampling.repeated, exhausted: sampling.repeatsExhausted,
-                             clock: [clockBefore, LoadProbe.effectiveClockGHz()])
+                             clock: [clockBefore, LoadProbe.effectiveClockGHz()], allocations: allocations)
         if sampling.repeatsExhausted {
             log("warning: n=\(n): another load kept taking more than \(Int(experiment.noiseThreshold * 100))% of the measuring CPU; after \(sampling.repeated) repeated rounds the rest were kept (see the metadata's noise)")
         }

@@ -57,4 +57,20 @@ final class NoiseTests: RunnerTestCase {
         }
         XCTAssertFalse(log.text.contains("measured again"), "a quiet run warns of nothing: \(log.text)")
     }
+
+    /// Fresh buffers every `rounds_per_allocation` rounds (where their pages fall is noise between
+    /// allocations, not a bias of the run); 0 keeps one allocation per size.
+    func testBuffersAreAllocatedAfreshEveryRoundsPerAllocation() throws {
+        for (perAllocation, expected) in [(1, 2 * 3), (2, 2 * 2), (0, 2 * 1)] {
+            let id = "fresh\(perAllocation)"
+            try writeExperiment(id, tinyJSON(sizes: [256, 1024], extra: #""isas": ["portable"], "algorithms": ["two-pass"], "rounds_per_allocation": \#(perAllocation)"#))
+            let report = try run(id)
+            let noise = try XCTUnwrap(try readMetadata(report)["noise"] as? [String: Any])
+            XCTAssertEqual(noise["buffer_allocations"] as? Int, expected, "rounds_per_allocation \(perAllocation): 2 sizes x 3 rounds")
+            for row in try readTable(report).rows {
+                XCTAssertEqual(row["status"], "ok", "every timed output checked in fresh buffers too: \(row["error"] ?? "")")
+                XCTAssertEqual(row["samples"], "3")
+            }
+        }
+    }
 }
