@@ -93,6 +93,18 @@ final class ClaimsTests: XCTestCase {
         assertContains(markdown, ["## amd-zen4-fixture", "## intel-emerald-rapids-fixture", "**reproduced**", "**not reproduced**"])
     }
 
+    /// An interval that holds both the claimed value and 1 cannot tell the claim from no speedup.
+    func testAnIntervalHoldingTheClaimAndOneIsInconclusive() throws {
+        let folder = try processor("intel-skylake-x-wide", vendor: "GenuineIntel", microarchitecture: "skylake-x", isas: ["portable", "avx2", "avx512f"])
+        try write(softmaxRows(isa: "avx2", n: 100_000_000, factors: ["three-pass-reload": 1.08, "three-pass-recompute": 1.20], spread: 0.25), to: folder)
+        let f = try findings("intel-skylake-x-wide")
+        let reload = try XCTUnwrap(f["skylake-x-avx2-up-to vs three-pass-reload"])
+        let numbers = reload.measured.split(whereSeparator: { "[], ".contains($0) }).compactMap { Double($0) }
+        XCTAssert(numbers.count >= 3 && numbers[1] <= 1 && numbers[2] >= 1.18, "the fixture's interval holds 1 and 1.18: \(reload.measured)")
+        XCTAssertEqual(reload.verdict, .inconclusive)
+        assertContains(reload.reason, ["holds the claimed 1.18 but also 1"])
+    }
+
     func testMemoryBoundFromPairedBoundsOfEveryThreePassPass() throws {
         let folder = try processor("intel-broadwell-fixture", vendor: "GenuineIntel", microarchitecture: "broadwell", isas: ["portable", "avx2"])
         let n = 100_000_000
