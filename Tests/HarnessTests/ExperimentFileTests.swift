@@ -60,11 +60,11 @@ final class ExperimentFileTests: XCTestCase {
         for (json, expected) in cases { assertContains(parseError(json), [expected], json) }
     }
 
-    func testRequiredKeysAreNamedAndListedInTheReadme() throws {
+    func testRequiredKeysAreNamedAndListedInTheUsageDocs() throws {
         assertContains(parseError(#"{"kind": "softmax", "sizes": [64]}"#), ["key 'description' is missing", "description, kind, sizes"])
         assertContains(parseError(#"{"description": "d", "sizes": [64]}"#), ["key 'kind' is missing"])
-        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        assertContains(readme, ["Required keys: " + Experiment.requiredKeys.map { "`\($0)`" }.joined(separator: ", ")], "README")
+        let usage = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/usage.md"), encoding: .utf8)
+        assertContains(usage, ["Required keys: " + Experiment.requiredKeys.map { "`\($0)`" }.joined(separator: ", ")], "docs/usage.md")
     }
 
     func testSampleCountsAboveTheMaximumNameTheKey() {
