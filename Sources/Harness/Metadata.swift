@@ -8,7 +8,7 @@ import Glibc
 
 /// The metadata written beside every CSV (keys documented in results/README.md).
 enum Metadata {
-    static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: Runner.ISAChoice,
+    static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: ISAChoice,
                         cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, previous old: [String: Any]?) -> [String: Any] {
         let governor = MachineInfo.cpufreqGovernor(cpu: cpu)
         let boost = MachineInfo.boostState()
@@ -111,12 +111,6 @@ enum Metadata {
         ["available": counters.available, "unavailable": counters.unavailable, "llc_event": counters.llcEvent ?? NSNull()]
     }
 
-    /// The metadata at `path` as a JSON object; nil when there is none or it cannot be read.
-    public static func read(_ path: String) -> [String: Any]? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-    }
-
     /// The metadata with `protocol.observed_cpus` set to what this run observed together with what the
     /// previous run of a resumed CSV observed (a resume that measures nothing keeps the first run's CPUs).
     static func withObservedCPUs(_ metadata: [String: Any], _ observed: Set<Int>, previous: [String: Any]?) -> [String: Any] {
@@ -129,21 +123,6 @@ enum Metadata {
         protocolRecord["observed_cpus"] = all.sorted()
         metadata["protocol"] = protocolRecord
         return metadata
-    }
-
-    /// Writes to a temporary file beside `path` and renames it over `path`, so a reader (or a killed run)
-    /// never sees half a file.
-    static func write(_ metadata: [String: Any], to path: String) throws {
-        let data = try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys])
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data + Data("\n".utf8)) else {
-            throw HarnessError.unwritableResults(path, "the metadata file cannot be written")
-        }
-        guard rename(temporary, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw HarnessError.unwritableResults(path, "the metadata file cannot be replaced (\(why))")
-        }
     }
 
     static var buildConfiguration: String {

@@ -39,7 +39,7 @@ public enum ReferenceRun {
                 problems.append("\(id): \(csv) is being written by a run now")
                 continue
             }
-            guard let metadata = Metadata.read(metadataPath) else {
+            guard let metadata = MetadataFile.read(metadataPath) else {
                 problems.append("\(id): no readable metadata \(metadataPath)")
                 continue
             }

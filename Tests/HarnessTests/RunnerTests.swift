@@ -340,7 +340,7 @@ final class RunnerTests: RunnerTestCase {
             func samples(_ r: [String: String]?) -> [Double] { (r?["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) } }
             let reference = rows.first {
                 $0["kind"] == "reference" && $0["isa"] == row["isa"] && $0["n"] == row["n"]
-                    && $0["algorithm"] == Worker.referenceName(for: row["algorithm"] ?? "")
+                    && $0["algorithm"] == Rooflines.referenceName(for: row["algorithm"] ?? "")
             }
             let bytesScale = (cellDouble(row, "bytes_per_element") ?? 0) / (reference.flatMap { cellDouble($0, "bytes_per_element") } ?? 1)
             let bound = row["roofline_bound"] == "compute" ? samples(peak) : samples(reference).map { $0 * bytesScale }
