@@ -84,6 +84,7 @@ extension Runner {
         if let samples = options.samples { record["samples"] = samples }
         if options.shareCPU { record["share_cpu"] = true }
         if options.allowLong { record["allow_long"] = true }
+        if let bytes = options.llcBytes { record["llc_bytes"] = bytes }
         return record
     }
 }

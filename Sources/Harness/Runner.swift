@@ -28,6 +28,12 @@ public struct RunOptions: Sendable {
     public var shareCPU = false
     /// Run even when the run time estimated before measuring exceeds `Runner.longRunLimitSeconds`.
     public var allowLong = false
+    /// Size the rotating output slices (and tune's streaming-crossover ladder) for a last-level cache of
+    /// this many bytes instead of this machine's; nil: the machine's. Smaller than the real cache, timed
+    /// calls may write cache-resident outputs, so such a run is for checks, not for timings (recorded in
+    /// the metadata's run_options, which `make reference` refuses). Tests use it so that their tiny runs do
+    /// not allocate a server's LLC (hundreds of MiB) for every size and every round.
+    public var llcBytes: Int?
     /// Folder of the machine-wide per-CPU locks.
     public var cpuLocksFolder = URL(fileURLWithPath: ResultsLayout.cpuLocks)
     /// What the lock files say is running.
@@ -76,6 +82,9 @@ public final class Runner {
             experiment.samples = s
             experiment.maxRounds = Swift.max(experiment.maxRounds, s)
         }
+        if let bytes = options.llcBytes, bytes <= 0 {
+            throw HarnessError.malformedExperiment("--llc-bytes", "must be a positive number of bytes, got \(bytes)")
+        }
         if let presets = options.presets {
             // The command line's presets replace the experiment's, optional ones included; each counts once.
             experiment.presets = uniqueInOrder(presets)
@@ -107,8 +116,9 @@ public final class Runner {
         plan.notes.forEach(log)
         let available = MachineInfo.availableMemoryBytes()
         var skippedSizes: [String: String] = [:]
+        let rotation = OutputRotation(topology: topology, llcBytesOverride: options.llcBytes)
         // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
-        let llcBytes = experiment.kind == .multicore ? topology.totalLLCBytes : topology.llcBytes
+        let llcBytes = experiment.kind == .multicore ? rotation.totalLLCBytes : rotation.llcBytes
         for n in plan.sizes {
             guard let error = WorkPlan.memoryError(n: n, llcBytes: llcBytes, available: available, experiment: experiment.id),
                   case let .tooLarge(_, bytes, _, _) = error else { continue }
@@ -201,7 +211,7 @@ public final class Runner {
         let checkpoint: (Worker.Outcome) -> Void = { [log] outcome in
             do { try writeMetadata(outcome, state: Metadata.running) } catch { log("warning: \(error)") }
         }
-        let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology,
+        let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology, rotation: rotation,
                             completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
         worker.checkpoint = checkpoint
         var outcome = worker.runPinned()
@@ -209,7 +219,7 @@ public final class Runner {
             // An error here still leaves the metadata of what was measured beside the CSV.
             do {
                 outcome.append(try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
-                                                             topology: topology, completed: completed, writer: writer, checkpoint: checkpoint))
+                                                             topology: topology, rotation: rotation, completed: completed, writer: writer, checkpoint: checkpoint))
             } catch let error as HarnessError {
                 outcome.error = error
             }
@@ -230,10 +240,10 @@ public final class Runner {
     /// tune's second phase: each tuned algorithm that has streaming-store kernels, timed whole with them
     /// and with their plain twins, interleaved, on the crossover sizes; rows of kind softmax, preset tuned.
     func measureStreamingCrossover(_ experiment: Experiment, plan: WorkPlan, isas: [ISA], csvPath: String, base: ResultRow, cpu: Int,
-                                   topology: Topology, completed: Set<String>, writer: ResultWriter,
+                                   topology: Topology, rotation: OutputRotation, completed: Set<String>, writer: ResultWriter,
                                    checkpoint: ((Worker.Outcome) -> Void)? = nil) throws -> Worker.Outcome {
         let tuned = TunedPreset.kernels(from: try ResultTable(path: csvPath))
-        let ladder = experiment.crossoverSizes ?? StreamingCrossover.sizes(llcBytes: topology.llcBytes, largest: plan.sizes.max() ?? 1)
+        let ladder = experiment.crossoverSizes ?? StreamingCrossover.sizes(llcBytes: rotation.llcBytes, largest: plan.sizes.max() ?? 1)
         var items: [Int: [WorkPlan.Item]] = [:]
         var pairs: [String] = []
         for isa in isas {
@@ -260,10 +270,10 @@ public final class Runner {
         }
         let available = MachineInfo.availableMemoryBytes()
         for n in items.keys {
-            if let error = WorkPlan.memoryError(n: n, llcBytes: topology.llcBytes, available: available, experiment: experiment.id) { throw error }
+            if let error = WorkPlan.memoryError(n: n, llcBytes: rotation.llcBytes, available: available, experiment: experiment.id) { throw error }
         }
         log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
-        let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology,
+        let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology, rotation: rotation,
                             completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
         worker.checkpoint = checkpoint
         var outcome = worker.runPinned()

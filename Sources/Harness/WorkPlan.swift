@@ -103,3 +103,17 @@ struct ISAChoice {
     var run: [ISA]
     var skipped: [String: String]
 }
+
+/// The caches the rotating output slices must exceed, so that every timed call writes memory the calls
+/// before it evicted (Schedule.rotatingSlices): this machine's, or `RunOptions.llcBytes` where given.
+struct OutputRotation {
+    /// One worker's last-level cache: a single-threaded run's slices exceed it.
+    var llcBytes: Int
+    /// Every last-level cache instance together: workers on several cores share all of them.
+    var totalLLCBytes: Int
+
+    init(topology: Topology, llcBytesOverride: Int?) {
+        llcBytes = llcBytesOverride ?? topology.llcBytes
+        totalLLCBytes = llcBytesOverride ?? topology.totalLLCBytes
+    }
+}

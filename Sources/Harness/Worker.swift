@@ -37,6 +37,8 @@ final class Worker: @unchecked Sendable {
     let base: ResultRow
     let cpu: Int
     let topology: Topology
+    /// The caches the rotating output slices must exceed.
+    let rotation: OutputRotation
     let completed: Set<String>
     let writer: ResultWriter
     let log: (String) -> Void
@@ -45,7 +47,7 @@ final class Worker: @unchecked Sendable {
     /// Called on the worker thread after each size (the runner rewrites the metadata with what it saw).
     var checkpoint: ((Outcome) -> Void)?
 
-    init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, completed: Set<String>,
+    init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, rotation: OutputRotation, completed: Set<String>,
          writer: ResultWriter, noiseProbe: NoiseProbe = ThreadTimeNoiseProbe(), log: @escaping (String) -> Void) {
         self.noiseProbe = noiseProbe
         self.experiment = experiment
@@ -53,6 +55,7 @@ final class Worker: @unchecked Sendable {
         self.base = base
         self.cpu = cpu
         self.topology = topology
+        self.rotation = rotation
         self.completed = completed
         self.writer = writer
         self.log = log
@@ -242,7 +245,7 @@ final class Worker: @unchecked Sendable {
     }
 
     private func allocate(n: Int, rotateOutputs: Bool = true) throws -> SizeBuffers {
-        let slices = rotateOutputs ? Schedule.rotatingSlices(n: n, llcBytes: topology.llcBytes) : 1
+        let slices = rotateOutputs ? Schedule.rotatingSlices(n: n, llcBytes: rotation.llcBytes) : 1
         let xBuffer = try NodeBuffer(count: n, nearCPU: cpu, topology: topology)
         let yBuffer = try NodeBuffer(count: Schedule.outputOffset + Schedule.sliceStride(n) * slices, nearCPU: cpu, topology: topology)
         yBuffer.firstTouch(value: 0)
@@ -345,7 +348,7 @@ final class Worker: @unchecked Sendable {
         var reallocatedAt = 0
         var allocations = 1
         // The new buffers are allocated before the old ones are released: only where both fit.
-        let roomForTwoAllocations = Double(2 * WorkPlan.bufferBytes(n: n, llcBytes: topology.totalLLCBytes)) < 0.9 * Double(MachineInfo.availableMemoryBytes())
+        let roomForTwoAllocations = Double(2 * WorkPlan.bufferBytes(n: n, llcBytes: rotation.totalLLCBytes)) < 0.9 * Double(MachineInfo.availableMemoryBytes())
         while !sampling.done(samples: samples, failed: failure.map { $0 != nil }) {
             // Fresh buffers every `rounds_per_allocation` rounds: where the pages of x and of the output
             // slices fall (cache sets, DRAM banks) stays fixed for one allocation and changes with the next,

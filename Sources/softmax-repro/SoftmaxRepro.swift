@@ -94,6 +94,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Measure on a CPU another run is measuring on (both runs' timings suffer); recorded in the metadata.")
     var shareCPU = false
 
+    @Option(help: "Size the rotating output buffers for a last-level cache of this many bytes instead of this machine's (for quick checks: timings are then not out-of-cache timings; recorded in the metadata).")
+    var llcBytes: Int?
+
     @Flag(help: "Run even if the run is estimated to take more than \(Int(Runner.longRunLimitSeconds / 3600)) hours.")
     var allowLong = false
 
@@ -117,6 +120,7 @@ struct Run: ParsableCommand {
         options.wait = wait
         options.shareCPU = shareCPU
         options.allowLong = allowLong
+        options.llcBytes = llcBytes
         do {
             let report = try Runner(options: options).run(name)
             print(report.csvPath)

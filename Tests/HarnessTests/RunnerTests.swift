@@ -11,6 +11,8 @@ class RunnerTestCase: XCTestCase {
     var experiments: URL!
     var results: URL!
     var log: LogCollector!
+    /// The LLC the tests' runs size their output rotation for (RunOptions.llcBytes).
+    static let testLLCBytes = 1 << 20
 
     override class func setUp() {
         super.setUp()
@@ -53,6 +55,9 @@ class RunnerTestCase: XCTestCase {
         options.cpu = 0
         // Per-CPU locks of this test alone: other test runs on the machine pin CPU 0 too.
         options.cpuLocksFolder = root.appendingPathComponent("cpu-locks")
+        // Tiny runs need no out-of-cache rotation: without this every size and round would allocate
+        // output slices past this machine's LLC (hundreds of MiB on a server).
+        options.llcBytes = RunnerTestCase.testLLCBytes
         configure(&options)
         return options
     }
