@@ -70,35 +70,11 @@ public final class Runner {
     }
 
     public func run(_ experimentID: String) throws -> RunReport {
-        var experiment = try Experiment.load(id: experimentID, folder: options.experimentsFolder)
-        if let s = options.samples {
-            guard experiment.kind != .accuracy else {
-                throw HarnessError.malformedExperiment("--samples", "\(experiment.id) is an accuracy experiment, which times nothing; its inputs per configuration are 'trials' in its file")
-            }
-            guard s >= 3 else { throw HarnessError.malformedExperiment("--samples", "must be at least 3, got \(s)") }
-            guard s <= Experiment.maxSamples else {
-                throw HarnessError.malformedExperiment("--samples", "is \(s): at most \(Experiment.maxSamples) samples per configuration are allowed")
-            }
-            experiment.samples = s
-            experiment.maxRounds = Swift.max(experiment.maxRounds, s)
-        }
-        if let bytes = options.llcBytes, bytes <= 0 {
-            throw HarnessError.malformedExperiment("--llc-bytes", "must be a positive number of bytes, got \(bytes)")
-        }
-        if let presets = options.presets {
-            // The command line's presets replace the experiment's, optional ones included; each counts once.
-            experiment.presets = uniqueInOrder(presets)
-            experiment.optionalPresets = []
-        }
+        let experiment = try loadExperiment(experimentID)
 
         let isas = try resolveISAs(experiment, isSupported: isaSupport)
         let identity = CPUIdentity.current()
-        var presets = try experiment.presets.map { try loadPreset($0, processorID: identity.id) }
-        for name in experiment.optionalPresets where !experiment.presets.contains(name) {
-            do { presets.append(try loadPreset(name, processorID: identity.id)) } catch let HarnessError.unknownPreset(_, folder, _) {
-                log("note: optional preset '\(name)' not found in \(folder): skipped (`softmax-repro run tune` writes 'tuned')")
-            }
-        }
+        let presets = try loadPresets(of: experiment, processorID: identity.id)
         let topology: Topology
         do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
         let cpu = options.cpu ?? Pinning.chooseDefaultCPU(topology: topology)
@@ -107,41 +83,8 @@ public final class Runner {
         }
 
         // Work, size by size, and the memory it needs, all checked before anything is allocated.
-        if experiment.kind != .passes && experiment.kind != .tune,
-           !isas.run.contains(where: { isa in presets.contains { $0.kernels[isa.rawValue] != nil } }) {
-            throw HarnessError.malformedExperiment(
-                experiment.id, "none of its presets (\(presets.map(\.name).joined(separator: ", "))) has kernels for \(isas.run.map(\.rawValue).joined(separator: ", ")), the ISAs run here: choose an ISA they list (`softmax-repro list --presets`) with --isa, or another preset with --preset")
-        }
-        var plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
-        plan.notes.forEach(log)
-        let available = MachineInfo.availableMemoryBytes()
-        var skippedSizes: [String: String] = [:]
         let rotation = OutputRotation(topology: topology, llcBytesOverride: options.llcBytes)
-        // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
-        let llcBytes = experiment.kind == .multicore ? rotation.totalLLCBytes : rotation.llcBytes
-        for n in plan.sizes {
-            guard let error = WorkPlan.memoryError(n: n, llcBytes: llcBytes, available: available, experiment: experiment.id),
-                  case let .tooLarge(_, bytes, _, _) = error else { continue }
-            guard experiment.skipSizesThatDoNotFit else { throw error }
-            skippedSizes[String(n)] = "needs \(formatBytes(bytes)) of buffers; \(formatBytes(available)) available"
-            log("note: skipping n = \(n)\(experiment.sizeLabels[String(n)].map { " (\($0))" } ?? ""): it needs \(formatBytes(bytes)) of buffers and \(formatBytes(available)) is available")
-            plan.remove(size: n)
-        }
-
-        if experiment.kind == .multicore {
-            if let c = options.cpu { log("note: --cpu \(c) does not apply to a multicore experiment: its placements choose every worker's CPU") }
-            let cores = topology.coreLocations().count
-            let (counts, notes) = experiment.threadCounts(cores: cores)
-            notes.forEach(log)
-            guard !counts.isEmpty else {
-                throw HarnessError.platform("none of the thread counts \(experiment.threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
-            }
-        }
-
-        if let seconds = estimatedSeconds(experiment, plan: plan, topology: topology), seconds > Runner.longRunLimitSeconds {
-            guard options.allowLong else { throw HarnessError.tooLong(experiment: experiment.id, seconds: seconds, limit: Runner.longRunLimitSeconds) }
-            log("note: this run is estimated to take about \(formatDuration(seconds)) (--allow-long)")
-        }
+        let (plan, skippedSizes) = try planWork(experiment, isas: isas, presets: presets, topology: topology, rotation: rotation)
 
         // Where results go; never clobber what was measured, and never let two runs write one CSV or time
         // on one CPU.
@@ -157,31 +100,7 @@ public final class Runner {
             : [cpu]
         let (cpuLocks, sharedCPUs) = try lockCPUs(measuringCPUs, topology: topology)
         defer { cpuLocks.forEach { $0.release() } }
-        var completed = Set<String>()
-        var previousMetadata: [String: Any]?
-        if FileManager.default.fileExists(atPath: csvPath) {
-            if options.overwrite {
-                try keepBackup(csvPath)
-                try? keepBackup(metadataPath)
-            } else if options.resume {
-                try checkSameProtocol(experiment, metadataPath: metadataPath, csvPath: csvPath)
-                let table: ResultTable
-                do { table = try ResultTable(path: csvPath) } catch let HarnessError.unreadableResults(path, why) {
-                    throw HarnessError.incompatibleResults(path, why)
-                }
-                // Rows of this build beside an older file's would leave the new columns out of its header.
-                guard table.schemaVersion == ResultSchema.version else {
-                    throw HarnessError.incompatibleResults(csvPath, "it is of schema_version \(table.schemaVersion) and this build writes \(ResultSchema.version); upgrade it first with `python3 scripts/upgrade-results.py \(csvPath)`")
-                }
-                for problem in table.invalidRows {
-                    log("note: \(problem.description): not a measurement; measured again")
-                }
-                completed = table.completedKeys
-                previousMetadata = MetadataFile.read(metadataPath)
-            } else {
-                throw HarnessError.resultsExist(csvPath)
-            }
-        }
+        let (completed, previousMetadata) = try readPreviousRun(experiment, csvPath: csvPath, metadataPath: metadataPath)
 
         let counters = CounterProbe()
         let writer = try ResultWriter(path: csvPath)
@@ -189,14 +108,8 @@ public final class Runner {
                              isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
         // The metadata is written before anything is measured and replaced (atomically) after each size, so
         // a killed run's CSV always has it; run_state says whether the run finished.
-        var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
-                                        cpu: cpu, observedCPUs: [], counters: CounterReport(available: [], unavailable: [:], llcEvent: nil),
-                                        previous: previousMetadata)
-        metadata["skipped_sizes"] = skippedSizes
-        metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
-        metadata["run_options"] = runOptionsRecord()
-        if !sharedCPUs.isEmpty { metadata["shared_cpus"] = sharedCPUs }
-        let startMetadata = metadata
+        let startMetadata = initialMetadata(experiment, identity: identity, topology: topology, isas: isas, cpu: cpu, presets: presets,
+                                            skippedSizes: skippedSizes, sharedCPUs: sharedCPUs, previous: previousMetadata)
         func writeMetadata(_ outcome: Worker.Outcome, state: String) throws {
             var m = startMetadata
             // Until the worker has opened its counters, what this thread sees (probed once the run ends).
@@ -235,6 +148,130 @@ public final class Runner {
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
         return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
                          errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
+    }
+
+    /// The experiment as the command line changes it (--samples, --preset, --llc-bytes checked here).
+    func loadExperiment(_ experimentID: String) throws -> Experiment {
+        var experiment = try Experiment.load(id: experimentID, folder: options.experimentsFolder)
+        if let s = options.samples {
+            guard experiment.kind != .accuracy else {
+                throw HarnessError.malformedExperiment("--samples", "\(experiment.id) is an accuracy experiment, which times nothing; its inputs per configuration are 'trials' in its file")
+            }
+            guard s >= 3 else { throw HarnessError.malformedExperiment("--samples", "must be at least 3, got \(s)") }
+            guard s <= Experiment.maxSamples else {
+                throw HarnessError.malformedExperiment("--samples", "is \(s): at most \(Experiment.maxSamples) samples per configuration are allowed")
+            }
+            experiment.samples = s
+            experiment.maxRounds = Swift.max(experiment.maxRounds, s)
+        }
+        if let bytes = options.llcBytes, bytes <= 0 {
+            throw HarnessError.malformedExperiment("--llc-bytes", "must be a positive number of bytes, got \(bytes)")
+        }
+        if let presets = options.presets {
+            // The command line's presets replace the experiment's, optional ones included; each counts once.
+            experiment.presets = uniqueInOrder(presets)
+            experiment.optionalPresets = []
+        }
+        return experiment
+    }
+
+    /// The experiment's presets, then its optional presets where they exist (skipped with a note otherwise).
+    func loadPresets(of experiment: Experiment, processorID: String) throws -> [Preset] {
+        var presets = try experiment.presets.map { try loadPreset($0, processorID: processorID) }
+        for name in experiment.optionalPresets where !experiment.presets.contains(name) {
+            do { presets.append(try loadPreset(name, processorID: processorID)) } catch let HarnessError.unknownPreset(_, folder, _) {
+                log("note: optional preset '\(name)' not found in \(folder): skipped (`softmax-repro run tune` writes 'tuned')")
+            }
+        }
+        return presets
+    }
+
+    /// What runs at each size, less the sizes that do not fit in memory (a skip or an error, as the
+    /// experiment says), after the checks that need the machine: presets with kernels for the ISAs run,
+    /// multicore thread counts that fit, the estimated run time.
+    func planWork(_ experiment: Experiment, isas: ISAChoice, presets: [Preset], topology: Topology,
+                  rotation: OutputRotation) throws -> (plan: WorkPlan, skippedSizes: [String: String]) {
+        if experiment.kind != .passes && experiment.kind != .tune,
+           !isas.run.contains(where: { isa in presets.contains { $0.kernels[isa.rawValue] != nil } }) {
+            throw HarnessError.malformedExperiment(
+                experiment.id, "none of its presets (\(presets.map(\.name).joined(separator: ", "))) has kernels for \(isas.run.map(\.rawValue).joined(separator: ", ")), the ISAs run here: choose an ISA they list (`softmax-repro list --presets`) with --isa, or another preset with --preset")
+        }
+        var plan = try WorkPlan(experiment: experiment, isas: isas.run, presets: presets)
+        plan.notes.forEach(log)
+        let available = MachineInfo.availableMemoryBytes()
+        var skippedSizes: [String: String] = [:]
+        // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
+        let llcBytes = experiment.kind == .multicore ? rotation.totalLLCBytes : rotation.llcBytes
+        for n in plan.sizes {
+            guard let error = WorkPlan.memoryError(n: n, llcBytes: llcBytes, available: available, experiment: experiment.id),
+                  case let .tooLarge(_, bytes, _, _) = error else { continue }
+            guard experiment.skipSizesThatDoNotFit else { throw error }
+            skippedSizes[String(n)] = "needs \(formatBytes(bytes)) of buffers; \(formatBytes(available)) available"
+            log("note: skipping n = \(n)\(experiment.sizeLabels[String(n)].map { " (\($0))" } ?? ""): it needs \(formatBytes(bytes)) of buffers and \(formatBytes(available)) is available")
+            plan.remove(size: n)
+        }
+
+        if experiment.kind == .multicore {
+            if let c = options.cpu { log("note: --cpu \(c) does not apply to a multicore experiment: its placements choose every worker's CPU") }
+            let cores = topology.coreLocations().count
+            let (counts, notes) = experiment.threadCounts(cores: cores)
+            notes.forEach(log)
+            guard !counts.isEmpty else {
+                throw HarnessError.platform("none of the thread counts \(experiment.threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
+            }
+        }
+
+        if let seconds = estimatedSeconds(experiment, plan: plan, topology: topology), seconds > Runner.longRunLimitSeconds {
+            guard options.allowLong else { throw HarnessError.tooLong(experiment: experiment.id, seconds: seconds, limit: Runner.longRunLimitSeconds) }
+            log("note: this run is estimated to take about \(formatDuration(seconds)) (--allow-long)")
+        }
+        return (plan, skippedSizes)
+    }
+
+    /// With an existing CSV: --overwrite keeps it as a backup, --resume reads what it completed (and its
+    /// metadata) after checking it was measured under the same protocol, and otherwise the run is refused.
+    func readPreviousRun(_ experiment: Experiment, csvPath: String,
+                         metadataPath: String) throws -> (completed: Set<String>, previousMetadata: [String: Any]?) {
+        var completed = Set<String>()
+        var previousMetadata: [String: Any]?
+        if FileManager.default.fileExists(atPath: csvPath) {
+            if options.overwrite {
+                try keepBackup(csvPath)
+                try? keepBackup(metadataPath)
+            } else if options.resume {
+                try checkSameProtocol(experiment, metadataPath: metadataPath, csvPath: csvPath)
+                let table: ResultTable
+                do { table = try ResultTable(path: csvPath) } catch let HarnessError.unreadableResults(path, why) {
+                    throw HarnessError.incompatibleResults(path, why)
+                }
+                // Rows of this build beside an older file's would leave the new columns out of its header.
+                guard table.schemaVersion == ResultSchema.version else {
+                    throw HarnessError.incompatibleResults(csvPath, "it is of schema_version \(table.schemaVersion) and this build writes \(ResultSchema.version); upgrade it first with `python3 scripts/upgrade-results.py \(csvPath)`")
+                }
+                for problem in table.invalidRows {
+                    log("note: \(problem.description): not a measurement; measured again")
+                }
+                completed = table.completedKeys
+                previousMetadata = MetadataFile.read(metadataPath)
+            } else {
+                throw HarnessError.resultsExist(csvPath)
+            }
+        }
+        return (completed, previousMetadata)
+    }
+
+    /// The metadata written before anything is measured: the machine, the protocol, what was skipped and
+    /// the command line's changes; each checkpoint adds what the worker has seen so far.
+    func initialMetadata(_ experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: ISAChoice, cpu: Int, presets: [Preset],
+                         skippedSizes: [String: String], sharedCPUs: [[String: Any]], previous previousMetadata: [String: Any]?) -> [String: Any] {
+        var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
+                                        cpu: cpu, observedCPUs: [], counters: CounterReport(available: [], unavailable: [:], llcEvent: nil),
+                                        previous: previousMetadata)
+        metadata["skipped_sizes"] = skippedSizes
+        metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
+        metadata["run_options"] = runOptionsRecord()
+        if !sharedCPUs.isEmpty { metadata["shared_cpus"] = sharedCPUs }
+        return metadata
     }
 
     /// tune's second phase: each tuned algorithm that has streaming-store kernels, timed whole with them
