@@ -287,10 +287,34 @@ final class Worker: @unchecked Sendable {
         return rows
     }
 
+    /// Calibration (how many calls a sample needs to last min_sample_seconds), then warm-up samples of
+    /// that many calls, discarded; returns the calls per sample of each contender.
+    private func calibrate(_ contenders: [Contender], buffers: SizeBuffers, sink: inout Float) -> [Int] {
+        var calls = [Int](repeating: 1, count: contenders.count)
+        for (i, contender) in contenders.enumerated() {
+            var fastest = Double.infinity
+            for _ in 0..<2 {
+                sink += buffers.touchInput()
+                let t0 = now()
+                contender.call(buffers)
+                fastest = Swift.min(fastest, now() - t0)
+            }
+            calls[i] = Schedule.callsPerSample(secondsPerCall: fastest, minSampleSeconds: experiment.minSampleSeconds)
+            for _ in 0..<experiment.warmupSamples {
+                sink += buffers.touchInput()
+                for _ in 0..<calls[i] { contender.call(buffers) }
+            }
+        }
+        return calls
+    }
+
     /// Checks, calibrates and times the contenders of one size, interleaved; returns their rows (error
     /// rows for those that failed), in contender order.
     /// `workers`: the threads a contender's call runs on (their pinned CPUs, and how to read back where
     /// they ran); nil for the measuring thread alone. `allocateBuffers` replaces the single-thread buffers.
+    /// One function of about 120 lines on purpose: the rounds keep a dozen per-contender arrays (samples,
+    /// counts, failures, output errors) that the checks before timing, the round loop and the rows all
+    /// read; split, each piece would take them all as arguments.
     func measureRows(n: Int, contenders: [Contender], counters: CounterSet, rotateOutputs: Bool,
                              workers: (cpus: [Int], observe: () -> [Int])? = nil,
                              allocateBuffers: (() throws -> SizeBuffers)? = nil) -> [ResultRow] {
@@ -315,23 +339,7 @@ final class Worker: @unchecked Sendable {
         }
         guard !live.isEmpty else { return rows.compactMap { $0 } }
 
-        // Calibration (how many calls a sample needs to last min_sample_seconds), then warm-up samples of
-        // that many calls, discarded.
-        var calls = [Int](repeating: 1, count: live.count)
-        for (i, entry) in live.enumerated() {
-            var fastest = Double.infinity
-            for _ in 0..<2 {
-                sink += buffers.touchInput()
-                let t0 = now()
-                entry.contender.call(buffers)
-                fastest = Swift.min(fastest, now() - t0)
-            }
-            calls[i] = Schedule.callsPerSample(secondsPerCall: fastest, minSampleSeconds: experiment.minSampleSeconds)
-            for _ in 0..<experiment.warmupSamples {
-                sink += buffers.touchInput()
-                for _ in 0..<calls[i] { entry.contender.call(buffers) }
-            }
-        }
+        let calls = calibrate(live.map(\.contender), buffers: buffers, sink: &sink)
 
         var samples = [[Double]](repeating: [], count: live.count)
         var outputError = live.map(\.error)
