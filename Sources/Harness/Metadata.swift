@@ -10,33 +10,13 @@ import Glibc
 enum Metadata {
     static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: ISAChoice,
                         cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, previous old: [String: Any]?) -> [String: Any] {
-        let governor = MachineInfo.cpufreqGovernor(cpu: cpu)
-        let boost = MachineInfo.boostState()
         var metadata: [String: Any] = [
             "schema_version": ResultSchema.version,
             "experiment": experiment.id,
             "experiment_kind": experiment.kind.rawValue,
             "description": experiment.description,
-            "processor": [
-                "id": identity.id, "vendor": identity.vendor, "model_name": identity.modelName, "family": identity.family,
-                "model": identity.model, "stepping": identity.stepping, "microarchitecture": identity.microarchitecture,
-                "isas": ISA.supported.map(\.rawValue), "hypervisor": MachineInfo.hypervisorVendor() ?? NSNull(),
-            ] as [String: Any],
             "isas_run": isas.run.map(\.rawValue),
             "isas_skipped": isas.skipped,
-            "caches": [
-                "l1d_bytes": topology.l1dBytes ?? NSNull(), "l2_bytes": topology.l2Bytes ?? NSNull(),
-                "l3_bytes": topology.l3Bytes ?? NSNull(), "llc_bytes": topology.llcBytes, "source": topology.cacheSource,
-            ] as [String: Any],
-            "topology": [
-                "packages": topology.packages, "numa_nodes": topology.numaNodes, "cores": topology.cores, "pus": topology.pus,
-                "text": topology.render(),
-            ] as [String: Any],
-            "memory_bytes": MachineInfo.memoryBytes(),
-            "os": MachineInfo.osName(),
-            "kernel": MachineInfo.kernelRelease(),
-            "compiler": KernelBuild.compiler,
-            "flags": KernelBuild.flags,
             "build_configuration": buildConfiguration,
             "git_commit": gitCommit(),
             "date": ISO8601DateFormatter().string(from: Date()),
@@ -63,11 +43,12 @@ enum Metadata {
                 "streaming_stores": "softmax rows run a preset's streaming-store (_nt) kernels from its streaming threshold on (per ISA and algorithm in the preset, measured on the whole softmax by tune: see streaming_thresholds; where the preset has none, streaming_threshold_elements = last cache level / 8, from sysfs) and their plain twins below; the kernel column names what ran",
             ] as [String: Any],
             "counters": describe(counters),
-            "frequency": [
-                "governor": governor.0 ?? NSNull(), "governor_reason": governor.reason ?? NSNull(),
-                "boost": boost.0 ?? NSNull(), "boost_reason": boost.reason ?? NSNull(),
-            ] as [String: Any],
         ]
+        // The machine, described once for `info` and every run's metadata.
+        let machine = MachineDescription(identity: identity, cpu: cpu)
+        for (key, value) in machine.metadataRecords.merging(MachineDescription.topologyRecords(topology), uniquingKeysWith: { a, _ in a }) {
+            metadata[key] = value
+        }
         if experiment.kind == .accuracy { metadata["protocol"] = accuracyProtocol(experiment, cpu: cpu, observedCPUs: observedCPUs) }
         // A resumed run keeps the first run's description and notes when it was continued; what it does not
         // measure again (a key only an earlier run wrote) stays.
