@@ -23,7 +23,9 @@ let package = Package(
         .library(name: "Softmax", targets: ["Softmax"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Exact versions, so every machine builds the same dependency code (Package.resolved stays out
+        // of git); these are the versions the build machines' package mirror serves.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         // Tests only: property-based checks of the experiment-file parser.
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],

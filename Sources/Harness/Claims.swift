@@ -134,7 +134,7 @@ public enum Claims {
         for n in Set(rows.compactMap { Int($0["n"] ?? "") }).sorted() where Double(n) >= threshold {
             guard let two = rows.first(where: { $0["algorithm"] == "two-pass" && Int($0["n"] ?? "") == n }),
                   let other = rows.first(where: { $0["algorithm"] == variant && Int($0["n"] ?? "") == n }),
-                  let interval = Summary.pairedSpeedupInterval(other, over: two) else { continue }
+                  let interval = ResultTable.pairedSpeedup(other, over: two)?.interval else { continue }
             perSize.append((n, interval))
         }
         let rule = "out of cache: x at least \(formatCount(file.outOfCacheLLCFactor)) x the LLC, n >= \(decimalCount(Int(threshold.rounded(.up)))), preset \(file.preset)"
@@ -202,15 +202,15 @@ public enum Claims {
     /// over its peak row's time (already scaled to n), both timed in the pass's rounds.
     static func boundRatio(_ pass: [String: String], rows: [[String: String]]) -> MedianInterval? {
         guard let kernel = KernelRegistry.named(pass["kernel"] ?? "") else { return nil }
-        let referenceName = Worker.referenceName(for: pass["algorithm"] ?? "", nonTemporalStores: kernel.nonTemporalStores)
+        let referenceName = Rooflines.referenceName(for: pass["algorithm"] ?? "", nonTemporalStores: kernel.nonTemporalStores)
         let arithmetic = KernelRegistry.withOrdinaryStores(kernel).name
         func sameSize(_ r: [String: String]) -> Bool { r["isa"] == pass["isa"] && r["n"] == pass["n"] }
         guard let reference = rows.first(where: { $0["kind"] == "reference" && $0["algorithm"] == referenceName && sameSize($0) }),
               let peak = rows.first(where: { $0["kind"] == "peak" && $0["kernel"] == arithmetic && sameSize($0) }),
               let passBytes = Double(pass["bytes_per_element"] ?? ""), let referenceBytes = Double(reference["bytes_per_element"] ?? ""),
               referenceBytes > 0 else { return nil }
-        let memory = Summary.rawSamples(reference).map { $0 * passBytes / referenceBytes }
-        return pairedRatio(memory, over: Summary.rawSamples(peak))
+        let memory = (ResultTable.samples(of: reference) ?? []).map { $0 * passBytes / referenceBytes }
+        return pairedRatio(memory, over: ResultTable.samples(of: peak) ?? [])
     }
 
     public static func markdown(_ findings: [Finding], file: File) -> String {

@@ -236,11 +236,12 @@ public struct Comparison {
 
     static func samples(of row: [String: String], line: Int, label: String, path: String) throws -> [Double] {
         let cell = row["raw_samples_s"] ?? ""
-        let values = cell.split(separator: ";", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !cell.isEmpty, values.allSatisfy({ $0.map { $0.isFinite && $0 > 0 } ?? false }) else {
+        // ResultTable has already set aside rows whose cell is not a list of numbers; an ok row's samples
+        // must also be positive times to be compared.
+        guard let values = ResultTable.samples(of: row), !values.isEmpty, values.allSatisfy({ $0 > 0 }) else {
             throw ComparisonError("\(path) line \(line) (\(label)): raw_samples_s '\(cell)' is not a ';'-separated list of positive seconds, which every ok row of a timed experiment keeps; give the file as `softmax-repro run` wrote it")
         }
-        return values.map { $0! }
+        return values
     }
 
     /// "softmax avx2 tuned two-pass n=1048576 (streaming stores)", "pass avx2 rmax_avx2_x32 n=65536",

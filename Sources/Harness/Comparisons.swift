@@ -27,7 +27,7 @@ enum Comparisons {
         // Pass rows: each bound (its memory reference, its compute peak) against the pass: the efficiencies.
         for (i, r) in rows.enumerated() where r.kind == .pass {
             guard let kernel = KernelRegistry.named(r.kernel) else { continue }
-            let reference = Worker.referenceName(for: r.algorithm, nonTemporalStores: kernel.nonTemporalStores)
+            let reference = Rooflines.referenceName(for: r.algorithm, nonTemporalStores: kernel.nonTemporalStores)
             let arithmetic = KernelRegistry.withOrdinaryStores(kernel).name
             if let m = rows.firstIndex(where: { $0.kind == .reference && $0.isa == r.isa && $0.algorithm == reference }) { pairs.append((m, i)) }
             if let c = rows.firstIndex(where: { $0.kind == .peak && $0.kernel == arithmetic }) { pairs.append((c, i)) }

@@ -8,35 +8,15 @@ import Glibc
 
 /// The metadata written beside every CSV (keys documented in results/README.md).
 enum Metadata {
-    static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: Runner.ISAChoice,
+    static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: ISAChoice,
                         cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, previous old: [String: Any]?) -> [String: Any] {
-        let governor = MachineInfo.cpufreqGovernor(cpu: cpu)
-        let boost = MachineInfo.boostState()
         var metadata: [String: Any] = [
             "schema_version": ResultSchema.version,
             "experiment": experiment.id,
             "experiment_kind": experiment.kind.rawValue,
             "description": experiment.description,
-            "processor": [
-                "id": identity.id, "vendor": identity.vendor, "model_name": identity.modelName, "family": identity.family,
-                "model": identity.model, "stepping": identity.stepping, "microarchitecture": identity.microarchitecture,
-                "isas": ISA.supported.map(\.rawValue), "hypervisor": MachineInfo.hypervisorVendor() ?? NSNull(),
-            ] as [String: Any],
             "isas_run": isas.run.map(\.rawValue),
             "isas_skipped": isas.skipped,
-            "caches": [
-                "l1d_bytes": topology.l1dBytes ?? NSNull(), "l2_bytes": topology.l2Bytes ?? NSNull(),
-                "l3_bytes": topology.l3Bytes ?? NSNull(), "llc_bytes": topology.llcBytes, "source": topology.cacheSource,
-            ] as [String: Any],
-            "topology": [
-                "packages": topology.packages, "numa_nodes": topology.numaNodes, "cores": topology.cores, "pus": topology.pus,
-                "text": topology.render(),
-            ] as [String: Any],
-            "memory_bytes": MachineInfo.memoryBytes(),
-            "os": MachineInfo.osName(),
-            "kernel": MachineInfo.kernelRelease(),
-            "compiler": KernelBuild.compiler,
-            "flags": KernelBuild.flags,
             "build_configuration": buildConfiguration,
             "git_commit": gitCommit(),
             "date": ISO8601DateFormatter().string(from: Date()),
@@ -63,11 +43,12 @@ enum Metadata {
                 "streaming_stores": "softmax rows run a preset's streaming-store (_nt) kernels from its streaming threshold on (per ISA and algorithm in the preset, measured on the whole softmax by tune: see streaming_thresholds; where the preset has none, streaming_threshold_elements = last cache level / 8, from sysfs) and their plain twins below; the kernel column names what ran",
             ] as [String: Any],
             "counters": describe(counters),
-            "frequency": [
-                "governor": governor.0 ?? NSNull(), "governor_reason": governor.reason ?? NSNull(),
-                "boost": boost.0 ?? NSNull(), "boost_reason": boost.reason ?? NSNull(),
-            ] as [String: Any],
         ]
+        // The machine, described once for `info` and every run's metadata.
+        let machine = MachineDescription(identity: identity, cpu: cpu)
+        for (key, value) in machine.metadataRecords.merging(MachineDescription.topologyRecords(topology), uniquingKeysWith: { a, _ in a }) {
+            metadata[key] = value
+        }
         if experiment.kind == .accuracy { metadata["protocol"] = accuracyProtocol(experiment, cpu: cpu, observedCPUs: observedCPUs) }
         // A resumed run keeps the first run's description and notes when it was continued; what it does not
         // measure again (a key only an earlier run wrote) stays.
@@ -111,12 +92,6 @@ enum Metadata {
         ["available": counters.available, "unavailable": counters.unavailable, "llc_event": counters.llcEvent ?? NSNull()]
     }
 
-    /// The metadata at `path` as a JSON object; nil when there is none or it cannot be read.
-    public static func read(_ path: String) -> [String: Any]? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-    }
-
     /// The metadata with `protocol.observed_cpus` set to what this run observed together with what the
     /// previous run of a resumed CSV observed (a resume that measures nothing keeps the first run's CPUs).
     static func withObservedCPUs(_ metadata: [String: Any], _ observed: Set<Int>, previous: [String: Any]?) -> [String: Any] {
@@ -129,21 +104,6 @@ enum Metadata {
         protocolRecord["observed_cpus"] = all.sorted()
         metadata["protocol"] = protocolRecord
         return metadata
-    }
-
-    /// Writes to a temporary file beside `path` and renames it over `path`, so a reader (or a killed run)
-    /// never sees half a file.
-    static func write(_ metadata: [String: Any], to path: String) throws {
-        let data = try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys])
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data + Data("\n".utf8)) else {
-            throw HarnessError.unwritableResults(path, "the metadata file cannot be written")
-        }
-        guard rename(temporary, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw HarnessError.unwritableResults(path, "the metadata file cannot be replaced (\(why))")
-        }
     }
 
     static var buildConfiguration: String {

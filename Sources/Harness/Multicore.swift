@@ -124,7 +124,7 @@ extension Worker {
     func allocateSliced(n: Int, pool: ThreadPool) throws -> (SizeBuffers, String) {
         let workers = pool.size
         let slices = (0..<workers).map { PartitionedSoftmax.slice($0, of: workers, n: n) }
-        let rotations = Schedule.rotatingSlices(n: n, llcBytes: topology.totalLLCBytes)
+        let rotations = Schedule.rotatingSlices(n: n, llcBytes: rotation.totalLLCBytes)
         let stride = Schedule.sliceStride(n), offset = Schedule.outputOffset
         let x = try SlicedBuffer(count: n, slices: slices.enumerated().map { ($1, pool.cpus[$0]) }, topology: topology)
         var ySlices: [(range: Range<Int>, cpu: Int)] = []

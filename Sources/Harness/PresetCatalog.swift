@@ -9,8 +9,8 @@ public enum PresetCatalog {
 
     /// The file of a preset by name for this processor.
     public static func file(_ name: String, presetsFolder: URL, processorID: String) -> URL {
-        name == TunedPreset.name
-            ? presetsFolder.appendingPathComponent(TunedPreset.name).appendingPathComponent("\(processorID).json")
+        name == ResultsLayout.tunedPresetName
+            ? ResultsLayout.tunedPreset(presetsFolder: presetsFolder, processorID: processorID)
             : presetsFolder.appendingPathComponent("\(name).json")
     }
 
@@ -19,8 +19,8 @@ public enum PresetCatalog {
     public static func names(presetsFolder: URL, processorID: String) -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: presetsFolder.path)) ?? []
         let others = files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter { $0 != defaultName }.sorted()
-        let hasTuned = FileManager.default.fileExists(atPath: file(TunedPreset.name, presetsFolder: presetsFolder, processorID: processorID).path)
-        return (files.contains("\(defaultName).json") ? [defaultName] : []) + (hasTuned ? [TunedPreset.name] : []) + others
+        let hasTuned = FileManager.default.fileExists(atPath: file(ResultsLayout.tunedPresetName, presetsFolder: presetsFolder, processorID: processorID).path)
+        return (files.contains("\(defaultName).json") ? [defaultName] : []) + (hasTuned ? [ResultsLayout.tunedPresetName] : []) + others
     }
 
     /// One line per preset for `list --presets`: name, tab, its description (or why it does not load).

@@ -26,7 +26,8 @@ public enum ReferenceRun {
         let reference = ResultsLayout(resultsFolder: folders.referenceResults)
         var problems: [String] = []
         var copiesTuned = false
-        let narrowingFlags = ["isas": "--isa", "presets": "--preset", "samples": "--samples"]
+        // --llc-bytes too: outputs rotated past a smaller cache than the machine's are not out-of-cache timings.
+        let narrowingFlags = ["isas": "--isa", "presets": "--preset", "samples": "--samples", "llc_bytes": "--llc-bytes"]
         for id in experiments {
             guard ResultsLayout.isValidExperimentID(id) else { throw HarnessError.invalidExperimentID(id) }
             let csv = local.csv(experiment: id, processorID: processorID).path
@@ -39,7 +40,7 @@ public enum ReferenceRun {
                 problems.append("\(id): \(csv) is being written by a run now")
                 continue
             }
-            guard let metadata = Metadata.read(metadataPath) else {
+            guard let metadata = MetadataFile.read(metadataPath) else {
                 problems.append("\(id): no readable metadata \(metadataPath)")
                 continue
             }

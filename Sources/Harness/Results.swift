@@ -55,7 +55,7 @@ public enum ResultSchema {
             guard let cell = row[column], !cell.isEmpty else { continue }
             if integerColumns.contains(column), Int(cell) == nil { return (column, "'\(cell)' is not a whole number") }
             if numberColumns.contains(column), !(Double(cell)?.isFinite ?? false) { return (column, "'\(cell)' is not a finite number") }
-            if column == "raw_samples_s", !cell.split(separator: ";", omittingEmptySubsequences: false).allSatisfy({ Double($0)?.isFinite ?? false }) {
+            if column == "raw_samples_s", ResultTable.samples(of: row) == nil {
                 return (column, "'\(cell)' is not a list of numbers separated by ';'")
             }
         }
@@ -370,7 +370,7 @@ public struct ResultTable {
     /// The kind in the metadata beside a CSV (`experiment_kind`), else the kind the experiment id names
     /// (`multicore-quick` is a multicore experiment), else nil.
     static func kind(csvPath: String) -> Experiment.Kind? {
-        if let metadata = Metadata.read(ResultsLayout.metadata(forCSV: csvPath)),
+        if let metadata = MetadataFile.read(ResultsLayout.metadata(forCSV: csvPath)),
            let kind = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.init(rawValue:)) {
             return kind
         }
@@ -433,4 +433,34 @@ public final class ResultWriter {
     }
 
     deinit { try? handle.close() }
+}
+
+extension ResultTable {
+    /// A row's `raw_samples_s`: its timed samples in seconds, in round order; [] where the cell is empty,
+    /// nil where it is not a list of finite numbers separated by ';'. The one reader of that cell.
+    public static func samples(of row: [String: String]) -> [Double]? {
+        let cell = row["raw_samples_s"] ?? ""
+        if cell.isEmpty { return [] }
+        var values: [Double] = []
+        for part in cell.split(separator: ";", omittingEmptySubsequences: false) {
+            guard let value = Double(part), value.isFinite else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+
+    /// Median over rounds of `variant` time / `base` time, and its 95% interval. The runner interleaves the
+    /// configurations of one size and keeps their samples in round order, so sample i of each was taken
+    /// side by side, and pairing them cancels drift. Rows of different runs fall back to the ratio of
+    /// medians, without an interval; nil where neither can be formed.
+    public static func pairedSpeedup(_ variant: [String: String], over base: [String: String]) -> (value: Double, interval: MedianInterval?)? {
+        let a = samples(of: variant) ?? [], b = samples(of: base) ?? []
+        let sameRun = variant["experiment"] == base["experiment"]
+        let interval = sameRun ? pairedRatio(a, over: b) : nil
+        if !a.isEmpty, a.count == b.count, sameRun, !b.contains(0) {
+            return (median(zip(a, b).map { $0 / $1 }), interval)
+        }
+        guard let m = Double(variant["median_s"] ?? ""), let t = Double(base["median_s"] ?? ""), t > 0 else { return nil }
+        return (m / t, interval)
+    }
 }

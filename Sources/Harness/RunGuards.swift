@@ -84,12 +84,8 @@ extension Runner {
         if let samples = options.samples { record["samples"] = samples }
         if options.shareCPU { record["share_cpu"] = true }
         if options.allowLong { record["allow_long"] = true }
+        if let bytes = options.llcBytes { record["llc_bytes"] = bytes }
         return record
     }
 }
 
-/// The values in order, each once (a value repeated on the command line would measure its configurations twice).
-public func uniqueInOrder<T: Hashable>(_ values: [T]) -> [T] {
-    var seen = Set<T>()
-    return values.filter { seen.insert($0).inserted }
-}

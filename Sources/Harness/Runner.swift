@@ -28,6 +28,12 @@ public struct RunOptions: Sendable {
     public var shareCPU = false
     /// Run even when the run time estimated before measuring exceeds `Runner.longRunLimitSeconds`.
     public var allowLong = false
+    /// Size the rotating output slices (and tune's streaming-crossover ladder) for a last-level cache of
+    /// this many bytes instead of this machine's; nil: the machine's. Smaller than the real cache, timed
+    /// calls may write cache-resident outputs, so such a run is for checks, not for timings (recorded in
+    /// the metadata's run_options, which `make reference` refuses). Tests use it so that their tiny runs do
+    /// not allocate a server's LLC (hundreds of MiB) for every size and every round.
+    public var llcBytes: Int?
     /// Folder of the machine-wide per-CPU locks.
     public var cpuLocksFolder = URL(fileURLWithPath: ResultsLayout.cpuLocks)
     /// What the lock files say is running.
@@ -64,6 +70,88 @@ public final class Runner {
     }
 
     public func run(_ experimentID: String) throws -> RunReport {
+        let experiment = try loadExperiment(experimentID)
+
+        let isas = try resolveISAs(experiment, isSupported: isaSupport)
+        let identity = CPUIdentity.current()
+        let presets = try loadPresets(of: experiment, processorID: identity.id)
+        let topology: Topology
+        do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
+        let cpu = options.cpu ?? Pinning.chooseDefaultCPU(topology: topology)
+        guard topology.hasCPU(cpu) else {
+            throw HarnessError.platform("--cpu \(cpu) does not exist here; this machine has CPUs \(topology.cpuListString())")
+        }
+
+        // Work, size by size, and the memory it needs, all checked before anything is allocated.
+        let rotation = OutputRotation(topology: topology, llcBytesOverride: options.llcBytes)
+        let (plan, skippedSizes) = try planWork(experiment, isas: isas, presets: presets, topology: topology, rotation: rotation)
+
+        // Where results go; never clobber what was measured, and never let two runs write one CSV or time
+        // on one CPU.
+        let layout = ResultsLayout(resultsFolder: options.resultsFolder)
+        let folder = layout.processorFolder(identity.id)
+        let csvPath = layout.csv(experiment: experiment.id, processorID: identity.id).path
+        let metadataPath = layout.metadata(experiment: experiment.id, processorID: identity.id).path
+        try prepareFolder(folder)
+        let csvLock = try lockResults(csvPath)
+        defer { csvLock.release() }
+        let measuringCPUs = experiment.kind == .multicore
+            ? Array(Set(Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.flatMap(\.cpus))).sorted()
+            : [cpu]
+        let (cpuLocks, sharedCPUs) = try lockCPUs(measuringCPUs, topology: topology)
+        defer { cpuLocks.forEach { $0.release() } }
+        let (completed, previousMetadata) = try readPreviousRun(experiment, csvPath: csvPath, metadataPath: metadataPath)
+
+        let counters = CounterProbe()
+        let writer = try ResultWriter(path: csvPath)
+        let base = ResultRow(experiment: experiment.id, processorID: identity.id, microarchitecture: identity.microarchitecture,
+                             isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
+        // The metadata is written before anything is measured and replaced (atomically) after each size, so
+        // a killed run's CSV always has it; run_state says whether the run finished.
+        let startMetadata = initialMetadata(experiment, identity: identity, topology: topology, isas: isas, cpu: cpu, presets: presets,
+                                            skippedSizes: skippedSizes, sharedCPUs: sharedCPUs, previous: previousMetadata)
+        func writeMetadata(_ outcome: Worker.Outcome, state: String) throws {
+            var m = startMetadata
+            // Until the worker has opened its counters, what this thread sees (probed once the run ends).
+            if let c = outcome.counters ?? (state == Metadata.running ? nil : counters.describe()) { m["counters"] = Metadata.describe(c) }
+            for (key, value) in outcome.metadata { m[key] = value }
+            if experiment.kind != .accuracy { m["noise"] = outcome.noise.metadata(threshold: experiment.noiseThreshold) }
+            m = Metadata.withObservedCPUs(m, outcome.observedCPUs, previous: previousMetadata)
+            m["run_state"] = state
+            try MetadataFile.write(m, to: metadataPath)
+        }
+        try writeMetadata(Worker.Outcome(), state: Metadata.running)
+        let checkpoint: (Worker.Outcome) -> Void = { [log] outcome in
+            do { try writeMetadata(outcome, state: Metadata.running) } catch { log("warning: \(error)") }
+        }
+        let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology, rotation: rotation,
+                            completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
+        worker.checkpoint = checkpoint
+        var outcome = worker.runPinned()
+        if experiment.kind == .tune && outcome.error == nil {
+            // An error here still leaves the metadata of what was measured beside the CSV.
+            do {
+                outcome.append(try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
+                                                             topology: topology, rotation: rotation, completed: completed, writer: writer, checkpoint: checkpoint))
+            } catch let error as HarnessError {
+                outcome.error = error
+            }
+        }
+        try writeMetadata(outcome, state: outcome.error == nil ? Metadata.complete : Metadata.failed)
+        if experiment.kind != .accuracy { outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log) }
+        if let error = outcome.error { throw error }
+        if experiment.kind == .tune {
+            let presetsFolder = options.localPresetsFolder ?? ResultsLayout.committedPresets(experimentsFolder: options.experimentsFolder)
+            let path = try TunedPreset.write(from: ResultTable(path: csvPath), processorID: identity.id, presetsFolder: presetsFolder, log: log)
+            log("wrote the tuned preset for \(identity.id): \(path)")
+        }
+        log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
+        return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
+                         errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
+    }
+
+    /// The experiment as the command line changes it (--samples, --preset, --llc-bytes checked here).
+    func loadExperiment(_ experimentID: String) throws -> Experiment {
         var experiment = try Experiment.load(id: experimentID, folder: options.experimentsFolder)
         if let s = options.samples {
             guard experiment.kind != .accuracy else {
@@ -76,28 +164,33 @@ public final class Runner {
             experiment.samples = s
             experiment.maxRounds = Swift.max(experiment.maxRounds, s)
         }
+        if let bytes = options.llcBytes, bytes <= 0 {
+            throw HarnessError.malformedExperiment("--llc-bytes", "must be a positive number of bytes, got \(bytes)")
+        }
         if let presets = options.presets {
             // The command line's presets replace the experiment's, optional ones included; each counts once.
             experiment.presets = uniqueInOrder(presets)
             experiment.optionalPresets = []
         }
+        return experiment
+    }
 
-        let isas = try resolveISAs(experiment, isSupported: isaSupport)
-        let identity = CPUIdentity.current()
-        var presets = try experiment.presets.map { try loadPreset($0, processorID: identity.id) }
+    /// The experiment's presets, then its optional presets where they exist (skipped with a note otherwise).
+    func loadPresets(of experiment: Experiment, processorID: String) throws -> [Preset] {
+        var presets = try experiment.presets.map { try loadPreset($0, processorID: processorID) }
         for name in experiment.optionalPresets where !experiment.presets.contains(name) {
-            do { presets.append(try loadPreset(name, processorID: identity.id)) } catch let HarnessError.unknownPreset(_, folder, _) {
+            do { presets.append(try loadPreset(name, processorID: processorID)) } catch let HarnessError.unknownPreset(_, folder, _) {
                 log("note: optional preset '\(name)' not found in \(folder): skipped (`softmax-repro run tune` writes 'tuned')")
             }
         }
-        let topology: Topology
-        do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
-        let cpu = options.cpu ?? Pinning.chooseDefaultCPU(topology: topology)
-        guard topology.hasCPU(cpu) else {
-            throw HarnessError.platform("--cpu \(cpu) does not exist here; this machine has CPUs \(topology.cpuListString())")
-        }
+        return presets
+    }
 
-        // Work, size by size, and the memory it needs, all checked before anything is allocated.
+    /// What runs at each size, less the sizes that do not fit in memory (a skip or an error, as the
+    /// experiment says), after the checks that need the machine: presets with kernels for the ISAs run,
+    /// multicore thread counts that fit, the estimated run time.
+    func planWork(_ experiment: Experiment, isas: ISAChoice, presets: [Preset], topology: Topology,
+                  rotation: OutputRotation) throws -> (plan: WorkPlan, skippedSizes: [String: String]) {
         if experiment.kind != .passes && experiment.kind != .tune,
            !isas.run.contains(where: { isa in presets.contains { $0.kernels[isa.rawValue] != nil } }) {
             throw HarnessError.malformedExperiment(
@@ -108,7 +201,7 @@ public final class Runner {
         let available = MachineInfo.availableMemoryBytes()
         var skippedSizes: [String: String] = [:]
         // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
-        let llcBytes = experiment.kind == .multicore ? topology.totalLLCBytes : topology.llcBytes
+        let llcBytes = experiment.kind == .multicore ? rotation.totalLLCBytes : rotation.llcBytes
         for n in plan.sizes {
             guard let error = WorkPlan.memoryError(n: n, llcBytes: llcBytes, available: available, experiment: experiment.id),
                   case let .tooLarge(_, bytes, _, _) = error else { continue }
@@ -132,21 +225,13 @@ public final class Runner {
             guard options.allowLong else { throw HarnessError.tooLong(experiment: experiment.id, seconds: seconds, limit: Runner.longRunLimitSeconds) }
             log("note: this run is estimated to take about \(formatDuration(seconds)) (--allow-long)")
         }
+        return (plan, skippedSizes)
+    }
 
-        // Where results go; never clobber what was measured, and never let two runs write one CSV or time
-        // on one CPU.
-        let layout = ResultsLayout(resultsFolder: options.resultsFolder)
-        let folder = layout.processorFolder(identity.id)
-        let csvPath = layout.csv(experiment: experiment.id, processorID: identity.id).path
-        let metadataPath = layout.metadata(experiment: experiment.id, processorID: identity.id).path
-        try prepareFolder(folder)
-        let csvLock = try lockResults(csvPath)
-        defer { csvLock.release() }
-        let measuringCPUs = experiment.kind == .multicore
-            ? Array(Set(Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.flatMap(\.cpus))).sorted()
-            : [cpu]
-        let (cpuLocks, sharedCPUs) = try lockCPUs(measuringCPUs, topology: topology)
-        defer { cpuLocks.forEach { $0.release() } }
+    /// With an existing CSV: --overwrite keeps it as a backup, --resume reads what it completed (and its
+    /// metadata) after checking it was measured under the same protocol, and otherwise the run is refused.
+    func readPreviousRun(_ experiment: Experiment, csvPath: String,
+                         metadataPath: String) throws -> (completed: Set<String>, previousMetadata: [String: Any]?) {
         var completed = Set<String>()
         var previousMetadata: [String: Any]?
         if FileManager.default.fileExists(atPath: csvPath) {
@@ -167,18 +252,18 @@ public final class Runner {
                     log("note: \(problem.description): not a measurement; measured again")
                 }
                 completed = table.completedKeys
-                previousMetadata = Metadata.read(metadataPath)
+                previousMetadata = MetadataFile.read(metadataPath)
             } else {
                 throw HarnessError.resultsExist(csvPath)
             }
         }
+        return (completed, previousMetadata)
+    }
 
-        let counters = CounterProbe()
-        let writer = try ResultWriter(path: csvPath)
-        let base = ResultRow(experiment: experiment.id, processorID: identity.id, microarchitecture: identity.microarchitecture,
-                             isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
-        // The metadata is written before anything is measured and replaced (atomically) after each size, so
-        // a killed run's CSV always has it; run_state says whether the run finished.
+    /// The metadata written before anything is measured: the machine, the protocol, what was skipped and
+    /// the command line's changes; each checkpoint adds what the worker has seen so far.
+    func initialMetadata(_ experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: ISAChoice, cpu: Int, presets: [Preset],
+                         skippedSizes: [String: String], sharedCPUs: [[String: Any]], previous previousMetadata: [String: Any]?) -> [String: Any] {
         var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
                                         cpu: cpu, observedCPUs: [], counters: CounterReport(available: [], unavailable: [:], llcEvent: nil),
                                         previous: previousMetadata)
@@ -186,54 +271,16 @@ public final class Runner {
         metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
         metadata["run_options"] = runOptionsRecord()
         if !sharedCPUs.isEmpty { metadata["shared_cpus"] = sharedCPUs }
-        let startMetadata = metadata
-        func writeMetadata(_ outcome: Worker.Outcome, state: String) throws {
-            var m = startMetadata
-            // Until the worker has opened its counters, what this thread sees (probed once the run ends).
-            if let c = outcome.counters ?? (state == Metadata.running ? nil : counters.describe()) { m["counters"] = Metadata.describe(c) }
-            for (key, value) in outcome.metadata { m[key] = value }
-            if experiment.kind != .accuracy { m["noise"] = outcome.noise.metadata(threshold: experiment.noiseThreshold) }
-            m = Metadata.withObservedCPUs(m, outcome.observedCPUs, previous: previousMetadata)
-            m["run_state"] = state
-            try Metadata.write(m, to: metadataPath)
-        }
-        try writeMetadata(Worker.Outcome(), state: Metadata.running)
-        let checkpoint: (Worker.Outcome) -> Void = { [log] outcome in
-            do { try writeMetadata(outcome, state: Metadata.running) } catch { log("warning: \(error)") }
-        }
-        let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology,
-                            completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
-        worker.checkpoint = checkpoint
-        var outcome = worker.runPinned()
-        if experiment.kind == .tune && outcome.error == nil {
-            // An error here still leaves the metadata of what was measured beside the CSV.
-            do {
-                outcome.append(try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
-                                                             topology: topology, completed: completed, writer: writer, checkpoint: checkpoint))
-            } catch let error as HarnessError {
-                outcome.error = error
-            }
-        }
-        try writeMetadata(outcome, state: outcome.error == nil ? Metadata.complete : Metadata.failed)
-        if experiment.kind != .accuracy { outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log) }
-        if let error = outcome.error { throw error }
-        if experiment.kind == .tune {
-            let presetsFolder = options.localPresetsFolder ?? ResultsLayout.committedPresets(experimentsFolder: options.experimentsFolder)
-            let path = try TunedPreset.write(from: ResultTable(path: csvPath), processorID: identity.id, presetsFolder: presetsFolder, log: log)
-            log("wrote the tuned preset for \(identity.id): \(path)")
-        }
-        log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
-        return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
-                         errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
+        return metadata
     }
 
     /// tune's second phase: each tuned algorithm that has streaming-store kernels, timed whole with them
     /// and with their plain twins, interleaved, on the crossover sizes; rows of kind softmax, preset tuned.
     func measureStreamingCrossover(_ experiment: Experiment, plan: WorkPlan, isas: [ISA], csvPath: String, base: ResultRow, cpu: Int,
-                                   topology: Topology, completed: Set<String>, writer: ResultWriter,
+                                   topology: Topology, rotation: OutputRotation, completed: Set<String>, writer: ResultWriter,
                                    checkpoint: ((Worker.Outcome) -> Void)? = nil) throws -> Worker.Outcome {
         let tuned = TunedPreset.kernels(from: try ResultTable(path: csvPath))
-        let ladder = experiment.crossoverSizes ?? StreamingCrossover.sizes(llcBytes: topology.llcBytes, largest: plan.sizes.max() ?? 1)
+        let ladder = experiment.crossoverSizes ?? StreamingCrossover.sizes(llcBytes: rotation.llcBytes, largest: plan.sizes.max() ?? 1)
         var items: [Int: [WorkPlan.Item]] = [:]
         var pairs: [String] = []
         for isa in isas {
@@ -260,10 +307,10 @@ public final class Runner {
         }
         let available = MachineInfo.availableMemoryBytes()
         for n in items.keys {
-            if let error = WorkPlan.memoryError(n: n, llcBytes: topology.llcBytes, available: available, experiment: experiment.id) { throw error }
+            if let error = WorkPlan.memoryError(n: n, llcBytes: rotation.llcBytes, available: available, experiment: experiment.id) { throw error }
         }
         log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
-        let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology,
+        let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology, rotation: rotation,
                             completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
         worker.checkpoint = checkpoint
         var outcome = worker.runPinned()
@@ -279,11 +326,6 @@ public final class Runner {
         description["verdicts"] = found
         outcome.metadata["streaming_crossover"] = description
         return outcome
-    }
-
-    struct ISAChoice {
-        var run: [ISA]
-        var skipped: [String: String]
     }
 
     func resolveISAs(_ experiment: Experiment, isSupported: (ISA) -> Bool = { $0.isSupported }) throws -> ISAChoice {
@@ -385,112 +427,3 @@ public final class Runner {
     }
 }
 
-/// What runs at each size, in the order sizes are measured (ascending).
-struct WorkPlan {
-    enum Item {
-        case softmax(SoftmaxPlan, preset: String)
-        case pass(Kernel)
-        case reference(MemoryReference)
-    }
-
-    private(set) var sizes: [Int]
-    private(set) var items: [Int: [Item]]
-    /// What was left out and why, for stderr.
-    var notes: [String] = []
-
-    init(experiment: Experiment, isas: [ISA], presets: [Preset]) throws {
-        var items: [Int: [Item]] = [:]
-        var notes: [String] = []
-        for isa in isas {
-            var perISA: [Item] = []
-            switch experiment.kind {
-            case .softmax, .multicore, .accuracy:
-                for preset in presets {
-                    // The authors' per-processor presets have AVX2 kernels only: on other ISAs, say so once.
-                    guard preset.kernels[isa.rawValue] != nil else {
-                        notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
-                        continue
-                    }
-                    for algorithm in experiment.algorithms {
-                        do {
-                            perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
-                        } catch SoftmaxError.presetMissing {
-                            // A preset written before an algorithm existed (an old tuned preset): skip, say so.
-                            notes.append("note: preset '\(preset.name)' has no kernels for \(algorithm.rawValue) on \(isa.rawValue): skipped")
-                        }
-                    }
-                }
-                if experiment.kind == .multicore {
-                    perISA += experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
-                }
-            case .passes, .tune:
-                let references: [Item] = experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
-                if experiment.allVariants {
-                    perISA = KernelRegistry.kernels(isa: isa).map { .pass($0) } + references
-                } else {
-                    // At each size, the kernels the presets' plans run there: below a plan's streaming
-                    // threshold its streaming-store kernels' plain twins, as in its softmax rows.
-                    for preset in presets where preset.kernels[isa.rawValue] == nil {
-                        notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
-                    }
-                    let plans = try presets.flatMap { preset in
-                        try Algorithm.allCases.filter { preset.kernels[isa.rawValue]?[$0.rawValue] != nil }.map { try preset.plan($0, isa: isa) }
-                    }
-                    for n in experiment.sizes(for: isa) {
-                        var kernels: [Kernel] = []
-                        for plan in plans {
-                            for kernel in plan.kernelsRun(n: n) where !kernels.contains(kernel) { kernels.append(kernel) }
-                        }
-                        items[n, default: []] += kernels.map { .pass($0) } + references
-                    }
-                }
-            }
-            for n in experiment.sizes(for: isa) { items[n, default: []] += perISA }
-        }
-        self.items = items
-        self.sizes = items.keys.sorted()
-        self.notes = notes
-    }
-
-    static func presetLacksISANote(preset: String, isa: ISA) -> String {
-        "note: preset '\(preset)' has no kernels for \(isa.rawValue): skipped for \(isa.rawValue)"
-    }
-
-    /// A plan of given items (tune's streaming crossover).
-    init(items: [Int: [Item]]) {
-        self.items = items
-        self.sizes = items.keys.sorted()
-    }
-
-    mutating func remove(size n: Int) {
-        sizes.removeAll { $0 == n }
-        items[n] = nil
-    }
-
-    /// The error for size n when its buffers would take more than 90% of the available memory.
-    static func memoryError(n: Int, llcBytes: Int, available: Int, experiment: String) -> HarnessError? {
-        let bytes = bufferBytes(n: n, llcBytes: llcBytes)
-        return Double(bytes) > Double(available) * 0.9 ? .tooLarge(n: n, bytes: bytes, available: available, experiment: experiment) : nil
-    }
-
-    /// Bytes allocated for size n: the input plus the rotating output slices.
-    /// Int.max for sizes so large the arithmetic would overflow (they can never fit anyway).
-    static func bufferBytes(n: Int, llcBytes: Int) -> Int {
-        guard n <= Int.max / 16 else { return Int.max }
-        return 4 * n + 4 * (Schedule.outputOffset + Schedule.sliceStride(n) * Schedule.rotatingSlices(n: n, llcBytes: llcBytes))
-    }
-}
-
-/// Counters as seen from the thread that starts the run, for metadata when the worker never ran.
-struct CounterProbe {
-    func describe() -> CounterReport {
-        let set = CounterSet(events: CounterSet.resolvingLLCEvent())
-        return CounterReport(available: set.available, unavailable: set.unavailable, llcEvent: set.llcEvent)
-    }
-}
-
-struct CounterReport {
-    var available: [String]
-    var unavailable: [String: String]
-    var llcEvent: String?
-}

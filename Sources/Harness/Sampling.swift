@@ -20,7 +20,7 @@ struct Sampling {
     private(set) var repeated = 0
     private(set) var repeatsExhausted = false
 
-    init(experiment: Experiment, contenders: Int, comparisons: [(numerator: Int, denominator: Int)], clock: @escaping () -> Double = now) {
+    init(experiment: Experiment, comparisons: [(numerator: Int, denominator: Int)], clock: @escaping () -> Double = now) {
         minRounds = experiment.samples
         maxRounds = Swift.max(experiment.maxRounds, experiment.samples)
         budgetSeconds = experiment.roundBudgetSeconds

@@ -53,7 +53,7 @@ public enum StreamingCrossover {
     /// Verdicts per ISA and algorithm from a tune run's softmax rows (the preset `tuned`: one row with
     /// streaming-store kernels and one with their plain twins per size).
     public static func verdicts(_ table: ResultTable) -> [String: [String: Verdict]] {
-        let rows = table.rows.filter { $0["kind"] == "softmax" && $0["preset"] == TunedPreset.name }
+        let rows = table.rows.filter { $0["kind"] == "softmax" && $0["preset"] == ResultsLayout.tunedPresetName }
         func streams(_ row: [String: String]) -> Bool {
             (row["kernel"] ?? "").split(separator: "+").contains { KernelRegistry.named(String($0))?.nonTemporalStores ?? false }
         }
@@ -66,9 +66,9 @@ public enum StreamingCrossover {
             for n in sizes {
                 let atN = members.filter { Int($0["n"] ?? "") == n && $0["status"] == "ok" }
                 guard let s = atN.first(where: streams), let p = atN.first(where: { !streams($0) }),
-                      let speedup = Summary.pairedSpeedup(p, over: s) else { continue }
-                speedups[n] = speedup
-                intervals[n] = Summary.pairedSpeedupInterval(p, over: s)
+                      let speedup = ResultTable.pairedSpeedup(p, over: s) else { continue }
+                speedups[n] = speedup.value
+                intervals[n] = speedup.interval
             }
             out[group[0], default: [:]][group[1]] = Verdict(threshold: threshold(sizes: sizes, speedups: speedups), speedups: speedups, sizes: sizes,
                                                             intervals: intervals)
@@ -88,9 +88,3 @@ public enum StreamingCrossover {
     }
 }
 
-/// 65536 -> "64K", 67108864 -> "64M", 10000000 -> "10000000".
-func compactCount(_ n: Int) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20)M" }
-    if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10)K" }
-    return String(n)
-}

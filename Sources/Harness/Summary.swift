@@ -98,8 +98,7 @@ public enum Summary {
                     }
                 }
                 for (other, width) in [("three-pass-recompute", 22), ("three-pass-reload", 20)] {
-                    if let t = found["two-pass"], let o = found[other], let s = pairedSpeedup(o, over: t) {
-                        let interval = pairedSpeedupInterval(o, over: t)
+                    if let t = found["two-pass"], let o = found[other], let (s, interval) = ResultTable.pairedSpeedup(o, over: t) {
                         let wide = interval.map { $0.relativeHalfWidth > target } ?? true
                         marked = marked || wide
                         line += pad(String(format: "%.2fx", s) + (interval.map { String(format: " [%.2f,%.2f]", $0.low, $0.high) } ?? " [no CI]") + (wide ? "~" : ""), width)
@@ -191,29 +190,6 @@ public enum Summary {
             }
         }
         return out
-    }
-
-    /// Median over rounds of `variant` time / `twoPass` time. The runner interleaves the configurations of
-    /// one size and keeps their samples in round order, so sample i of each was taken side by side, and
-    /// pairing them cancels drift. Rows of different runs fall back to the ratio of medians.
-    public static func pairedSpeedup(_ variant: [String: String], over twoPass: [String: String]) -> Double? {
-        let a = rawSamples(variant), b = rawSamples(twoPass)
-        if !a.isEmpty, a.count == b.count, variant["experiment"] == twoPass["experiment"], !b.contains(0) {
-            return median(zip(a, b).map { $0 / $1 })
-        }
-        guard let m = Double(variant["median_s"] ?? ""), let t = Double(twoPass["median_s"] ?? ""), t > 0 else { return nil }
-        return m / t
-    }
-
-    /// The paired speedup's 95% interval (MedianInterval over the per-round ratios); nil for rows of different
-    /// runs or too few rounds.
-    public static func pairedSpeedupInterval(_ variant: [String: String], over twoPass: [String: String]) -> MedianInterval? {
-        guard variant["experiment"] == twoPass["experiment"] else { return nil }
-        return pairedRatio(rawSamples(variant), over: rawSamples(twoPass))
-    }
-
-    static func rawSamples(_ row: [String: String]) -> [Double] {
-        (row["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) }
     }
 
     /// The precision target of the comparisons, from the run's metadata beside the CSV (the default where

@@ -10,7 +10,7 @@ import Softmax
 /// per ISA and algorithm. Below it the plan runs the plain twins; an algorithm whose streaming kernels
 /// lose even at the largest size keeps the plain twins outright.
 public enum TunedPreset {
-    public static let name = "tuned"
+    public static let name = ResultsLayout.tunedPresetName
     static let tieTolerance = 0.02
 
     struct Timing {

@@ -6,14 +6,6 @@ import Softmax
 import Glibc
 #endif
 
-/// Monotonic time in seconds (CLOCK_MONOTONIC: not stepped by NTP, read in nanoseconds through the vDSO).
-@inline(__always)
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// The measuring thread: pinned to one CPU, FTZ/DAZ set, counters opened on it, buffers first touched by
 /// it. One instance measures one experiment.
 final class Worker: @unchecked Sendable {
@@ -45,6 +37,8 @@ final class Worker: @unchecked Sendable {
     let base: ResultRow
     let cpu: Int
     let topology: Topology
+    /// The caches the rotating output slices must exceed.
+    let rotation: OutputRotation
     let completed: Set<String>
     let writer: ResultWriter
     let log: (String) -> Void
@@ -53,7 +47,7 @@ final class Worker: @unchecked Sendable {
     /// Called on the worker thread after each size (the runner rewrites the metadata with what it saw).
     var checkpoint: ((Outcome) -> Void)?
 
-    init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, completed: Set<String>,
+    init(experiment: Experiment, plan: WorkPlan, base: ResultRow, cpu: Int, topology: Topology, rotation: OutputRotation, completed: Set<String>,
          writer: ResultWriter, noiseProbe: NoiseProbe = ThreadTimeNoiseProbe(), log: @escaping (String) -> Void) {
         self.noiseProbe = noiseProbe
         self.experiment = experiment
@@ -61,6 +55,7 @@ final class Worker: @unchecked Sendable {
         self.base = base
         self.cpu = cpu
         self.topology = topology
+        self.rotation = rotation
         self.completed = completed
         self.writer = writer
         self.log = log
@@ -249,37 +244,8 @@ final class Worker: @unchecked Sendable {
                          precheck: { _, _ in inner.precheck(buffers, facts) })
     }
 
-    /// The memory reference whose access pattern a pass family shares. Streaming stores drop the
-    /// write-allocate read of y, so passes that have them are held to `copy_nt`, not to `copy` (which
-    /// they could beat without being any closer to the memory's limit). In-place vscale reads y anyway.
-    static func referenceName(for family: String, nonTemporalStores: Bool = false) -> String {
-        guard let f = PassFamily(rawValue: family) else { return "copy" }
-        if f == .vscale { return "scale" }
-        guard f.writesOutput else { return "read" }
-        return nonTemporalStores ? "copy_nt" : "copy"
-    }
-
-    /// Attaches a roofline verdict to each pass row from the reference and peak rows of the same size and ISA.
-    private func addRooflines(_ rows: inout [ResultRow]) {
-        for i in rows.indices where rows[i].kind == .pass && rows[i].error == nil {
-            let pass = rows[i]
-            guard let kernel = KernelRegistry.named(pass.kernel) else { continue }
-            let name = Worker.referenceName(for: pass.algorithm, nonTemporalStores: kernel.nonTemporalStores)
-            let arithmetic = KernelRegistry.withOrdinaryStores(kernel).name
-            guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.algorithm == name && $0.error == nil }),
-                  let referenceMedian = reference.summary?.median, reference.bytesPerElement > 0,
-                  let peak = rows.first(where: { $0.kind == .peak && $0.kernel == arithmetic && $0.error == nil }),
-                  let peakMedian = peak.summary?.median else { continue }
-            // The reference's time scaled to the pass's bytes; sample i of every row is from round i.
-            let bytesScale = pass.bytesPerElement / reference.bytesPerElement
-            rows[i].roofline = ResultRow.Roofline(
-                memoryBoundSeconds: referenceMedian * bytesScale, computeBoundSeconds: peakMedian,
-                memoryBoundSamples: reference.samples.map { $0 * bytesScale }, computeBoundSamples: peak.samples)
-        }
-    }
-
     private func allocate(n: Int, rotateOutputs: Bool = true) throws -> SizeBuffers {
-        let slices = rotateOutputs ? Schedule.rotatingSlices(n: n, llcBytes: topology.llcBytes) : 1
+        let slices = rotateOutputs ? Schedule.rotatingSlices(n: n, llcBytes: rotation.llcBytes) : 1
         let xBuffer = try NodeBuffer(count: n, nearCPU: cpu, topology: topology)
         let yBuffer = try NodeBuffer(count: Schedule.outputOffset + Schedule.sliceStride(n) * slices, nearCPU: cpu, topology: topology)
         yBuffer.firstTouch(value: 0)
@@ -316,15 +282,39 @@ final class Worker: @unchecked Sendable {
                 rows[i].counters[column] = value * scale
             }
         }
-        addRooflines(&rows)
+        Rooflines.attach(to: &rows)
         for row in rows where !(row.kind == .peak && completed.contains(row.key)) { emit(row) }
         return rows
+    }
+
+    /// Calibration (how many calls a sample needs to last min_sample_seconds), then warm-up samples of
+    /// that many calls, discarded; returns the calls per sample of each contender.
+    private func calibrate(_ contenders: [Contender], buffers: SizeBuffers, sink: inout Float) -> [Int] {
+        var calls = [Int](repeating: 1, count: contenders.count)
+        for (i, contender) in contenders.enumerated() {
+            var fastest = Double.infinity
+            for _ in 0..<2 {
+                sink += buffers.touchInput()
+                let t0 = now()
+                contender.call(buffers)
+                fastest = Swift.min(fastest, now() - t0)
+            }
+            calls[i] = Schedule.callsPerSample(secondsPerCall: fastest, minSampleSeconds: experiment.minSampleSeconds)
+            for _ in 0..<experiment.warmupSamples {
+                sink += buffers.touchInput()
+                for _ in 0..<calls[i] { contender.call(buffers) }
+            }
+        }
+        return calls
     }
 
     /// Checks, calibrates and times the contenders of one size, interleaved; returns their rows (error
     /// rows for those that failed), in contender order.
     /// `workers`: the threads a contender's call runs on (their pinned CPUs, and how to read back where
     /// they ran); nil for the measuring thread alone. `allocateBuffers` replaces the single-thread buffers.
+    /// One function of about 120 lines on purpose: the rounds keep a dozen per-contender arrays (samples,
+    /// counts, failures, output errors) that the checks before timing, the round loop and the rows all
+    /// read; split, each piece would take them all as arguments.
     func measureRows(n: Int, contenders: [Contender], counters: CounterSet, rotateOutputs: Bool,
                              workers: (cpus: [Int], observe: () -> [Int])? = nil,
                              allocateBuffers: (() throws -> SizeBuffers)? = nil) -> [ResultRow] {
@@ -349,23 +339,7 @@ final class Worker: @unchecked Sendable {
         }
         guard !live.isEmpty else { return rows.compactMap { $0 } }
 
-        // Calibration (how many calls a sample needs to last min_sample_seconds), then warm-up samples of
-        // that many calls, discarded.
-        var calls = [Int](repeating: 1, count: live.count)
-        for (i, entry) in live.enumerated() {
-            var fastest = Double.infinity
-            for _ in 0..<2 {
-                sink += buffers.touchInput()
-                let t0 = now()
-                entry.contender.call(buffers)
-                fastest = Swift.min(fastest, now() - t0)
-            }
-            calls[i] = Schedule.callsPerSample(secondsPerCall: fastest, minSampleSeconds: experiment.minSampleSeconds)
-            for _ in 0..<experiment.warmupSamples {
-                sink += buffers.touchInput()
-                for _ in 0..<calls[i] { entry.contender.call(buffers) }
-            }
-        }
+        let calls = calibrate(live.map(\.contender), buffers: buffers, sink: &sink)
 
         var samples = [[Double]](repeating: [], count: live.count)
         var outputError = live.map(\.error)
@@ -376,13 +350,13 @@ final class Worker: @unchecked Sendable {
         let observe = workers?.observe ?? { [Pinning.currentCPU()] }
         var observed = Set<[Int]>()
         let comparisons = Comparisons.pairs(live.map(\.contender.row))
-        var sampling = Sampling(experiment: experiment, contenders: live.count, comparisons: comparisons)
+        var sampling = Sampling(experiment: experiment, comparisons: comparisons)
         let clockBefore = LoadProbe.effectiveClockGHz()
         var attempt = 0
         var reallocatedAt = 0
         var allocations = 1
         // The new buffers are allocated before the old ones are released: only where both fit.
-        let roomForTwoAllocations = Double(2 * WorkPlan.bufferBytes(n: n, llcBytes: topology.totalLLCBytes)) < 0.9 * Double(MachineInfo.availableMemoryBytes())
+        let roomForTwoAllocations = Double(2 * WorkPlan.bufferBytes(n: n, llcBytes: rotation.totalLLCBytes)) < 0.9 * Double(MachineInfo.availableMemoryBytes())
         while !sampling.done(samples: samples, failed: failure.map { $0 != nil }) {
             // Fresh buffers every `rounds_per_allocation` rounds: where the pages of x and of the output
             // slices fall (cache sets, DRAM banks) stays fixed for one allocation and changes with the next,
@@ -503,81 +477,3 @@ final class Worker: @unchecked Sendable {
     }
 }
 
-/// Progress on stderr: what runs, how far along, and how long is left.
-///
-/// How long is left: each configuration still to run costs its samples (timed, warm-up and calibration)
-/// of max(min_sample_seconds, n x the time per element its ISA took at the last size it ran), and the
-/// sum is scaled by how much longer than that model the last size took (buffers, checks, bounds).
-/// Replayed on this VM's reference run, the estimate was 0.28-0.42x the time actually left while the
-/// sizes still fit the caches (the per-element time grows once they no longer do) and 0.96-1.05x from
-/// there on (softmax), 0.6-1.07x (passes). Counting every configuration alike, as before, said 2.3-11x:
-/// the portable kernels, ten times slower per element, stop at 1M.
-struct Progress {
-    /// One step of the run: a size (in multicore runs, of one thread configuration) and the ISA of each
-    /// configuration still to measure there.
-    struct Step: Equatable {
-        var n: Int
-        var isas: [String]
-    }
-
-    let total: Int
-    private var done = 0
-    private var pending: [Step]
-    private var secondsPerElement: [String: Double] = [:]
-    /// The last finished step's seconds / the model's seconds for it.
-    private var overhead = 1.0
-    private let samplesPerConfiguration: Double
-    private let minSampleSeconds: Double
-
-    /// Each configuration runs its timed and warm-up samples and about one more to calibrate.
-    init(steps: [Step], experiment: Experiment) {
-        self.init(steps: steps, samplesPerConfiguration: experiment.samples + experiment.warmupSamples + 1,
-                  minSampleSeconds: experiment.minSampleSeconds)
-    }
-
-    init(steps: [Step], samplesPerConfiguration: Int, minSampleSeconds: Double) {
-        pending = steps.filter { !$0.isas.isEmpty }
-        total = pending.reduce(0) { $0 + $1.isas.count }
-        self.samplesPerConfiguration = Double(samplesPerConfiguration)
-        self.minSampleSeconds = minSampleSeconds
-    }
-
-    /// The model's seconds for one configuration at n; before any of its ISA has run, the mean of the
-    /// ISAs that have, or 1 ns per element.
-    private func modelSeconds(n: Int, isa: String) -> Double {
-        let known = secondsPerElement.values
-        let perElement = secondsPerElement[isa] ?? (known.isEmpty ? 1e-9 : known.reduce(0, +) / Double(known.count))
-        return samplesPerConfiguration * Swift.max(minSampleSeconds, Double(n) * perElement)
-    }
-
-    /// Seconds left by the model, scaled by what the last finished step took against it.
-    var secondsLeft: Double {
-        overhead * pending.reduce(0.0) { sum, step in sum + step.isas.reduce(0.0) { $0 + modelSeconds(n: step.n, isa: $1) } }
-    }
-
-    /// `rows`: what the step measured (their medians teach the model); the step is the first pending one of size n.
-    mutating func finished(n: Int, rows: [ResultRow], seconds: Double, log: (String) -> Void) {
-        var perISA: [String: [Double]] = [:]
-        for row in rows where row.kind != .peak && row.n > 0 {
-            guard let median = row.summary?.median else { continue }
-            perISA[row.isa, default: []].append(median / Double(row.n))
-        }
-        for (isa, values) in perISA { secondsPerElement[isa] = values.reduce(0, +) / Double(values.count) }
-        if let i = pending.firstIndex(where: { $0.n == n }) {
-            let modelled = pending[i].isas.reduce(0.0) { $0 + modelSeconds(n: n, isa: $1) }
-            if modelled > 0 { overhead = seconds / modelled }
-            pending.remove(at: i)
-        }
-        let count = rows.filter { $0.kind != .peak }.count
-        done += count
-        log(String(format: "[%d/%d] n=%d: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, count, seconds,
-                   formatDuration(secondsLeft)))
-    }
-}
-
-func formatDuration(_ seconds: Double) -> String {
-    let s = Int(seconds.rounded())
-    if s < 60 { return "\(s) s" }
-    if s < 3600 { return "\(s / 60) min \(s % 60) s" }
-    return "\(s / 3600) h \(s % 3600 / 60) min"
-}

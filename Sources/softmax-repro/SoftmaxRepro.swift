@@ -94,6 +94,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Measure on a CPU another run is measuring on (both runs' timings suffer); recorded in the metadata.")
     var shareCPU = false
 
+    @Option(help: "Size the rotating output buffers for a last-level cache of this many bytes instead of this machine's (for quick checks: timings are then not out-of-cache timings; recorded in the metadata).")
+    var llcBytes: Int?
+
     @Flag(help: "Run even if the run is estimated to take more than \(Int(Runner.longRunLimitSeconds / 3600)) hours.")
     var allowLong = false
 
@@ -117,6 +120,7 @@ struct Run: ParsableCommand {
         options.wait = wait
         options.shareCPU = shareCPU
         options.allowLong = allowLong
+        options.llcBytes = llcBytes
         do {
             let report = try Runner(options: options).run(name)
             print(report.csvPath)
@@ -362,19 +366,7 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Describe this machine: CPU, ISAs, caches, topology and the counters that work.")
 
     func run() throws {
-        let id = CPUIdentity.current()
-        print("processor:         \(id.modelName) (\(id.vendor), family 0x\(String(id.family, radix: 16)) model 0x\(String(id.model, radix: 16)) stepping \(id.stepping))")
-        print("microarchitecture: \(id.microarchitecture)")
-        print("results id:        \(id.id)")
-        print("ISAs:              \(ISA.supported.map(\.rawValue).joined(separator: ", ")) (of \(ISA.allCases.map(\.rawValue).joined(separator: ", ")))")
-        if let hv = MachineInfo.hypervisorVendor() { print("hypervisor:        \(hv)") }
-        print("memory:            \(formatBytes(MachineInfo.memoryBytes())) (\(formatBytes(MachineInfo.availableMemoryBytes())) available)")
-        print("os:                \(MachineInfo.osName()), kernel \(MachineInfo.kernelRelease())")
-        let governor = MachineInfo.cpufreqGovernor()
-        let boost = MachineInfo.boostState()
-        print("cpufreq governor:  \(governor.0 ?? "unknown: \(governor.reason ?? "")")")
-        print("boost/turbo:       \(boost.0 ?? "unknown: \(boost.reason ?? "")")")
-        print("kernels built by:  \(KernelBuild.compiler) \(KernelBuild.flags)")
+        MachineDescription().infoLines(availableMemoryBytes: MachineInfo.availableMemoryBytes()).forEach { print($0) }
         do {
             let topology = try Topology()
             func size(_ b: Int?) -> String { b.map(formatBytes) ?? "none" }

@@ -9,11 +9,13 @@ final class CommandLineTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = try makeTemporaryFolder("cli")
+        // The tiny experiment stops at its 3 samples and allocates its buffers once: the run `reference`
+        // copies must rotate its outputs past this machine's whole LLC (no --llc-bytes), hundreds of MiB.
         let presets = root.appendingPathComponent("experiments/presets")
         try FileManager.default.createDirectory(at: presets, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("experiments/presets/blend.json"),
                                          to: presets.appendingPathComponent("blend.json"))
-        try #"{"description": "tiny", "kind": "softmax", "sizes": [64], "samples": 3, "warmup_samples": 0, "min_sample_seconds": 0.0001, "algorithms": ["two-pass"], "isas": ["portable"]}"#
+        try #"{"description": "tiny", "kind": "softmax", "sizes": [64], "samples": 3, "warmup_samples": 0, "min_sample_seconds": 0.0001, "max_rounds": 3, "rounds_per_allocation": 0, "algorithms": ["two-pass"], "isas": ["portable"]}"#
             .write(to: root.appendingPathComponent("experiments/tiny.json"), atomically: true, encoding: .utf8)
     }
 
@@ -89,7 +91,8 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testARunWritesUnderLocalAndShowReadsLocalFirstThenTheReference() throws {
-        let result = try run(["run", "tiny", "--cpu", "0"])
+        // --llc-bytes: a tiny run need not rotate its outputs past this machine's whole LLC.
+        let result = try run(["run", "tiny", "--cpu", "0", "--llc-bytes", "1048576"])
         XCTAssertEqual(result.status, 0, "stderr: \(result.err)")
         let csv = result.out.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssert(csv.hasPrefix(root.appendingPathComponent("local/results/").path) || csv.hasPrefix("local/results/"), "the CSV path: \(csv)")
@@ -106,6 +109,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(fromReference.status, 0, "stderr: \(fromReference.err)")
         assertContains(fromReference.err, ["reading ", "results/\(processorFolder.lastPathComponent)/tiny.csv"], "show falls back to the reference run")
         XCTAssertFalse(fromReference.err.contains("local/"), "it read the reference run: \(fromReference.err)")
+    }
+
+    func testANonPositiveLLCSizeIsRefusedWithStatus2() throws {
+        let result = try run(["run", "tiny", "--llc-bytes", "0"])
+        XCTAssertEqual(result.status, 2, "stderr: \(result.err)")
+        assertContains(result.err, ["--llc-bytes", "positive"], "stderr")
+        XCTAssertEqual(filesUnder(root.appendingPathComponent("local")), [], "nothing written")
     }
 
     func testShowOfAFileThatIsNotResultsNeverSuggestsOverwrite() throws {

@@ -394,3 +394,29 @@ final class ResultsTests: XCTestCase {
         XCTAssertEqual(try ResultTable(path: empty).rows.count, 0, "an empty file holds no rows")
     }
 }
+
+/// ResultTable.pairedSpeedup, the one place rows are compared round by round.
+final class PairedSpeedupTests: XCTestCase {
+    func testSpeedupIsTheMedianOfPairedRatios() {
+        let two = ["experiment": "e", "median_s": "2", "raw_samples_s": "1;2;4"]
+        let three = ["experiment": "e", "median_s": "3", "raw_samples_s": "3;2;4"]
+        // Paired ratios 3, 1, 1: median 1, where the ratio of medians says 1.5.
+        XCTAssertEqual(ResultTable.pairedSpeedup(three, over: two)?.value, 1)
+        var otherRun = three
+        otherRun["experiment"] = "f"
+        XCTAssertEqual(ResultTable.pairedSpeedup(otherRun, over: two)?.value, 1.5)
+        XCTAssertNil(ResultTable.pairedSpeedup(otherRun, over: two)?.interval, "rows of different runs cannot be paired, so they have no interval")
+    }
+}
+
+/// ResultTable.samples(of:), the one reader of raw_samples_s.
+final class RawSamplesTests: XCTestCase {
+    func testSamplesAreReadInRoundOrderAndMalformedCellsAreNil() {
+        XCTAssertEqual(ResultTable.samples(of: ["raw_samples_s": "3e-6;1e-6;2e-6"]), [3e-6, 1e-6, 2e-6])
+        XCTAssertEqual(ResultTable.samples(of: ["raw_samples_s": ""]), [], "an empty cell: no samples")
+        XCTAssertEqual(ResultTable.samples(of: [:]), [], "no cell: no samples")
+        for bad in ["1e-6;oops", "1e-6;;2e-6", "inf", "1e-6;"] {
+            XCTAssertNil(ResultTable.samples(of: ["raw_samples_s": bad]), "'\(bad)' is not a list of finite numbers separated by ';'")
+        }
+    }
+}

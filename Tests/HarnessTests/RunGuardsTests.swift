@@ -184,14 +184,14 @@ final class RunGuardsTests: RunnerTestCase {
             // Before the first size and after it (the second size's progress line comes after the first
             // size's checkpoint): the metadata is there, running, and by then has the CPUs seen.
             if line.hasPrefix("running early") || line.hasPrefix("[2/") {
-                let metadata = Metadata.read(metadataPath)
+                let metadata = MetadataFile.read(metadataPath)
                 let cpus = ((metadata?["protocol"] as? [String: Any])?["observed_cpus"] as? [Int]) ?? []
                 seen.append("\(metadata?["run_state"] as? String ?? "missing") \(cpus)")
             }
         })
         _ = try runner.run("early")
         XCTAssertEqual(seen.lines, ["running []", "running [0]"], "metadata while running")
-        XCTAssertEqual(Metadata.read(metadataPath)?["run_state"] as? String, "complete")
+        XCTAssertEqual(MetadataFile.read(metadataPath)?["run_state"] as? String, "complete")
         XCTAssertEqual(filesUnder(results).filter { $0.contains(".tmp-") }, [], "no temporary metadata file left")
     }
 
@@ -246,12 +246,12 @@ final class RunGuardsTests: RunnerTestCase {
         let csv = folder.appendingPathComponent("mc.csv").path
         try ([ResultSchema.columns.joined(separator: ",")] + rows.map { $0.csvLine() }).joined(separator: "\n").appending("\n")
             .write(toFile: csv, atomically: true, encoding: .utf8)
-        try Metadata.write(["experiment": "mc", "experiment_kind": "multicore"], to: ResultsLayout.metadata(forCSV: csv))
+        try MetadataFile.write(["experiment": "mc", "experiment_kind": "multicore"], to: ResultsLayout.metadata(forCSV: csv))
         let text = Summary.render(try ResultTable(path: csv))
         assertContains(text, ["two-pass", "three-pass-recompute", "median time per call", "2 threads compact"], "show of a multicore CSV")
         XCTAssertFalse(text.contains("streaming crossover"), "a multicore run has no streaming crossover: \(text)")
         // The same rows under a tune run's metadata are its crossover.
-        try Metadata.write(["experiment": "mc", "experiment_kind": "tune"], to: ResultsLayout.metadata(forCSV: csv))
+        try MetadataFile.write(["experiment": "mc", "experiment_kind": "tune"], to: ResultsLayout.metadata(forCSV: csv))
         XCTAssertEqual(try ResultTable(path: csv).experimentKind, .tune)
         // Without metadata, the id names the kind.
         try FileManager.default.removeItem(atPath: ResultsLayout.metadata(forCSV: csv))
@@ -298,23 +298,24 @@ final class RunGuardsTests: RunnerTestCase {
         let folders = ReferenceRun.Folders(localResults: results, referenceResults: reference,
                                            localPresets: root.appendingPathComponent("local/presets"),
                                            committedPresets: ResultsLayout.committedPresets(experimentsFolder: experiments))
-        let whole = try run("whole")
+        // A reference run rotates its outputs past this machine's own LLC (the tests' smaller one is refused).
+        let whole = try run("whole") { $0.llcBytes = nil }
         _ = try run("narrowed") { $0.isas = [.portable] }
         // A killed run leaves run_state running.
         var metadata = try readMetadata(whole)
         metadata["run_state"] = "running"
-        try Metadata.write(metadata, to: whole.metadataPath)
+        try MetadataFile.write(metadata, to: whole.metadataPath)
         let error = assertHarnessError("promoting an unfinished and a narrowed run") {
             try ReferenceRun.promote(experiments: ["whole", "narrowed", "absent"], processorID: processorID, folders: folders, log: { _ in })
         }
         if let error {
             guard case let .incompleteRun(problems) = error else { return XCTFail("expected incompleteRun, saw \(error)") }
             XCTAssertEqual(problems.count, 3, "one problem per experiment: \(problems)")
-            assertContains(error.description, ["whole: its run did not finish", "narrowed: it was run with --isa", "absent: no ", "make reproduce"])
+            assertContains(error.description, ["whole: its run did not finish", "narrowed: it was run with --isa", "--llc-bytes", "absent: no ", "make reproduce"])
         }
         XCTAssertEqual(filesUnder(reference), [], "nothing copied while anything is missing")
         metadata["run_state"] = "complete"
-        try Metadata.write(metadata, to: whole.metadataPath)
+        try MetadataFile.write(metadata, to: whole.metadataPath)
         try ReferenceRun.promote(experiments: ["whole"], processorID: processorID, folders: folders, log: { _ in })
         XCTAssertEqual(filesUnder(reference), ["\(processorID)/whole.csv", "\(processorID)/whole.json"])
         XCTAssertEqual(try Data(contentsOf: reference.appendingPathComponent("\(processorID)/whole.csv")),

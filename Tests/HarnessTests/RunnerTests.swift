@@ -11,6 +11,8 @@ class RunnerTestCase: XCTestCase {
     var experiments: URL!
     var results: URL!
     var log: LogCollector!
+    /// The LLC the tests' runs size their output rotation for (RunOptions.llcBytes).
+    static let testLLCBytes = 1 << 20
 
     override class func setUp() {
         super.setUp()
@@ -53,6 +55,9 @@ class RunnerTestCase: XCTestCase {
         options.cpu = 0
         // Per-CPU locks of this test alone: other test runs on the machine pin CPU 0 too.
         options.cpuLocksFolder = root.appendingPathComponent("cpu-locks")
+        // Tiny runs need no out-of-cache rotation: without this every size and round would allocate
+        // output slices past this machine's LLC (hundreds of MiB on a server).
+        options.llcBytes = RunnerTestCase.testLLCBytes
         configure(&options)
         return options
     }
@@ -340,7 +345,7 @@ final class RunnerTests: RunnerTestCase {
             func samples(_ r: [String: String]?) -> [Double] { (r?["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) } }
             let reference = rows.first {
                 $0["kind"] == "reference" && $0["isa"] == row["isa"] && $0["n"] == row["n"]
-                    && $0["algorithm"] == Worker.referenceName(for: row["algorithm"] ?? "")
+                    && $0["algorithm"] == Rooflines.referenceName(for: row["algorithm"] ?? "")
             }
             let bytesScale = (cellDouble(row, "bytes_per_element") ?? 0) / (reference.flatMap { cellDouble($0, "bytes_per_element") } ?? 1)
             let bound = row["roofline_bound"] == "compute" ? samples(peak) : samples(reference).map { $0 * bytesScale }

@@ -22,7 +22,7 @@ final class SamplingTests: XCTestCase {
     func simulate(_ e: Experiment, contenders: Int, comparisons: [(numerator: Int, denominator: Int)], roundSeconds: Double,
                   foreign: (Int) -> Double = { _ in 0 }, draw: (Int, Int) -> Double) -> (sampling: Sampling, samples: [[Double]]) {
         let clock = FakeClock()
-        var sampling = Sampling(experiment: e, contenders: contenders, comparisons: comparisons, clock: { clock.seconds })
+        var sampling = Sampling(experiment: e, comparisons: comparisons, clock: { clock.seconds })
         var samples = [[Double]](repeating: [], count: contenders)
         var attempt = 0
         let failed = [Bool](repeating: false, count: contenders)

@@ -153,15 +153,3 @@ final class SummaryTests: XCTestCase {
         assertContains(text, ["1 configuration(s) failed", "three-pass-reload_kernel", "n=64", "could not allocate"], "error-only summary")
     }
 }
-
-final class PairedSpeedupTests: XCTestCase {
-    func testSpeedupIsTheMedianOfPairedRatios() {
-        let two = ["experiment": "e", "median_s": "2", "raw_samples_s": "1;2;4"]
-        let three = ["experiment": "e", "median_s": "3", "raw_samples_s": "3;2;4"]
-        // Paired ratios 3, 1, 1: median 1, where the ratio of medians says 1.5.
-        XCTAssertEqual(Summary.pairedSpeedup(three, over: two), 1)
-        var otherRun = three
-        otherRun["experiment"] = "f"
-        XCTAssertEqual(Summary.pairedSpeedup(otherRun, over: two), 1.5)
-    }
-}

@@ -101,11 +101,11 @@ final class RooflineTests: XCTestCase {
     /// Each pass is compared with the reference loop of its access pattern.
     func testEveryFamilyHasTheReferenceOfItsAccessPattern() {
         for family in PassFamily.allCases {
-            let reference = Worker.referenceName(for: family.rawValue)
+            let reference = Rooflines.referenceName(for: family.rawValue)
             let expected = family == .vscale ? "scale" : (family.writesOutput ? "copy" : "read")
             XCTAssertEqual(reference, expected, family.rawValue)
             XCTAssertNotNil(MemoryReference.named(reference, isa: .portable))
-            let streamed = Worker.referenceName(for: family.rawValue, nonTemporalStores: true)
+            let streamed = Rooflines.referenceName(for: family.rawValue, nonTemporalStores: true)
             XCTAssertEqual(streamed, family == .vscale ? "scale" : (family.writesOutput ? "copy_nt" : "read"), family.rawValue)
             for isa in ISA.allCases { XCTAssertNotNil(MemoryReference.named(streamed, isa: isa), "\(streamed) \(isa)") }
         }
