@@ -18,7 +18,10 @@ CLAIMS_FIXTURE = HERE / "claims-fixture.json"
 sys.path.insert(0, str(HERE.parent))
 import paper_claims  # noqa: E402
 from softmax_plots import figures, render as render_module  # noqa: E402
+from softmax_plots.figures.accuracy import figure_accuracy  # noqa: E402
 from softmax_plots.load import discover  # noqa: E402
+from softmax_plots.style import PANEL_WIDTH  # noqa: E402
+from softmax_plots.summary import summarize  # noqa: E402
 
 ZEN4 = "amd-zen4-epyc"
 # The figures the fixture has data for (it has no multicore run and no named sizes).
@@ -60,6 +63,37 @@ def test_a_figure_without_data_is_not_drawn_and_says_why(tmp_path, capsys):
     stems = {p.stem for p in written}
     assert "throughput_per_read_bandwidth" not in stems and "passes" not in stems and "throughput" in stems
     assert "no read reference (passes experiment) beside the softmax rows" in capsys.readouterr().err
+
+
+def test_every_text_of_every_figure_is_readable_at_100_percent():
+    """Panels sized for a two-column paper print at their size: no text under 7 pt."""
+    import matplotlib.pyplot as plt
+    import matplotlib.text
+    processors = discover(FIXTURES)
+    claims = paper_claims.load(CLAIMS_FIXTURE)
+    drawn = processors
+    d = figures.Drawing(processors, drawn, claims, summarize(drawn, claims))
+    checked = 0
+    for figure in figures.FIGURES:
+        for fig in ([figure.draw(p, d) for p in processors if figure.wanted(p, d)] if figure.per_processor
+                    else [figure.draw(d)] if figure.wanted(d) else []):
+            fig.canvas.draw()
+            small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(matplotlib.text.Text)
+                     if t.get_visible() and t.get_text().strip() and t.get_fontsize() < 7]
+            plt.close(fig)
+            assert not small, (figure.stem, small)
+            checked += 1
+    assert checked == len(FIXTURE_STEMS)
+
+
+def test_accuracy_panels_are_one_column_of_a_two_column_paper_wide():
+    zen4 = next(p for p in discover(FIXTURES) if p.id == ZEN4)
+    fig = figure_accuracy(zen4)
+    columns = len({ax.get_position().x0 for ax in fig.axes})
+    width = fig.get_size_inches()[0]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    assert columns == len({r["isa"] for r in zen4.accuracy}) and width == pytest.approx(PANEL_WIDTH * columns)
 
 
 def _package_modules():

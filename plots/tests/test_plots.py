@@ -32,6 +32,7 @@ from softmax_plots.summary import summarize  # noqa: E402
 from softmax_plots.style import PANEL_WIDTH  # noqa: E402
 from softmax_plots.cli import REPOSITORY, main  # noqa: E402
 from softmax_plots.figures.accuracy import ULP_FLOOR, figure_accuracy  # noqa: E402
+from softmax_plots.figures.multicore import figure_multicore  # noqa: E402
 from softmax_plots.figures.passes import figure_passes  # noqa: E402
 from softmax_plots.figures.speedup import figure_speedup  # noqa: E402
 from softmax_plots.figures.summary_speedup import figure_summary  # noqa: E402
@@ -594,6 +595,34 @@ def test_a_multicore_run_alone_is_enough_to_plot(tmp_path):
     p = run_cli("--results", results, "--out", tmp_path / "figs")
     assert p.returncode == 0, p.stderr
     assert {f.stem for f in (tmp_path / "figs").glob("*.png")} == {"solo-cpu_multicore"}
+
+
+def test_multicore_panels_share_a_y_axis_that_holds_every_column(tmp_path):
+    """The top row shares its y axis: a column drawn later with higher GB/s must not be cut off by a limit the
+    first column set."""
+    folder = tmp_path / "results" / "solo-cpu"
+    _write_multicore(folder, "solo-cpu")
+    rows = _multicore_rows("solo-cpu")
+    faster = []
+    for r in rows:
+        r = dict(r, isa="avx512f")
+        t = float(r["median_s"]) / 3
+        r.update({"median_s": str(t), "p25_s": str(t), "p75_s": str(t), "min_s": str(t), "raw_samples_s": f"{t};{t};{t}",
+                  "real_gbps": str(float(r["real_gbps"]) * 3), "effective_gbps": str(float(r["effective_gbps"]) * 3)})
+        faster.append(r)
+    with open(folder / "multicore.csv", "a", newline="") as f:
+        csv.DictWriter(f, fieldnames=SCHEMA_COLUMNS, lineterminator="\n").writerows(faster)
+    proc = discover(tmp_path / "results")[0]
+    fig = figure_multicore(proc)
+    tops = [ax for ax in fig.axes if ax.get_ylabel() == "real GB/s (all threads)" or ax.get_title()]
+    assert len(tops) == 2, [ax.get_title() for ax in fig.axes]
+    highest = max(max(line.get_ydata()) for ax in tops for line in ax.get_lines() if len(line.get_ydata()))
+    assert highest == pytest.approx(max(float(r["real_gbps"]) for r in faster))  # an avx512f row, drawn last
+    limits = [(ax.get_title(), ax.get_ylim()) for ax in tops]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    for title, (bottom, top) in limits:
+        assert bottom == 0 and top >= highest, (title, bottom, top, highest)
 
 
 # --------------------------------------------------------------------------------------------------------------

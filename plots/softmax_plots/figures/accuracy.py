@@ -11,14 +11,14 @@ from ..accuracy import (
 )
 from ..formats import compact, fmt_n
 from ..model import Processor
-from ..style import algorithm_color, element_id, pyplot
+from ..style import PANEL_HEIGHT, PANEL_WIDTH, algorithm_color, element_id, pyplot
 from ..vocabulary import isa_order
 
 
 # Errors at or below this many ulps are drawn at it (a log axis has no 0).
 ULP_FLOOR = 1e-2
 MASK_MARKERS = ("v", "s", "D", "^", "P", "<", ">")
-FAMILY_TITLES = {"symmetric": "symmetric ranges [-a, a]", "windows": "narrow windows [c, c+w] at growing |x|"}
+FAMILY_TITLES = {"symmetric": "ranges [-a, a]", "windows": "narrow windows [c, c+w]"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def figure_accuracy(proc: Processor):
     panels = [(n, f) for n in sorted({r["n"] for r in rows}) for f in families]
     axis = RangeAxis(tuple(sorted({range_position(r["input_range"]) for r in rows
                                    if range_family(r["input_range"]) == "symmetric"})))
-    fig, axes = plt.subplots(len(panels), len(isas), figsize=(5.0 * len(isas), 3.5 * len(panels)), squeeze=False,
+    fig, axes = plt.subplots(len(panels), len(isas), figsize=(PANEL_WIDTH * len(isas), (PANEL_HEIGHT + 0.4) * len(panels)), squeeze=False,
                              sharey=True)
     worst = max([r["max_error_ulp"] for r in ok] + [10.0])
     for i, (n, family) in enumerate(panels):
@@ -78,14 +78,14 @@ def figure_accuracy(proc: Processor):
                                 algorithm_color(algorithm, algorithms), index, (isa, n, family, algorithm))
             _decorate(ax, axis, family, [range_position(r["input_range"]) for r in here])
             ax.set_ylim(ULP_FLOOR * 0.6, worst * 30)
-            ax.set_title(f"{isa}, n = {fmt_n(n)}: {FAMILY_TITLES[family]}", fontsize=9)
+            ax.set_title(f"{isa}, n = {fmt_n(n)}: {FAMILY_TITLES[family]}", fontsize=8)
             if j == 0:
-                ax.set_ylabel("error (float32 ulps of the float64 softmax)")
+                ax.set_ylabel("error (float32 ulps)")
     fig.legend(handles=_legend(algorithms, masks, bool(failed)), loc="upper center", bbox_to_anchor=(0.5, 0.0),
                ncol=3, frameon=False)
-    fig.suptitle(f"{proc.title}: softmax error against float64 by input range, preset {preset or '-'}, errors "
-                 f"<= {ULP_FLOOR:g} ulp drawn at {ULP_FLOOR:g}  [{proc.id}]", fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_size_inches()[1]))  # room for the title (0.3 in)
+    fig.suptitle(f"{proc.title} [{proc.id}]\nsoftmax error against float64 by input range, preset {preset or '-'}, "
+                 f"errors <= {ULP_FLOOR:g} ulp drawn at {ULP_FLOOR:g}", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_size_inches()[1]))  # room for the title (two lines)
     return fig
 
 
@@ -124,13 +124,15 @@ def _decorate(ax, axis: RangeAxis, family: str, xs: list[float]):
         if xs and min(xs) <= limit <= max(xs) and not math.isnan(axis.place(family, limit)):
             ax.axvline(axis.place(family, limit), color="0.3", ls=ls, lw=1.0)
     if family == "symmetric":
-        ax.set_xticks(range(len(axis.categories)), [compact(c) for c in axis.categories], fontsize=7.5)
+        # Slanted: eleven categories in a 3.4 in panel leave no room for level labels of four characters.
+        ax.set_xticks(range(len(axis.categories)), [compact(c) for c in axis.categories], fontsize=7, rotation=45,
+                      ha="right", rotation_mode="anchor")
         ax.set_xlim(-0.5, len(axis.categories) - 0.3)
         ax.grid(axis="x", visible=False)
-        ax.set_xlabel("a in the input range [-a, a]")
+        ax.set_xlabel("a of the range [-a, a]")
     else:
         ax.set_xscale("log")
-        ax.set_xlabel("c in the window [c, c+w] (largest |x| about c)")
+        ax.set_xlabel("c of the window [c, c+w]")
     ax.set_yscale("log")
 
 

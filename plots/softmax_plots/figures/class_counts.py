@@ -34,7 +34,7 @@ def figure_labelled_sizes(proc: Processor):
                 b.set_gid(element_id("class_counts", isa, n, variant))
         ax.axhline(1.0, color="black", linewidth=0.8)
         ax.set_xticks(range(len(labels)), [f"{name.replace(' ', chr(10), 1) if len(name) > 10 else name}\n"
-                                           f"n = {fmt_n(n)}" for n, name in labels], fontsize=6.5)
+                                           f"n = {fmt_n(n)}" for n, name in labels], fontsize=7)
         ax.set_title(f"vs {variant}")
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel("two-pass speedup (x)")

@@ -69,11 +69,14 @@ def figure_multicore(proc: Processor):
             ax.set_xticks(all_threads)
             ax.grid(alpha=0.3)
         bottom.set_xlabel("threads (one per core)")
-        top.set_ylim(bottom=0)
         top.set_title(f"{isa}, {preset}: n = {fmt_n(data['n'])}", fontsize=8)
         if col == 0:
             top.set_ylabel("real GB/s (all threads)")
             bottom.set_ylabel("two-pass speedup (x)")
+    # The top row shares its y axis: from 0 only once every column has its data (a limit set while drawing the
+    # first column would freeze it and cut off the higher lines of the others).
+    axes[0][0].autoscale(axis="y")
+    axes[0][0].set_ylim(bottom=0)
     fig.suptitle(f"{proc.id}: one softmax split across threads (bottom: speedup vs three-pass-recompute, orange, "
                  "and -reload, green)", fontsize=9)
     fig.tight_layout()

@@ -78,7 +78,7 @@ def _claims(ax, proc: Processor, isa: str, claims: Claims | None, all_n: list[in
     for k, mark in enumerate(claim_marks(proc, isa, claims)):
         prefix = "" if mark.value is None else "\u2605 "
         ax.text(0.03, 0.96 - 0.17 * k, prefix + mark.label.replace(" (held", "\n(held"),
-                transform=ax.transAxes, fontsize=6.5, ha="left", va="top", color="0.1", bbox=CLAIM_BOX,
+                transform=ax.transAxes, fontsize=7, ha="left", va="top", color="0.1", bbox=CLAIM_BOX,
                 style="italic" if mark.value is None else "normal")
         if mark.value is None:
             any_text_claim = True
