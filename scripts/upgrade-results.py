@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plots"))
-import plot_results as schema  # noqa: E402  (the one Python copy of the documented column lists)
+from softmax_plots import schema  # noqa: E402  (the one Python copy of the documented column lists)
 from confidence import median_ci  # noqa: E402  (the one Python definition of the interval)
 
 CURRENT = max(schema.SUPPORTED_SCHEMA_VERSIONS)

@@ -1,4 +1,4 @@
-"""Tests of plots/plot_results.py against the synthetic fixture in plots/tests/fixtures/.
+"""Tests of plots/plot_results.py and the softmax_plots package against the synthetic fixture in plots/tests/fixtures/.
 
 Run from the repository root: .venv/bin/python -m pytest -q plots/tests
 """
@@ -19,7 +19,26 @@ FIXTURES = HERE / "fixtures"
 SCRIPT = HERE.parent / "plot_results.py"
 
 sys.path.insert(0, str(HERE.parent))
-import plot_results as pr  # noqa: E402
+import paper_claims  # noqa: E402
+from softmax_plots.schema import (ROOFLINE_COLUMNS, SCHEMA_COLUMNS, SUPPORTED_SCHEMA_VERSIONS,  # noqa: E402
+                                  VERSION_3_COLUMNS, VERSION_4_COLUMNS, schema_columns)
+from softmax_plots.load import discover, load_file, load_references, with_references  # noqa: E402
+from softmax_plots.select import experiment_kind, is_multicore, is_tune  # noqa: E402
+from softmax_plots.stats import (paired_estimate, paired_speedup, raw_samples, read_bandwidth, speedups,  # noqa: E402
+                                 time_estimate)
+from softmax_plots.accuracy import parse_range, range_family, range_position  # noqa: E402
+from softmax_plots.formats import speedup_cell  # noqa: E402
+from softmax_plots.summary import summarize  # noqa: E402
+from softmax_plots.style import PANEL_WIDTH  # noqa: E402
+from softmax_plots.cli import REPOSITORY, main  # noqa: E402
+from softmax_plots.figures.accuracy import ULP_FLOOR, figure_accuracy  # noqa: E402
+from softmax_plots.figures.multicore import figure_multicore  # noqa: E402
+from softmax_plots.figures.passes import figure_passes  # noqa: E402
+from softmax_plots.figures.speedup import figure_speedup  # noqa: E402
+from softmax_plots.figures.summary_speedup import figure_summary  # noqa: E402
+from softmax_plots.figures.throughput import figure_throughput  # noqa: E402
+from softmax_plots.figures.throughput_per_read_bandwidth import (  # noqa: E402
+    figure_throughput_per_read_bandwidth)
 
 ZEN4 = "amd-zen4-epyc"
 SKX = "intel-skylake-x-fixture"
@@ -42,11 +61,11 @@ def run_cli(*args, reference=False, claims=True):
 
 
 def load_claims():
-    return pr.paper_claims.load(CLAIMS_FIXTURE)
+    return paper_claims.load(CLAIMS_FIXTURE)
 
 
 def fixture_processors(results=FIXTURES):
-    return {p.id: p for p in pr.discover(results)}
+    return {p.id: p for p in discover(results)}
 
 
 def gids(fig):
@@ -138,13 +157,13 @@ def test_fixture_follows_the_schema():
             header = next(reader)
             version = int(next(reader)[0])
         versions[(path.parent.name, path.name)] = version
-        assert tuple(header) == pr.schema_columns(version), path
+        assert tuple(header) == schema_columns(version), path
     assert versions[(ZEN4, "accuracy-fixture.csv")] == 3
     assert {v for (proc, _f), v in versions.items() if proc == ICX} == {4}
     assert {v for (proc, f), v in versions.items() if proc != ICX and f != "accuracy-fixture.csv"} == {1}
-    assert pr.schema_columns(4) == pr.SCHEMA_COLUMNS
-    assert len(pr.schema_columns(1)) + len(pr.ROOFLINE_COLUMNS) + len(pr.VERSION_3_COLUMNS) + len(
-        pr.VERSION_4_COLUMNS) == len(pr.SCHEMA_COLUMNS)
+    assert schema_columns(4) == SCHEMA_COLUMNS
+    assert len(schema_columns(1)) + len(ROOFLINE_COLUMNS) + len(VERSION_3_COLUMNS) + len(
+        VERSION_4_COLUMNS) == len(SCHEMA_COLUMNS)
 
 
 def test_every_figure_is_written(rendered):
@@ -273,11 +292,11 @@ def test_error_rows_are_counted_and_not_plotted(tmp_path, rendered):
     for f in results.glob("*/*.csv"):
         rewrite_csv(f, poison)
 
-    processors = {p.id: p for p in pr.discover(results)}
+    processors = {p.id: p for p in discover(results)}
     zen = processors[ZEN4]
     assert all(r["status"] == "ok" for r in zen.softmax + zen.passes)
     reload_kernel = "rmax_portable_x4_acc4+raddstoreexpminusmax_portable_x4_acc4+vscale_portable_x4"
-    fig = pr.figure_throughput([zen])
+    fig = figure_throughput([zen])
     lines = {g: l for g, l in gids(fig).items() if not g.endswith("|ci")}
     reload_line = lines[f"softmax|{ZEN4}|portable|blend|three-pass-reload|{reload_kernel}"]
     two_pass = next(l for g, l in lines.items() if g.startswith(f"softmax|{ZEN4}|portable|blend|two-pass|"))
@@ -285,12 +304,12 @@ def test_error_rows_are_counted_and_not_plotted(tmp_path, rendered):
     assert 300_000_000 not in list(reload_line.get_xdata())
     assert max(max(l.get_ydata()) for l in lines.values()) < 100  # 10^9 elements/s; the poison is 10^12
 
-    fig = pr.figure_passes([processors[SKX]])
+    fig = figure_passes([processors[SKX]])
     lines = gids(fig)
     assert 100_000_000 not in list(lines[f"pass|{SKX}|avx512f|vscaleextexp|vscaleextexp_avx512f_x16"].get_xdata())
     assert 100_000_000 in list(lines[f"pass|{SKX}|avx512f|raddextexp|raddextexp_avx512f_x144_acc3"].get_xdata())
 
-    sp = pr.speedups(zen)
+    sp = speedups(zen)
     assert 300_000_000 not in [p.n for p in sp[("portable", "blend", "three-pass-reload")]]
 
 
@@ -315,7 +334,7 @@ def test_full_experiment_preferred_over_quick(tmp_path):
     p = run_cli("--results", results, "--summary-only")
     assert p.returncode == 0, p.stderr
     assert "using softmax-fixture.csv (more points)" in p.stderr and "softmax-quick.csv" in p.stderr
-    zen = next(p for p in pr.discover(results) if p.id == ZEN4)
+    zen = next(p for p in discover(results) if p.id == ZEN4)
     assert {r["experiment"] for r in zen.softmax} == {"softmax-fixture"}
     assert {r["experiment"] for r in zen.passes} == {"passes-fixture"}
 
@@ -328,7 +347,7 @@ def test_kinds_decide_the_figure_not_file_names(tmp_path):
         (d / f"{stem}.json").rename(d / f"{new}.json.tmp")
     for f in d.glob("*.tmp"):
         f.rename(f.with_suffix(""))
-    proc = next(p for p in pr.discover(results) if p.id == SKX)
+    proc = next(p for p in discover(results) if p.id == SKX)
     assert {r["kind"] for r in proc.softmax} == {"softmax"}
     assert {r["kind"] for r in proc.passes} == {"pass", "reference"}
 
@@ -347,7 +366,7 @@ def test_a_tune_runs_streaming_crossover_is_not_drawn_as_softmax(tmp_path):
         for r in softmax_rows:
             rows.append(dict(r, experiment="tune", preset="tuned", n="999999", kernel=r["kernel"] + "_nt"))
     rewrite_csv(d / "tune.csv", add_crossover)
-    proc = next(p for p in pr.discover(results) if p.id == SKX)
+    proc = next(p for p in discover(results) if p.id == SKX)
     assert proc.softmax and all(r["n"] != "999999" for r in proc.softmax), "the crossover rows were drawn"
     assert not any(r["_source"].endswith("tune.csv") for r in proc.softmax)
 
@@ -363,22 +382,22 @@ def test_the_kind_comes_from_the_metadata_or_the_id_never_from_the_rows(tmp_path
     pass_rows = []
     rewrite_csv(d / "passes-fixture.csv", lambda header, rows: pass_rows.extend(dict(r) for r in rows if r["kind"] == "pass"))
     rewrite_csv(d / "softmax-fixture.csv", lambda header, rows: rows.append(dict(pass_rows[0], experiment="softmax-fixture")))
-    softmax = pr.load_file(d / "softmax-fixture.csv")
-    assert pr._experiment_kind(softmax) == "softmax"
-    assert not pr._is_tune(softmax) and not pr._is_multicore(softmax)
+    softmax = load_file(d / "softmax-fixture.csv")
+    assert experiment_kind(softmax) == "softmax"
+    assert not is_tune(softmax) and not is_multicore(softmax)
     # A multicore run whose rows are all one thread, without metadata: the id says multicore.
     _write_multicore(results / ZEN4, ZEN4)
     z = results / ZEN4
     rewrite_csv(z / "multicore.csv", lambda header, rows: rows.__setitem__(slice(None), [r for r in rows if r["threads"] == "1"]))
     (z / "multicore.json").unlink()
     (z / "multicore.csv").rename(z / "multicore-quick.csv")
-    multicore = pr.load_file(z / "multicore-quick.csv")
-    assert pr._experiment_kind(multicore) == "multicore"
-    assert pr._is_multicore(multicore) and not pr._is_tune(multicore)
+    multicore = load_file(z / "multicore-quick.csv")
+    assert experiment_kind(multicore) == "multicore"
+    assert is_multicore(multicore) and not is_tune(multicore)
     # The metadata wins over the id.
     meta["experiment_kind"] = "tune"
     (d / "softmax-fixture.json").write_text(json.dumps(meta))
-    assert pr._is_tune(pr.load_file(d / "softmax-fixture.csv"))
+    assert is_tune(load_file(d / "softmax-fixture.csv"))
 
 
 def test_extra_algorithm_and_preset_are_drawn(tmp_path):
@@ -394,13 +413,13 @@ def test_extra_algorithm_and_preset_are_drawn(tmp_path):
                     extra.append(dict(r, algorithm="online", kernel="online_avx2_x32"))
         rows.extend(extra)
     rewrite_csv(target, add)
-    proc = next(p for p in pr.discover(results) if p.id == SKX)
-    fig = pr.figure_throughput([proc])
+    proc = next(p for p in discover(results) if p.id == SKX)
+    fig = figure_throughput([proc])
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "online" in labels
     assert "preset tuned" in labels and "preset blend" in labels
     assert any(g.startswith(f"softmax|{SKX}|avx2|blend|online|") for g in gids(fig))
-    rows = pr.summarize([proc])
+    rows = summarize([proc])
     assert {(r.isa, r.preset) for r in rows} == {("avx2", "blend"), ("avx2", "tuned"), ("avx512f", "blend")}
 
 
@@ -428,15 +447,15 @@ def test_claims_hold_each_processor_to_its_own_or_the_projects_choice():
 
 
 def test_no_claims_file_is_said_and_marks_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(pr.paper_claims, "DEFAULT_PATH", tmp_path / "claims" / "paper.json")
+    monkeypatch.setattr(paper_claims, "DEFAULT_PATH", tmp_path / "claims" / "paper.json")
     summary = tmp_path / "SUMMARY.md"
-    assert pr.main(["--results", str(FIXTURES), "--out", str(tmp_path / "figs"), "--summary", str(summary),
+    assert main(["--results", str(FIXTURES), "--out", str(tmp_path / "figs"), "--summary", str(summary),
                     "--no-reference"]) == 0
     text = summary.read_text()
     assert "No claims file was read" in text
     _h, rows = parse_summary_table(text)
     assert all(r["paper's claim"] == "no claims file" for r in rows), rows
-    assert pr.paper_claims.load(tmp_path / "absent.json") is None
+    assert paper_claims.load(tmp_path / "absent.json") is None
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -463,10 +482,10 @@ def test_speedup_is_the_median_of_paired_ratios():
     two = {"experiment": "e", "median_s": 2.0, "raw_samples_s": "1;2;4"}
     three = {"experiment": "e", "median_s": 3.0, "raw_samples_s": "3;2;4"}
     # Paired ratios 3, 1, 1 -> median 1; the ratio of medians would say 1.5.
-    assert pr.paired_speedup(three, two) == 1
+    assert paired_speedup(three, two) == 1
     other_run = dict(three, experiment="f")
-    assert pr.paired_speedup(other_run, two) == 1.5
-    assert pr.paired_speedup(dict(three, raw_samples_s=""), two) == 1.5
+    assert paired_speedup(other_run, two) == 1.5
+    assert paired_speedup(dict(three, raw_samples_s=""), two) == 1.5
 
 
 def test_named_sizes_get_a_table_and_a_figure(tmp_path):
@@ -500,8 +519,8 @@ def test_columns_are_the_ones_results_readme_documents():
         if line.startswith("| `"):
             first = line.split("|")[1]
             documented += [c.strip().strip("`") for c in first.split(",")]
-    assert version in pr.SUPPORTED_SCHEMA_VERSIONS
-    assert tuple(documented) == pr.schema_columns(version)
+    assert version in SUPPORTED_SCHEMA_VERSIONS
+    assert tuple(documented) == schema_columns(version)
 
 
 def _multicore_rows(processor: str) -> list[dict]:
@@ -518,7 +537,7 @@ def _multicore_rows(processor: str) -> list[dict]:
         for algorithm, t in per.items():
             kind = "reference" if algorithm == "read" else "softmax"
             bpe = {"two-pass": 12, "three-pass-recompute": 16, "three-pass-reload": 20, "read": 4}[algorithm]
-            r = {c: "" for c in pr.SCHEMA_COLUMNS}
+            r = {c: "" for c in SCHEMA_COLUMNS}
             r.update({
                 "schema_version": "3", "experiment": "multicore", "processor_id": processor, "microarchitecture": "zen4",
                 "isa": "avx2", "preset": "blend" if kind == "softmax" else "", "kind": kind, "algorithm": algorithm,
@@ -535,7 +554,7 @@ def _multicore_rows(processor: str) -> list[dict]:
 def _write_multicore(folder: Path, processor: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "multicore.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=pr.SCHEMA_COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(f, fieldnames=SCHEMA_COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(_multicore_rows(processor))
     (folder / "multicore.json").write_text(json.dumps({
@@ -578,6 +597,34 @@ def test_a_multicore_run_alone_is_enough_to_plot(tmp_path):
     assert {f.stem for f in (tmp_path / "figs").glob("*.png")} == {"solo-cpu_multicore"}
 
 
+def test_multicore_panels_share_a_y_axis_that_holds_every_column(tmp_path):
+    """The top row shares its y axis: a column drawn later with higher GB/s must not be cut off by a limit the
+    first column set."""
+    folder = tmp_path / "results" / "solo-cpu"
+    _write_multicore(folder, "solo-cpu")
+    rows = _multicore_rows("solo-cpu")
+    faster = []
+    for r in rows:
+        r = dict(r, isa="avx512f")
+        t = float(r["median_s"]) / 3
+        r.update({"median_s": str(t), "p25_s": str(t), "p75_s": str(t), "min_s": str(t), "raw_samples_s": f"{t};{t};{t}",
+                  "real_gbps": str(float(r["real_gbps"]) * 3), "effective_gbps": str(float(r["effective_gbps"]) * 3)})
+        faster.append(r)
+    with open(folder / "multicore.csv", "a", newline="") as f:
+        csv.DictWriter(f, fieldnames=SCHEMA_COLUMNS, lineterminator="\n").writerows(faster)
+    proc = discover(tmp_path / "results")[0]
+    fig = figure_multicore(proc)
+    tops = [ax for ax in fig.axes if ax.get_ylabel() == "real GB/s (all threads)" or ax.get_title()]
+    assert len(tops) == 2, [ax.get_title() for ax in fig.axes]
+    highest = max(max(line.get_ydata()) for ax in tops for line in ax.get_lines() if len(line.get_ydata()))
+    assert highest == pytest.approx(max(float(r["real_gbps"]) for r in faster))  # an avx512f row, drawn last
+    limits = [(ax.get_title(), ax.get_ylim()) for ax in tops]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    for title, (bottom, top) in limits:
+        assert bottom == 0 and top >= highest, (title, bottom, top, highest)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Accuracy
 
@@ -588,12 +635,12 @@ def fixture_accuracy_rows():
 
 
 def test_range_labels_parse():
-    assert pr.parse_range("[-1e4,1e4]") == (-1e4, 1e4)
-    assert pr.parse_range("[1e5,1e5+10]") == (1e5, 100010)
-    assert pr.parse_range("[-1e5-10,-1e5]") == (-100010, -1e5)
-    assert pr.parse_range("[1e-3,131072]") == (0.001, 131072)
-    assert pr.range_family("[-1,1]") == "symmetric" and pr.range_family("[1e3,1e3+10]") == "windows"
-    assert pr.range_position("[1e7,1e7+10]") == 10000010
+    assert parse_range("[-1e4,1e4]") == (-1e4, 1e4)
+    assert parse_range("[1e5,1e5+10]") == (1e5, 100010)
+    assert parse_range("[-1e5-10,-1e5]") == (-100010, -1e5)
+    assert parse_range("[1e-3,131072]") == (0.001, 131072)
+    assert range_family("[-1,1]") == "symmetric" and range_family("[1e3,1e3+10]") == "windows"
+    assert range_position("[1e7,1e7+10]") == 10000010
 
 
 def test_accuracy_rows_are_read_not_skipped(rendered):
@@ -604,7 +651,7 @@ def test_accuracy_rows_are_read_not_skipped(rendered):
     ok = [r for r in rows if r["status"] == "ok"]
     failed = [r for r in rows if r["status"] != "ok"]
     assert f"{len(ok)} ok row(s)" in line and f"(error: {len(failed)})" in line, line
-    zen = next(proc for proc in pr.discover(FIXTURES) if proc.id == ZEN4)
+    zen = next(proc for proc in discover(FIXTURES) if proc.id == ZEN4)
     assert len(zen.accuracy) == len(ok), (len(zen.accuracy), len(ok))
     assert len(zen.accuracy_failed) == len(failed) == 4
     assert all(r["kind"] == "accuracy" for r in zen.accuracy)
@@ -612,15 +659,15 @@ def test_accuracy_rows_are_read_not_skipped(rendered):
 
 
 def test_accuracy_figure_draws_each_row_at_its_error():
-    zen = next(proc for proc in pr.discover(FIXTURES) if proc.id == ZEN4)
-    fig = pr.figure_accuracy(zen)
+    zen = next(proc for proc in discover(FIXTURES) if proc.id == ZEN4)
+    fig = figure_accuracy(zen)
     lines = {l.get_gid(): l for ax in fig.axes for l in ax.get_lines() if l.get_gid()}
     rows = fixture_accuracy_rows()
     for isa in ("avx2", "avx512f"):
         for algorithm in ("two-pass", "three-pass-recompute", "three-pass-reload", "online"):
-            expected = sorted((pr.range_position(r["input_range"]), max(float(r["max_error_ulp"]), pr.ULP_FLOOR))
+            expected = sorted((range_position(r["input_range"]), max(float(r["max_error_ulp"]), ULP_FLOOR))
                               for r in rows if r["isa"] == isa and r["algorithm"] == algorithm and not r["mask"]
-                              and r["status"] == "ok" and pr.range_family(r["input_range"]) == "windows")
+                              and r["status"] == "ok" and range_family(r["input_range"]) == "windows")
             line = lines[f"accuracy|{isa}|1000|windows|{algorithm}|max_error_ulp"]
             seen = sorted(zip(line.get_xdata(), line.get_ydata()))
             flat = [float(v) for pair in seen for v in pair]
@@ -676,12 +723,12 @@ def test_accuracy_rows_of_other_orders_stay_out_of_the_figure(tmp_path):
         rows = list(csv.DictReader(f))
     ordered = tmp_path / "accuracy.csv"
     with open(ordered, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=pr.SCHEMA_COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(f, fieldnames=SCHEMA_COLUMNS, lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({**{c: "" for c in pr.SCHEMA_COLUMNS}, **r, "order": "random"})
-            w.writerow({**{c: "" for c in pr.SCHEMA_COLUMNS}, **r, "order": "ascending", "max_error_ulp": "12345"})
-    plain, with_orders = pr.load_file(src), pr.load_file(ordered)
+            w.writerow({**{c: "" for c in SCHEMA_COLUMNS}, **r, "order": "random"})
+            w.writerow({**{c: "" for c in SCHEMA_COLUMNS}, **r, "order": "ascending", "max_error_ulp": "12345"})
+    plain, with_orders = load_file(src), load_file(ordered)
     assert len(with_orders.rows) == len(plain.rows)
     assert all(r["max_error_ulp"] != 12345 for r in with_orders.rows)
     assert with_orders.ignored.get("accuracy order other than random") == len(rows)
@@ -727,12 +774,12 @@ def test_paired_speedup_ci_is_the_rule_on_the_per_round_ratios():
     ratios = [1.1, 1.3, 1.2, 1.25, 1.15, 1.4, 1.05]
     three = [t * r for t, r in zip(two, ratios)]
     row = lambda samples: {"experiment": "e", "median_s": sorted(samples)[3], "raw_samples_s": ";".join(map(repr, samples))}
-    e = pr.paired_estimate(row(three), row(two))
+    e = paired_estimate(row(three), row(two))
     s = sorted(ratios)  # m = 7: k = 1 (P(Bin(7, 1/2) = 0) = 1/128; P(<= 1) = 8/128 > 0.025)
     assert e.value == pytest.approx(s[3]) and e.low == pytest.approx(s[0]) and e.high == pytest.approx(s[6])
-    unpaired = pr.paired_estimate(dict(row(three), experiment="other"), row(two))
+    unpaired = paired_estimate(dict(row(three), experiment="other"), row(two))
     assert not unpaired.has_ci and unpaired.text().endswith("no CI (rows of different runs: ratio of medians)")
-    no_samples = pr.paired_estimate(dict(row(three), raw_samples_s=""), row(two))
+    no_samples = paired_estimate(dict(row(three), raw_samples_s=""), row(two))
     assert no_samples.text().endswith("no CI (no raw samples: ratio of medians)")
 
 
@@ -747,9 +794,9 @@ def test_time_ci_comes_from_the_schema_4_columns_where_filled(tmp_path):
     rewrite_csv(results / ICX / "softmax-fixture.csv", widen)
     icx = fixture_processors(results)[ICX]
     row = next(r for r in icx.softmax if r["isa"] == "avx2" and r["algorithm"] == "two-pass" and r["n"] == 1_000_000)
-    e = pr.time_estimate(row)
+    e = time_estimate(row)
     assert (e.low, e.high) == (pytest.approx(row["median_s"] * 0.5), pytest.approx(row["median_s"] * 2.0))
-    fig = pr.figure_throughput([icx])
+    fig = figure_throughput([icx])
     band = gids(fig)[f"softmax|{ICX}|avx2|blend|two-pass|{row['kernel']}|ci"]
     point = next(p for p in band_limits(band) if p[0] == 1_000_000)
     assert point[1] == pytest.approx(1e6 / (2 * row["median_s"]) / 1e9)
@@ -757,20 +804,20 @@ def test_time_ci_comes_from_the_schema_4_columns_where_filled(tmp_path):
     # Schema 1-3 files: the same rule on raw_samples_s.
     zen_row = next(r for r in fixture_processors()[ZEN4].softmax if r["isa"] == "avx2" and r["n"] == 1_000_000)
     from confidence import median_ci
-    assert (pr.time_estimate(zen_row).low, pr.time_estimate(zen_row).high) == median_ci(pr._samples(zen_row))
+    assert (time_estimate(zen_row).low, time_estimate(zen_row).high) == median_ci(raw_samples(zen_row))
 
 
 def test_speedup_figure_draws_each_ci_as_a_band():
     skx = fixture_processors()[SKX]
-    fig = pr.figure_speedup([skx], load_claims())
+    fig = figure_speedup([skx], load_claims())
     drawn = gids(fig)
-    for (isa, preset, variant), pts in pr.speedups(skx).items():
+    for (isa, preset, variant), pts in speedups(skx).items():
         band = drawn[f"speedup|{SKX}|{isa}|{preset}|{variant}|ci"]
         limits = {x: (lo, hi) for x, lo, hi in band_limits(band)}
         for p in pts:
             from confidence import median_ci
             variant_row, two_pass_row = p.rows
-            ratios = [x / y for x, y in zip(pr._samples(variant_row), pr._samples(two_pass_row))]
+            ratios = [x / y for x, y in zip(raw_samples(variant_row), raw_samples(two_pass_row))]
             assert limits[p.n] == pytest.approx(median_ci(ratios)), (isa, variant, p.n)
 
 
@@ -784,12 +831,12 @@ def test_no_band_where_there_are_fewer_than_6_samples(tmp_path):
                 r["samples"] = "5"
     rewrite_csv(results / SKX / "softmax-fixture.csv", keep_five)
     skx = fixture_processors(results)[SKX]
-    fig = pr.figure_speedup([skx], load_claims())
+    fig = figure_speedup([skx], load_claims())
     assert not [g for g in gids(fig) if g.endswith("|ci")]
     assert [g for g in gids(fig) if g.startswith(f"speedup|{SKX}|avx2|blend|")]
-    rows = pr.summarize([skx], load_claims())
+    rows = summarize([skx], load_claims())
     at_largest = rows[0].at_largest["three-pass-recompute"]
-    cell = pr.speedup_cell(at_largest.estimate)
+    cell = speedup_cell(at_largest.estimate)
     assert cell == f"{at_largest.estimate.value:.2f}, no CI (fewer than 6 samples)", cell
     # Out of cache (n >= 4 x 6.5M elements: 30M, 100M and 300M) the ratios are pooled: 15 values, enough for
     # an interval.
@@ -841,9 +888,9 @@ def test_the_precision_marks_are_explained_and_the_missed_target_appears(rendere
 
 def test_one_panel_per_processor_and_isa_with_the_same_axes():
     processors = list(fixture_processors().values())
-    for make in (lambda: pr.figure_throughput(processors), lambda: pr.figure_speedup(processors, load_claims()),
-                 lambda: pr.figure_passes(processors),
-                 lambda: pr.figure_throughput_per_read_bandwidth(processors, load_claims())):
+    for make in (lambda: figure_throughput(processors), lambda: figure_speedup(processors, load_claims()),
+                 lambda: figure_passes(processors),
+                 lambda: figure_throughput_per_read_bandwidth(processors, load_claims())):
         fig = make()
         panels = [ax for ax in fig.axes if ax.axison and ax.get_title()]
         titles = {tuple(ax.get_title().split("\n")[0].split(", ")) for ax in panels}
@@ -858,12 +905,12 @@ def test_one_panel_per_processor_and_isa_with_the_same_axes():
                 assert ys and ax.get_ylim()[0] <= min(ys) and max(ys) <= ax.get_ylim()[1], ax.get_title()
         # Sized for a two-column paper: about one column (3.4 in) per panel.
         width, _height = fig.get_size_inches()
-        assert width == pytest.approx(3 * pr.PANEL_WIDTH)
+        assert width == pytest.approx(3 * PANEL_WIDTH)
 
 
 def test_speedup_figure_marks_the_claim_that_applies_to_each_processor():
     processors = fixture_processors()
-    fig = pr.figure_speedup(list(processors.values()), load_claims())
+    fig = figure_speedup(list(processors.values()), load_claims())
     drawn = gids(fig)
     for proc, isa, value in ((SKX, "avx512f", 1.28), (SKX, "avx2", 1.18), (ICX, "avx512f", 1.28), (ICX, "avx2", 1.18)):
         line = drawn[f"claim|{proc}|{isa}|skylake-x-{isa}-up-to"]
@@ -880,13 +927,13 @@ def test_speedup_figure_marks_the_claim_that_applies_to_each_processor():
 def test_throughput_per_read_bandwidth_divides_by_the_out_of_cache_read():
     claims = load_claims()
     icx = fixture_processors()[ICX]
-    gbps, described = pr.read_bandwidth(icx, claims)
+    gbps, described = read_bandwidth(icx, claims)
     threshold = 4 * icx.llc_bytes / 4
     with open(FIXTURES / ICX / "passes-fixture.csv", newline="") as f:
         reads = [r for r in csv.DictReader(f) if r["algorithm"] == "read" and int(r["n"]) >= threshold]
     best = max(np.median([float(r["real_gbps"]) for r in reads if r["isa"] == isa]) for isa in ("avx2", "avx512f"))
     assert gbps == pytest.approx(best) and "read" in described and "n >=" in described
-    fig = pr.figure_throughput_per_read_bandwidth([icx], claims)
+    fig = figure_throughput_per_read_bandwidth([icx], claims)
     row = next(r for r in icx.softmax if r["isa"] == "avx512f" and r["algorithm"] == "two-pass" and r["n"] == 100_000_000)
     line = gids(fig)[f"softmax_per_read|{ICX}|avx512f|blend|two-pass|{row['kernel']}"]
     y = dict(zip(line.get_xdata(), line.get_ydata()))[100_000_000]
@@ -896,8 +943,8 @@ def test_throughput_per_read_bandwidth_divides_by_the_out_of_cache_read():
 def test_legends_are_short_and_kernels_are_in_the_summary(rendered):
     _out, summary, _p = rendered
     processors = list(fixture_processors().values())
-    for fig in (pr.figure_throughput(processors), pr.figure_speedup(processors, load_claims()),
-                pr.figure_passes(processors)):
+    for fig in (figure_throughput(processors), figure_speedup(processors, load_claims()),
+                figure_passes(processors)):
         labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
         assert labels and all(len(l) <= 70 for l in labels), labels
         assert not [l for l in labels if re.search(r"_(portable|avx2|avx512f)", l)], labels
@@ -928,12 +975,12 @@ def test_a_local_run_is_drawn_beside_its_reference(tmp_path):
     p = run_cli("--results", local, "--out", out, "--summary", summary, "--reference", FIXTURES, reference=True)
     assert p.returncode == 0, p.stderr
     processors = fixture_processors(local)
-    references = pr.load_references(FIXTURES, list(processors.values()))
+    references = load_references(FIXTURES, list(processors.values()))
     assert [r.id for r in references] == [ZEN4]  # only the processors of the local run
     assert references[0].run_label == "reference run at 0000000, 2020-01-13"
     assert processors[ZEN4].run_label == "this run"
-    drawn = pr.with_references(list(processors.values()), references)
-    fig = pr.figure_speedup(drawn, load_claims())
+    drawn = with_references(list(processors.values()), references)
+    fig = figure_speedup(drawn, load_claims())
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert f"{ZEN4}, avx2\nthis run" in titles and f"{ZEN4}, avx2\nreference run at 0000000, 2020-01-13" in titles
     assert any(g.startswith(f"speedup|{ZEN4}@reference|avx2|") for g in gids(fig))
@@ -947,9 +994,9 @@ def test_the_reference_defaults_to_the_repositorys_results(tmp_path):
     local = make_local_run(tmp_path)
     p = run_cli("--results", local, "--summary-only", reference=True)
     assert p.returncode == 0, p.stderr
-    assert f"reading the reference runs in {pr.REPOSITORY / 'results'}" in p.stderr
+    assert f"reading the reference runs in {REPOSITORY / 'results'}" in p.stderr
     # Drawing the repository's results themselves draws no reference beside them.
-    p = run_cli("--results", pr.REPOSITORY / "results", "--summary-only", reference=True)
+    p = run_cli("--results", REPOSITORY / "results", "--summary-only", reference=True)
     assert "reading the reference runs" not in p.stderr
 
 
@@ -964,11 +1011,11 @@ def test_a_missing_reference_folder_exits_2(tmp_path):
 def test_the_summary_puts_each_reference_row_below_the_same_configuration(tmp_path):
     local = make_local_run(tmp_path)
     processors = list(fixture_processors(local).values())
-    references = pr.load_references(FIXTURES, processors)
-    rows = pr.summarize(pr.with_references(processors, references), load_claims())
+    references = load_references(FIXTURES, processors)
+    rows = summarize(with_references(processors, references), load_claims())
     assert [(r.isa, r.preset, r.is_reference) for r in rows] == [
         (isa, "blend", ref) for isa in ("portable", "avx2", "avx512f") for ref in (False, True)]
-    fig = pr.figure_summary(rows, load_claims())
+    fig = figure_summary(rows, load_claims())
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert [("(reference)" in t) for t in ticks] == [False, True] * 3, ticks
 
@@ -983,7 +1030,7 @@ def test_files_without_quartiles_or_raw_samples_are_drawn_without_cis(tmp_path):
     _h, rows = parse_summary_table(summary.read_text())
     for r in (r for r in rows if r["processor"] == SKX):
         assert parse_cell(r["two-pass vs recompute"])["why"] == "no CI (no raw samples: ratio of medians)", r
-    assert not [g for g in gids(pr.figure_speedup([fixture_processors(results)[SKX]])) if g.endswith("|ci")]
+    assert not [g for g in gids(figure_speedup([fixture_processors(results)[SKX]])) if g.endswith("|ci")]
 
 
 def test_summary_gives_each_pass_efficiency_with_its_ci(rendered):

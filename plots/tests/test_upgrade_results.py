@@ -12,7 +12,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-import plot_results as pr  # noqa: E402
+from softmax_plots.schema import SCHEMA_COLUMNS, schema_columns  # noqa: E402
 from confidence import median_ci  # noqa: E402
 
 spec = importlib.util.spec_from_file_location("upgrade_results", HERE.parents[1] / "scripts" / "upgrade-results.py")
@@ -27,7 +27,7 @@ def as_version_3(src: Path, dst: Path) -> list[dict]:
     """The schema-4 fixture written as version 3 wrote it: the version 4 columns dropped."""
     with open(src, newline="") as f:
         rows = list(csv.DictReader(f))
-    columns = pr.schema_columns(3)
+    columns = schema_columns(3)
     with open(dst, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
@@ -51,12 +51,12 @@ def test_version_3_gains_the_median_intervals_from_its_raw_samples(tmp_path):
     message = upgrade_results.upgrade(path)
     assert message == f"{len(original)} rows upgraded from version 3 to 4"
     header, rows = read(path)
-    assert tuple(header) == pr.SCHEMA_COLUMNS
+    assert tuple(header) == SCHEMA_COLUMNS
     assert json.loads(path.with_suffix(".json").read_text())["schema_version"] == 4
     checked = 0
     for before, after in zip(original, rows):
         assert after["schema_version"] == "4"
-        for c in pr.schema_columns(3):
+        for c in schema_columns(3):
             if c != "schema_version":
                 assert after[c] == before[c], c
         samples = [float(v) for v in before["raw_samples_s"].split(";") if v]
