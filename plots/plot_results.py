@@ -30,6 +30,7 @@ import paper_claims  # noqa: E402
 from confidence import (NO_CI, PRECISION_TARGET, Estimate, median_ci, median_estimate,  # noqa: E402
                         paired_ratios)
 from paper_claims import Claims, ClaimsError, Mark  # noqa: E402
+from batched import batched_markdown  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -39,7 +40,7 @@ SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4)
 # the columns added since (schema_columns), and the figures need none of those.
 SCHEMA_COLUMNS = (
     "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
-    "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+    "kernel", "n", "batch", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
     "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
     "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
     "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
@@ -56,12 +57,14 @@ VERSION_4_COLUMNS = ("median_ci_low_s", "median_ci_high_s", "precision", "precis
                      "rounds_repeated", "efficiency_ci_low", "efficiency_ci_high", "order")
 # Columns each version added over the one before.
 ADDED_IN_VERSION = {2: ROOFLINE_COLUMNS, 3: VERSION_3_COLUMNS, 4: VERSION_4_COLUMNS}
+# Columns a file of any version may lack (read as empty): `batch` is empty for every row but a batched one's.
+OPTIONAL_COLUMNS = ("batch",)
 
 
-def schema_columns(version: int) -> tuple[str, ...]:
-    """The columns of one schema_version, in order."""
+def schema_columns(version: int, optional: bool = True) -> tuple[str, ...]:
+    """The columns of one schema_version, in order; without the optional ones when `optional` is False."""
     later = {c for v, cols in ADDED_IN_VERSION.items() if v > version for c in cols}
-    return tuple(c for c in SCHEMA_COLUMNS if c not in later)
+    return tuple(c for c in SCHEMA_COLUMNS if c not in later and (optional or c not in OPTIONAL_COLUMNS))
 
 
 # The columns this script reads. A file without one of them is refused (exit 2); the other schema columns
@@ -148,6 +151,7 @@ class Processor:
     softmax: list[dict] = field(default_factory=list)   # selected kind == softmax rows
     passes: list[dict] = field(default_factory=list)    # selected kind in (pass, reference) rows
     multicore: list[dict] = field(default_factory=list)  # rows of multicore experiments (softmax, reference)
+    batched: list[dict] = field(default_factory=list)  # softmax rows of batched experiments (B rows per call)
     accuracy: list[dict] = field(default_factory=list)  # selected kind == accuracy rows, status ok
     accuracy_failed: list[dict] = field(default_factory=list)  # accuracy rows of the same series that failed
     run_label: str = ""   # set where runs are drawn beside each other: "this run", "reference run at <commit>, <date>"
@@ -324,7 +328,7 @@ def load_file(csv_path: Path) -> ResultFile:
                     r[c] = r[c].strip()
                 rows.append(r)
             # Older versions lack the newer columns by definition; anything else missing is worth a word.
-            missing = [c for c in schema_columns(min(versions, default=max(SUPPORTED_SCHEMA_VERSIONS)))
+            missing = [c for c in schema_columns(min(versions, default=max(SUPPORTED_SCHEMA_VERSIONS)), optional=False)
                        if c not in header]
             if missing:
                 log(f"warning: {csv_path}: schema columns missing (not needed for the figures): {', '.join(missing)}")
@@ -403,7 +407,7 @@ def _select(proc: Processor, kinds: tuple[str, ...], series_key, role: str) -> l
     return chosen
 
 
-EXPERIMENT_KINDS = ("softmax", "passes", "tune", "multicore", "accuracy")
+EXPERIMENT_KINDS = ("softmax", "passes", "tune", "multicore", "accuracy", "batched")
 
 
 def _experiment_kind(f: ResultFile) -> str | None:
@@ -428,8 +432,12 @@ def select_rows(proc: Processor) -> None:
     # Multi-core runs get their own figure; the paper's figures are one thread, so those files stay out of them.
     multicore = [f for f in proc.files if _is_multicore(f)]
     proc.multicore = [r for f in multicore for r in f.rows if r["kind"] in ("softmax", "reference")]
-    if multicore:
-        saved, proc.files = proc.files, [f for f in proc.files if f not in multicore]
+    # Batched runs (B rows per call) have their own table (batched.py), never the one-vector figures.
+    batched_files = [f for f in proc.files if _experiment_kind(f) == "batched"]
+    proc.batched = [r for f in batched_files for r in f.rows if r["kind"] == "softmax"]
+    apart = multicore + batched_files
+    if apart:
+        saved, proc.files = proc.files, [f for f in proc.files if f not in apart]
         try:
             _select_single_thread(proc)
         finally:
@@ -736,7 +744,7 @@ def labelled_sizes(proc: Processor) -> list[dict]:
     out = []
     for f in proc.files:
         labels = (f.meta or {}).get("size_labels") or {}
-        if not labels:
+        if not labels or _experiment_kind(f) == "batched":
             continue
         rows = [r for r in f.rows if r["kind"] == "softmax"]
         for key in sorted({(r["isa"], r["preset"], r["n"]) for r in rows if str(r["n"]) in labels},
@@ -857,6 +865,9 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor], claims
     parts += kernels_markdown(drawn)
     parts += labelled_sizes_markdown(processors)
     parts += multicore_markdown(processors)
+    parts += batched_markdown([(p.id, p.batched, {k: v for f in p.files if _experiment_kind(f) == "batched"
+                                                  for k, v in ((f.meta or {}).get("size_labels") or {}).items()})
+                               for p in processors])
     parts += accuracy_markdown(processors)
     parts += ["", "Sources:", ""]
     for p in drawn:

@@ -49,7 +49,7 @@ def upgrade(csv_path: Path) -> str:
         return "empty, left as is"
     header = tuple(rows[0])
     version = next((v for v in sorted(schema.SUPPORTED_SCHEMA_VERSIONS, reverse=True)
-                    if v >= 2 and header == schema.schema_columns(v)), None)
+                    if v >= 2 and header in (schema.schema_columns(v), schema.schema_columns(v, optional=False))), None)
     if version is None:
         raise SystemExit(f"{csv_path}: the header is not that of schema_version 2, 3 or 4; not touched")
     if version == CURRENT:

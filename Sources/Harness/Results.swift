@@ -12,10 +12,14 @@ public enum ResultSchema {
         "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
         "efficiency_ci_low", "efficiency_ci_high", "order",
     ]
+    /// Columns a file of its version may lack, read as empty cells: added to version 4 without a new version
+    /// because an empty cell means what every older row is (`batch`: empty for anything but a batched row,
+    /// which only files that have the column hold). A run resuming a file without them keeps its header.
+    public static let optionalColumns: Set<String> = ["batch"]
 
     public static let columns = [
         "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
-        "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+        "kernel", "n", "batch", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
         "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
         "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
         "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
@@ -30,8 +34,13 @@ public enum ResultSchema {
         version >= 4 ? columns : columns.filter { !addedInVersion4.contains($0) }
     }
 
+    /// The columns a file of that version must have: `columns(version:)` less the optional ones.
+    public static func requiredColumns(version: Int) -> [String] {
+        columns(version: version).filter { !optionalColumns.contains($0) }
+    }
+
     /// Columns that must hold a whole number where not empty.
-    public static let integerColumns: Set<String> = ["schema_version", "n", "threads", "cpu", "samples", "calls_per_sample", "rounds_repeated"]
+    public static let integerColumns: Set<String> = ["schema_version", "n", "batch", "threads", "cpu", "samples", "calls_per_sample", "rounds_repeated"]
     /// Columns that must hold a finite number where not empty (raw_samples_s: numbers separated by ';').
     public static let numberColumns: Set<String> = [
         "median_s", "p25_s", "p75_s", "min_s", "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error",
@@ -67,7 +76,7 @@ public enum ResultSchema {
     }
 
     /// The columns that identify a configuration across runs (for --resume): ResultRow.key joins them.
-    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads", "placement", "input_range", "mask", "order"]
+    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "batch", "threads", "placement", "input_range", "mask", "order"]
 
     /// Counter columns and how each event is normalised: per element of every timed call, or per call.
     public enum Normalisation: Sendable { case perElement, perCall }
@@ -153,6 +162,9 @@ public struct ResultRow: Equatable, Sendable {
     public var algorithm: String
     public var kernel: String
     public var n: Int
+    /// Batched rows: the rows of n elements each call computes (B); nil (an empty cell) for every other row,
+    /// which computes one vector.
+    public var batch: Int?
     public var threads: Int = 1
     /// Multi-threaded rows: how the workers were placed (`compact`, `scattered`); empty for one thread.
     public var placement: String = ""
@@ -181,7 +193,7 @@ public struct ResultRow: Equatable, Sendable {
 
     /// Identifies a configuration across runs, for --resume.
     public var key: String {
-        [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? "", accuracy?.order ?? ""]
+        [kind.rawValue, isa, preset, algorithm, kernel, String(n), batch.map(String.init) ?? "", String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? "", accuracy?.order ?? ""]
             .joined(separator: "|")
     }
 
@@ -191,7 +203,7 @@ public struct ResultRow: Equatable, Sendable {
         var c: [String: String] = [
             "schema_version": String(ResultSchema.version), "experiment": experiment, "processor_id": processorID,
             "microarchitecture": microarchitecture, "isa": isa, "preset": preset, "kind": kind.rawValue,
-            "algorithm": algorithm, "kernel": kernel, "n": String(n), "threads": String(threads), "placement": placement,
+            "algorithm": algorithm, "kernel": kernel, "n": String(n), "batch": batch.map(String.init) ?? "", "threads": String(threads), "placement": placement,
             "cpus": cpus.map(String.init).joined(separator: ";"), "cpu": String(cpu),
             "bytes_per_element": format(bytesPerElement), "status": error == nil ? "ok" : "error", "error": error ?? "",
         ]
@@ -208,7 +220,8 @@ public struct ResultRow: Equatable, Sendable {
             }
         }
         if let s = summary {
-            let n = Double(self.n)
+            // Elements per call: a batched row's call computes `batch` rows of n.
+            let n = Double(self.n) * Double(batch ?? 1)
             c["samples"] = String(s.count)
             c["calls_per_sample"] = String(callsPerSample)
             c["median_s"] = format(s.median)
@@ -340,9 +353,9 @@ public struct ResultTable {
             throw HarnessError.unreadableResults(path, "its header repeats the column '\(repeated)'")
         }
         // The version from the header: every column of this build, or of an older readable version.
-        guard let fileVersion = ResultSchema.readableVersions.sorted(by: >).first(where: { v in ResultSchema.columns(version: v).allSatisfy(header.contains) }) else {
+        guard let fileVersion = ResultSchema.readableVersions.sorted(by: >).first(where: { v in ResultSchema.requiredColumns(version: v).allSatisfy(header.contains) }) else {
             let closest = ResultSchema.addedInVersion4.contains(where: header.contains) ? ResultSchema.version : ResultSchema.readableVersions.min()!
-            let missing = ResultSchema.columns(version: closest).filter { !header.contains($0) }
+            let missing = ResultSchema.requiredColumns(version: closest).filter { !header.contains($0) }
             throw HarnessError.unreadableResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.readableVersions.map(String.init).joined(separator: " or "))")
         }
         schemaVersion = fileVersion
@@ -413,8 +426,9 @@ public final class ResultWriter {
             columns = ResultSchema.columns
         } else {
             let header = parseCSV(String(decoding: existing.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)).first ?? []
-            guard Set(header).isSuperset(of: ResultSchema.columns) else {
-                throw HarnessError.incompatibleResults(path, "its header lacks \(ResultSchema.columns.filter { !header.contains($0) }.joined(separator: ", "))")
+            let required = ResultSchema.requiredColumns(version: ResultSchema.version)
+            guard Set(header).isSuperset(of: required) else {
+                throw HarnessError.incompatibleResults(path, "its header lacks \(required.filter { !header.contains($0) }.joined(separator: ", "))")
             }
             columns = header
         }

@@ -242,13 +242,18 @@ final class ResultsTests: XCTestCase {
 
     func testKeyIdentifiesTheConfiguration() {
         let row = sampleRow()
-        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000|1||||", "key: saw \(row.key)")
+        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000||1||||", "key: saw \(row.key)")
         var other = row
         other.samples = [1]
         other.cpu = 0
         XCTAssertEqual(other.key, row.key, "timings and cpu are not part of the key")
         other.n = 1001
         XCTAssertNotEqual(other.key, row.key, "n is part of the key")
+        var batched = row, larger = row
+        batched.batch = 1
+        larger.batch = 16
+        XCTAssertNotEqual(batched.key, row.key, "a batched row of one row is not the single-vector row")
+        XCTAssertNotEqual(batched.key, larger.key, "the batch is part of the key")
         var placed = row
         placed.threads = 2
         placed.placement = "compact"

@@ -138,7 +138,7 @@ def test_fixture_follows_the_schema():
             header = next(reader)
             version = int(next(reader)[0])
         versions[(path.parent.name, path.name)] = version
-        assert tuple(header) == pr.schema_columns(version), path
+        assert tuple(header) == pr.schema_columns(version, optional=False), path
     assert versions[(ZEN4, "accuracy-fixture.csv")] == 3
     assert {v for (proc, _f), v in versions.items() if proc == ICX} == {4}
     assert {v for (proc, f), v in versions.items() if proc != ICX and f != "accuracy-fixture.csv"} == {1}

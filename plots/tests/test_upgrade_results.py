@@ -27,7 +27,7 @@ def as_version_3(src: Path, dst: Path) -> list[dict]:
     """The schema-4 fixture written as version 3 wrote it: the version 4 columns dropped."""
     with open(src, newline="") as f:
         rows = list(csv.DictReader(f))
-    columns = pr.schema_columns(3)
+    columns = pr.schema_columns(3, optional=False)
     with open(dst, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
@@ -56,7 +56,7 @@ def test_version_3_gains_the_median_intervals_from_its_raw_samples(tmp_path):
     checked = 0
     for before, after in zip(original, rows):
         assert after["schema_version"] == "4"
-        for c in pr.schema_columns(3):
+        for c in pr.schema_columns(3, optional=False):
             if c != "schema_version":
                 assert after[c] == before[c], c
         samples = [float(v) for v in before["raw_samples_s"].split(";") if v]
