@@ -56,6 +56,7 @@ extension Worker {
             "split": "worker w runs a contiguous block of whole rows (blocks differ by at most one row); no barrier inside a row or between rows",
             "streaming_stores": "decided per row by the plan's streaming threshold for n (one row's length), as for a single vector of n",
             "check": "after every timed sample each row of the last output must sum to 1 within sum_tolerance",
+            "noise_sizes": "the noise section and the run's warnings name a size and batch by its elements per call, B x the row stride",
         ] as [String: Any]
         let noCounters = CounterSet(events: [])
         var placementNotes: Set<String> = []
