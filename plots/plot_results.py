@@ -1993,7 +1993,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SchemaError(f"{args.reference}: no such folder of reference results; pass --reference DIR holding "
                               "<processor-id>/<experiment>.csv, or --no-reference")
         processors = discover(args.results)
-        if not any(p.softmax or p.passes or p.multicore or p.accuracy or p.accuracy_failed for p in processors):
+        if not any(p.softmax or p.passes or p.multicore or p.batched or p.accuracy or p.accuracy_failed for p in processors):
             raise InputError(f"{args.results}: no results/<processor-id>/<experiment>.csv with usable rows")
         reference_dir = args.reference
         if reference_dir is None and not args.no_reference:

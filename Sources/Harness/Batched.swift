@@ -232,9 +232,12 @@ extension Summary {
                 line += BatchedVerdict.decide(samples)?.text ?? "no verdict (fewer than two algorithms measured)"
                 if let two = samples[Algorithm.twoPass.rawValue] {
                     for (algorithm, other) in samples.sorted(by: { $0.key < $1.key }) where algorithm != Algorithm.twoPass.rawValue {
+                        // The median over rounds of the paired ratio, as plots/batched.py gives it; its interval where
+                        // there are rounds enough.
+                        let paired = other.count == two.count && !two.contains { $0 <= 0 } ? zip(other, two).map { $0 / $1 } : []
                         let ratio = pairedRatio(other, over: two)
                         line += "; vs \(algorithm) " + (ratio.map { String(format: "%.2f [%.2f,%.2f]", $0.median, $0.low, $0.high) }
-                                                          ?? (other.isEmpty || two.isEmpty ? "-" : String(format: "%.2f (too few rounds for an interval)", median(other) / median(two))))
+                                                          ?? (paired.isEmpty ? "-" : String(format: "%.2f (too few rounds for an interval)", median(paired))))
                     }
                 }
                 out += line + "\n"
