@@ -9,7 +9,7 @@ RUN := .build/release/softmax-repro
 # QUICK=1: the quick variants (a few minutes); FRESH=1: start afresh instead of resuming (old CSVs are
 # kept as .bak copies).
 FULL_EXPERIMENTS := tune softmax passes table1 multicore accuracy
-EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick multicore-quick accuracy-quick,$(FULL_EXPERIMENTS))
+EXPERIMENTS := $(if $(QUICK),softmax-quick passes-quick multicore-quick accuracy-quick llm-vocab-quick,$(FULL_EXPERIMENTS))
 RUN_FLAGS := $(if $(FRESH),--overwrite,--resume)
 # A user's runs: everything `make reproduce` writes is under the gitignored local/ (the runner's defaults
 # for --results and --local-presets); the committed reference runs in results/ change only by

@@ -6,8 +6,8 @@ is what a version 3 run of a single-threaded timing experiment writes. 3 -> 4: t
 its precision, computed from the row's raw samples by the one rule (plots/confidence.py; empty below 6
 samples); `order` = random for accuracy rows (the only order before version 4); the sampling columns
 (precision_target, precision_met, rounds_repeated) and the efficiencies' intervals stay empty: those runs
-did not sample to a precision, and their bounds' per-round samples are not in the pass rows. The metadata's
-schema_version is bumped too.
+did not sample to a precision, and their bounds' per-round samples are not in the pass rows. 4 -> 5: `batch`,
+empty (every row before version 5 computes one vector). The metadata's schema_version is bumped too.
 
     python3 scripts/upgrade-results.py results/<processor-id>/<experiment>.csv [...]
 """
@@ -51,7 +51,7 @@ def upgrade(csv_path: Path) -> str:
     version = next((v for v in sorted(schema.SUPPORTED_SCHEMA_VERSIONS, reverse=True)
                     if v >= 2 and header == schema.schema_columns(v)), None)
     if version is None:
-        raise SystemExit(f"{csv_path}: the header is not that of schema_version 2, 3 or 4; not touched")
+        raise SystemExit(f"{csv_path}: the header is not that of schema_version 2, 3, 4 or 5; not touched")
     if version == CURRENT:
         return f"already version {CURRENT}"
     out = [list(schema.SCHEMA_COLUMNS)]

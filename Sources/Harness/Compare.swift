@@ -85,7 +85,7 @@ public struct Comparison {
         }
         let table: ResultTable
         do { table = try ResultTable(path: path) } catch let HarnessError.unreadableResults(_, why) {
-            throw ComparisonError("\(path) cannot be compared: \(why); compare two results files written by softmax-repro (schema \(ResultSchema.readableVersions.map(String.init).joined(separator: " or ")); scripts/upgrade-results.py upgrades older ones)")
+            throw ComparisonError("\(path) cannot be compared: \(why); compare two results files written by softmax-repro (schema \(ResultSchema.readableVersionsText("or")); scripts/upgrade-results.py upgrades older ones)")
         }
         // A row that is not a measurement (a cell that is not a number, a torn line) cannot be compared.
         if let invalid = table.invalidRows.first {

@@ -18,6 +18,9 @@ public struct Experiment: Equatable, Sendable {
         case multicore
         /// Whole softmaxes' errors against a float64 softmax, per input range and mask: nothing is timed.
         case accuracy
+        /// B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
+        /// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
+        case batched
 
         /// Whether the experiment measures pass kernels alone (with references and compute peaks).
         public var measuresPasses: Bool { self == .passes || self == .tune }
@@ -89,13 +92,17 @@ public struct Experiment: Equatable, Sendable {
     public var roundsPerAllocation: Int = 1
     /// accuracy: the element orders each input is tried in, each its own rows (default: as drawn).
     public var orders: [InputOrder] = [.random]
+    /// batched: the rows per call (B) to run at every size; each its own rows.
+    public var batches: [Int] = []
+    /// The most rows per call a batched experiment may ask for: beyond it a typo would allocate for ever.
+    public static let maxBatch = 65_536
 
     static let knownKeys: Set<String> = [
         "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
         "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
         "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
         "crossover_sizes", "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
-        "rounds_per_allocation", "orders",
+        "rounds_per_allocation", "orders", "batches",
     ]
     /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
     static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials", "orders"]
@@ -127,7 +134,7 @@ public struct Experiment: Equatable, Sendable {
         "precision_target": .number(limit: .greatestFiniteMagnitude), "median_precision_target": .number(limit: .greatestFiniteMagnitude),
         "max_rounds": .whole(Int64.min...Int64.max), "round_budget_seconds": .number(limit: .greatestFiniteMagnitude),
         "noise_threshold": .number(limit: .greatestFiniteMagnitude), "orders": .list(of: .string),
-        "rounds_per_allocation": .whole(Int64.min...Int64.max),
+        "rounds_per_allocation": .whole(Int64.min...Int64.max), "batches": .list(of: .whole(Int64.min...Int64.max)),
     ]
 
     /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
@@ -226,6 +233,7 @@ public struct Experiment: Equatable, Sendable {
         experiment.noiseThreshold = file.noiseThreshold ?? experiment.noiseThreshold
         experiment.roundsPerAllocation = file.roundsPerAllocation ?? experiment.roundsPerAllocation
         experiment.orders = orders
+        experiment.batches = file.batches ?? []
         try experiment.validate(source: source)
         return experiment
     }
@@ -264,6 +272,7 @@ public struct Experiment: Equatable, Sendable {
             ("sizes", sizes.map(String.init)), ("algorithms", algorithms.map(\.rawValue)), ("isas", (isas ?? []).map(\.rawValue)),
             ("presets", presets), ("optional_presets", optionalPresets), ("references", references),
             ("threads", (threads ?? []).map(String.init)), ("crossover_sizes", (crossoverSizes ?? []).map(String.init)),
+            ("batches", batches.map(String.init)),
         ]
         for (key, values) in lists {
             var seen = Set<String>()
@@ -302,6 +311,7 @@ public struct Experiment: Equatable, Sendable {
             if Set(placements).count != placements.count { throw fail("key 'placements' repeats a placement") }
         }
         if kind == .accuracy { try validateAccuracy(fail) }
+        try validateBatches(fail)
         if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
         if let c = crossoverSizes {
             guard kind == .tune else { throw fail("key 'crossover_sizes' applies to tune experiments only (this one is \(kind.rawValue))") }
@@ -398,6 +408,7 @@ public struct Experiment: Equatable, Sendable {
         var noiseThreshold: Double?
         var roundsPerAllocation: Int?
         var orders: [String]?
+        var batches: [Int]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
@@ -408,7 +419,7 @@ public struct Experiment: Equatable, Sendable {
             case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes", orders
             case precisionTarget = "precision_target", medianPrecisionTarget = "median_precision_target", maxRounds = "max_rounds"
             case roundBudgetSeconds = "round_budget_seconds", noiseThreshold = "noise_threshold"
-            case roundsPerAllocation = "rounds_per_allocation"
+            case roundsPerAllocation = "rounds_per_allocation", batches
         }
     }
 }

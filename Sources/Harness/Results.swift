@@ -1,21 +1,24 @@
 import Foundation
 
-/// The CSV schema, version 4, documented in results/README.md. This type is the one place the columns
+/// The CSV schema, version 5, documented in results/README.md. This type is the one place the columns
 /// are listed in Swift; `show` reads files back through it and plots/ reads the same documented schema.
 public enum ResultSchema {
-    public static let version = 4
+    public static let version = 5
     /// Versions this build reads (older files lack some columns, read as empty cells); it writes `version`.
-    public static let readableVersions = [3, 4]
+    public static let readableVersions = [3, 4, 5]
     /// Columns version 4 added to version 3: the medians' confidence intervals, the sampling precision
     /// and the noise rounds, and the efficiencies' intervals.
     public static let addedInVersion4 = [
         "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
         "efficiency_ci_low", "efficiency_ci_high", "order",
     ]
+    /// Columns version 5 added to version 4: `batch`, the rows of n a batched row's call computes (empty for
+    /// every other row, and in every older file: those rows compute one vector).
+    public static let addedInVersion5 = ["batch"]
 
     public static let columns = [
         "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
-        "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+        "kernel", "n", "batch", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
         "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
         "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
         "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
@@ -25,13 +28,20 @@ public enum ResultSchema {
         "raw_samples_s",
     ]
 
+    /// The readable versions in words: "3, 4 or 5" (`conjunction` "or"), "3, 4 and 5".
+    public static func readableVersionsText(_ conjunction: String) -> String {
+        let names = readableVersions.map(String.init)
+        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " \(conjunction) " + names.last!
+    }
+
     /// The columns of an older readable version: today's less those added since.
     public static func columns(version: Int) -> [String] {
-        version >= 4 ? columns : columns.filter { !addedInVersion4.contains($0) }
+        let later = (version < 4 ? addedInVersion4 : []) + (version < 5 ? addedInVersion5 : [])
+        return columns.filter { !later.contains($0) }
     }
 
     /// Columns that must hold a whole number where not empty.
-    public static let integerColumns: Set<String> = ["schema_version", "n", "threads", "cpu", "samples", "calls_per_sample", "rounds_repeated"]
+    public static let integerColumns: Set<String> = ["schema_version", "n", "batch", "threads", "cpu", "samples", "calls_per_sample", "rounds_repeated"]
     /// Columns that must hold a finite number where not empty (raw_samples_s: numbers separated by ';').
     public static let numberColumns: Set<String> = [
         "median_s", "p25_s", "p75_s", "min_s", "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error",
@@ -67,7 +77,7 @@ public enum ResultSchema {
     }
 
     /// The columns that identify a configuration across runs (for --resume): ResultRow.key joins them.
-    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads", "placement", "input_range", "mask", "order"]
+    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "batch", "threads", "placement", "input_range", "mask", "order"]
 
     /// Counter columns and how each event is normalised: per element of every timed call, or per call.
     public enum Normalisation: Sendable { case perElement, perCall }
@@ -153,6 +163,9 @@ public struct ResultRow: Equatable, Sendable {
     public var algorithm: String
     public var kernel: String
     public var n: Int
+    /// Batched rows: the rows of n elements each call computes (B); nil (an empty cell) for every other row,
+    /// which computes one vector.
+    public var batch: Int?
     public var threads: Int = 1
     /// Multi-threaded rows: how the workers were placed (`compact`, `scattered`); empty for one thread.
     public var placement: String = ""
@@ -181,7 +194,7 @@ public struct ResultRow: Equatable, Sendable {
 
     /// Identifies a configuration across runs, for --resume.
     public var key: String {
-        [kind.rawValue, isa, preset, algorithm, kernel, String(n), String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? "", accuracy?.order ?? ""]
+        [kind.rawValue, isa, preset, algorithm, kernel, String(n), batch.map(String.init) ?? "", String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? "", accuracy?.order ?? ""]
             .joined(separator: "|")
     }
 
@@ -191,7 +204,7 @@ public struct ResultRow: Equatable, Sendable {
         var c: [String: String] = [
             "schema_version": String(ResultSchema.version), "experiment": experiment, "processor_id": processorID,
             "microarchitecture": microarchitecture, "isa": isa, "preset": preset, "kind": kind.rawValue,
-            "algorithm": algorithm, "kernel": kernel, "n": String(n), "threads": String(threads), "placement": placement,
+            "algorithm": algorithm, "kernel": kernel, "n": String(n), "batch": batch.map(String.init) ?? "", "threads": String(threads), "placement": placement,
             "cpus": cpus.map(String.init).joined(separator: ";"), "cpu": String(cpu),
             "bytes_per_element": format(bytesPerElement), "status": error == nil ? "ok" : "error", "error": error ?? "",
         ]
@@ -208,7 +221,8 @@ public struct ResultRow: Equatable, Sendable {
             }
         }
         if let s = summary {
-            let n = Double(self.n)
+            // Elements per call: a batched row's call computes `batch` rows of n.
+            let n = Double(self.n) * Double(batch ?? 1)
             c["samples"] = String(s.count)
             c["calls_per_sample"] = String(callsPerSample)
             c["median_s"] = format(s.median)
@@ -343,7 +357,7 @@ public struct ResultTable {
         guard let fileVersion = ResultSchema.readableVersions.sorted(by: >).first(where: { v in ResultSchema.columns(version: v).allSatisfy(header.contains) }) else {
             let closest = ResultSchema.addedInVersion4.contains(where: header.contains) ? ResultSchema.version : ResultSchema.readableVersions.min()!
             let missing = ResultSchema.columns(version: closest).filter { !header.contains($0) }
-            throw HarnessError.unreadableResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.readableVersions.map(String.init).joined(separator: " or "))")
+            throw HarnessError.unreadableResults(path, "its header lacks \(missing.joined(separator: ", ")); it is not a softmax-repro results file of schema \(ResultSchema.readableVersionsText("or"))")
         }
         schemaVersion = fileVersion
         var rows: [[String: String]] = []
@@ -355,7 +369,7 @@ public struct ResultTable {
             }
             let row = Dictionary(uniqueKeysWithValues: zip(header, line))
             guard row["schema_version"] == String(fileVersion) else {
-                throw HarnessError.unreadableResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), its header schema_version \(fileVersion); this build reads \(ResultSchema.readableVersions.map(String.init).joined(separator: " and ")) (scripts/upgrade-results.py upgrades older files)")
+                throw HarnessError.unreadableResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), its header schema_version \(fileVersion); this build reads \(ResultSchema.readableVersionsText("and")) (scripts/upgrade-results.py upgrades older files)")
             }
             if let problem = ResultSchema.problem(in: row) {
                 invalid.append(InvalidRow(path: path, line: i + 2, column: problem.column, why: problem.why))

@@ -70,6 +70,12 @@ extension Runner {
                 }
             })
         }
+        if experiment.kind == .batched {
+            // Each batch's call computes B rows on min(B, cores) workers: as many elements per worker.
+            return Worker.batchedConfigurations(experiment: experiment, topology: topology).reduce(0.0) { sum, c in
+                sum + Progress(steps: steps.map { .init(n: $0.n * c.batch / c.threads, isas: $0.isas) }, experiment: experiment).secondsLeft
+            }
+        }
         let configurations = experiment.kind == .multicore
             ? Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.count : 1
         return Progress(steps: steps, experiment: experiment).secondsLeft * Double(Swift.max(configurations, 1))

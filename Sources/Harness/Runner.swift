@@ -97,6 +97,8 @@ public final class Runner {
         defer { csvLock.release() }
         let measuringCPUs = experiment.kind == .multicore
             ? Array(Set(Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.flatMap(\.cpus))).sorted()
+            : experiment.kind == .batched
+            ? Array(Set(Worker.batchedConfigurations(experiment: experiment, topology: topology).flatMap(\.cpus))).sorted()
             : [cpu]
         let (cpuLocks, sharedCPUs) = try lockCPUs(measuringCPUs, topology: topology)
         defer { cpuLocks.forEach { $0.release() } }
@@ -201,9 +203,11 @@ public final class Runner {
         let available = MachineInfo.availableMemoryBytes()
         var skippedSizes: [String: String] = [:]
         // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
-        let llcBytes = experiment.kind == .multicore ? rotation.totalLLCBytes : rotation.llcBytes
+        let llcBytes = experiment.kind == .multicore || experiment.kind == .batched ? rotation.totalLLCBytes : rotation.llcBytes
         for n in plan.sizes {
-            guard let error = WorkPlan.memoryError(n: n, llcBytes: llcBytes, available: available, experiment: experiment.id),
+            // A batched size allocates its largest batch of rows.
+            let elements = experiment.kind == .batched ? Worker.batchedElements(n: n, batch: experiment.batches.max() ?? 1) : n
+            guard let error = WorkPlan.memoryError(n: elements, llcBytes: llcBytes, available: available, experiment: experiment.id),
                   case let .tooLarge(_, bytes, _, _) = error else { continue }
             guard experiment.skipSizesThatDoNotFit else { throw error }
             skippedSizes[String(n)] = "needs \(formatBytes(bytes)) of buffers; \(formatBytes(available)) available"
@@ -211,6 +215,9 @@ public final class Runner {
             plan.remove(size: n)
         }
 
+        if experiment.kind == .batched, let c = options.cpu {
+            log("note: --cpu \(c) does not apply to a batched experiment: its workers are placed compactly from the first core")
+        }
         if experiment.kind == .multicore {
             if let c = options.cpu { log("note: --cpu \(c) does not apply to a multicore experiment: its placements choose every worker's CPU") }
             let cores = topology.coreLocations().count

@@ -13,7 +13,9 @@ public enum Summary {
         // stores, not the algorithms against each other. The kind comes from the metadata (or the id), never
         // from which rows are present: a multicore run also has softmax and reference rows.
         let isTune = table.experimentKind == .tune
-        if !softmax.isEmpty { out += isTune ? renderCrossover(table) : renderSoftmax(softmax, target: target) }
+        if !softmax.isEmpty {
+            out += isTune ? renderCrossover(table) : table.experimentKind == .batched ? renderBatched(softmax) : renderSoftmax(softmax, target: target)
+        }
         if !passes.isEmpty { out += renderPasses(passes) }
         let accuracy = table.rows.filter { $0["kind"] == "accuracy" }
         if !accuracy.isEmpty { out += renderAccuracy(accuracy) }

@@ -21,7 +21,7 @@ struct WorkPlan {
         for isa in isas {
             var perISA: [Item] = []
             switch experiment.kind {
-            case .softmax, .multicore, .accuracy:
+            case .softmax, .multicore, .accuracy, .batched:
                 for preset in presets {
                     // The authors' per-processor presets have AVX2 kernels only: on other ISAs, say so once.
                     guard preset.kernels[isa.rawValue] != nil else {

@@ -77,6 +77,7 @@ final class Worker: @unchecked Sendable {
             switch experiment.kind {
             case .accuracy: measureAccuracy()
             case .multicore: measureMulticore()
+            case .batched: measureBatched()
             case .softmax, .passes, .tune: measureAll()
             }
             outcome.noise.wallSeconds = now() - wall

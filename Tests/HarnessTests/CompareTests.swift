@@ -199,7 +199,7 @@ final class CompareTests: XCTestCase {
         let foreign = folder.appendingPathComponent("foreign.csv").path
         try "name,time\nx,1\n".write(toFile: foreign, atomically: true, encoding: .utf8)
         let header = assertComparisonError("a CSV of other columns") { try Comparison.load(good, foreign) }
-        assertContains(header?.description ?? "", [foreign, "cannot be compared", "lacks", "schema_version", "schema 3 or 4"])
+        assertContains(header?.description ?? "", [foreign, "cannot be compared", "lacks", "schema_version", "schema 3, 4 or 5"])
 
         let missing = folder.appendingPathComponent("absent.csv").path
         let absent = assertComparisonError("a missing file") { try Comparison.load(missing, good) }

@@ -140,7 +140,7 @@ final class ResultsTests: XCTestCase {
         for counter in ResultSchema.counterColumns.map(\.column) {
             XCTAssert(ResultSchema.columns.contains(counter), "counter column \(counter) should be a schema column")
         }
-        XCTAssertEqual(ResultSchema.version, 4, "schema version: expected 4 (README documents schema_version 4), saw \(ResultSchema.version)")
+        XCTAssertEqual(ResultSchema.version, 5, "schema version: expected 5 (README documents schema_version 5), saw \(ResultSchema.version)")
     }
 
     // MARK: Cells
@@ -149,7 +149,7 @@ final class ResultsTests: XCTestCase {
         let c = sampleRow().cells()
         XCTAssertEqual(c["status"], "ok", "status: expected ok, saw \(String(describing: c["status"]))")
         XCTAssertEqual(c["error"], "", "error: expected empty, saw \(String(describing: c["error"]))")
-        XCTAssertEqual(c["schema_version"], "4")
+        XCTAssertEqual(c["schema_version"], "5")
         XCTAssertEqual(c["n"], "1000")
         XCTAssertEqual(c["cpu"], "3")
         XCTAssertEqual(c["threads"], "1")
@@ -242,13 +242,18 @@ final class ResultsTests: XCTestCase {
 
     func testKeyIdentifiesTheConfiguration() {
         let row = sampleRow()
-        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000|1||||", "key: saw \(row.key)")
+        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000||1||||", "key: saw \(row.key)")
         var other = row
         other.samples = [1]
         other.cpu = 0
         XCTAssertEqual(other.key, row.key, "timings and cpu are not part of the key")
         other.n = 1001
         XCTAssertNotEqual(other.key, row.key, "n is part of the key")
+        var batched = row, larger = row
+        batched.batch = 1
+        larger.batch = 16
+        XCTAssertNotEqual(batched.key, row.key, "a batched row of one row is not the single-vector row")
+        XCTAssertNotEqual(batched.key, larger.key, "the batch is part of the key")
         var placed = row
         placed.threads = 2
         placed.placement = "compact"
@@ -321,17 +326,17 @@ final class ResultsTests: XCTestCase {
 
     func testResultTableRejectsAnotherSchemaVersion() throws {
         var cells = parseCSV(sampleRow().csvLine()).first ?? []
-        cells[0] = "5"
-        let path = try writeCSV("v5.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
-        let error = assertHarnessError("reading a schema_version 5 row") { try ResultTable(path: path) }
+        cells[0] = "6"
+        let path = try writeCSV("v6.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
+        let error = assertHarnessError("reading a schema_version 6 row") { try ResultTable(path: path) }
         guard let error else { return }
         guard case let .unreadableResults(_, why) = error else { return XCTFail("expected unreadableResults, saw \(error)") }
-        assertContains(why, ["line 2", "schema_version 5", "reads 3 and 4"])
+        assertContains(why, ["line 2", "schema_version 6", "reads 3, 4 and 5"])
         // One row of another version among the file's own: named by its line.
         let good = sampleRow().csvLine()
         let mixed = try writeCSV("mixed.csv", ResultSchema.columns.joined(separator: ",") + "\n" + good + "\n" + good + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
-        let mixedError = assertHarnessError("reading a file with one schema_version 5 row") { try ResultTable(path: mixed) }
-        assertContains(mixedError?.description ?? "", ["line 4", "schema_version 5"])
+        let mixedError = assertHarnessError("reading a file with one schema_version 6 row") { try ResultTable(path: mixed) }
+        assertContains(mixedError?.description ?? "", ["line 4", "schema_version 6"])
     }
 
     /// Files of schema 3 (no interval or sampling columns) are still read; their new cells are empty.
@@ -344,6 +349,20 @@ final class ResultsTests: XCTestCase {
         XCTAssertEqual(table.schemaVersion, 3)
         XCTAssertEqual(table.rows.first?["median_s"], cells["median_s"])
         XCTAssertNil(table.rows.first?["median_ci_low_s"], "a column the file lacks is absent from its rows")
+    }
+
+    /// Files of schema 4 (no batch column) are still read: their rows compute one vector.
+    func testResultTableReadsSchemaFourFiles() throws {
+        let v4 = ResultSchema.columns(version: 4)
+        XCTAssertFalse(v4.contains("batch"))
+        XCTAssert(v4.contains("median_ci_low_s"))
+        let cells = sampleRow().cells()
+        let line = v4.map { $0 == "schema_version" ? "4" : csvEscape(cells[$0] ?? "") }.joined(separator: ",")
+        let table = try ResultTable(path: try writeCSV("v4.csv", v4.joined(separator: ",") + "\n" + line + "\n"))
+        XCTAssertEqual(table.schemaVersion, 4)
+        XCTAssertEqual(table.rows.first?["median_s"], cells["median_s"])
+        XCTAssertNotNil(table.rows.first?["median_ci_low_s"], "a version 4 column is read")
+        XCTAssertNil(table.rows.first?["batch"], "a column the file lacks is absent from its rows")
     }
 
     func testResultTableReportsARaggedLineAndRejectsAnUnreadableFile() throws {

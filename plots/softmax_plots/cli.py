@@ -1,6 +1,6 @@
 """Draw the figures of softmax-repro from results/<processor-id>/<experiment>.csv (+ .json metadata).
 
-The only contract with the runner is results/README.md (CSV schema_version 1-4 and the metadata keys); the
+The only contract with the runner is results/README.md (CSV schema_version 1-5 and the metadata keys); the
 paper's claims come from claims/paper.json (paper_claims.py), the confidence intervals from confidence.py.
 
     python plots/plot_results.py --results results --out plots/figures [--summary results/SUMMARY.md]
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SchemaError(f"{args.reference}: no such folder of reference results; pass --reference DIR holding "
                               "<processor-id>/<experiment>.csv, or --no-reference")
         processors = discover(args.results)
-        if not any(p.softmax or p.passes or p.multicore or p.accuracy or p.accuracy_failed for p in processors):
+        if not any(p.softmax or p.passes or p.multicore or p.batched or p.accuracy or p.accuracy_failed for p in processors):
             raise InputError(f"{args.results}: no results/<processor-id>/<experiment>.csv with usable rows")
         reference_dir = args.reference
         if reference_dir is None and not args.no_reference:

@@ -33,6 +33,7 @@ class Processor:
     softmax: list[dict] = field(default_factory=list)   # selected kind == softmax rows
     passes: list[dict] = field(default_factory=list)    # selected kind in (pass, reference) rows
     multicore: list[dict] = field(default_factory=list)  # rows of multicore experiments (softmax, reference)
+    batched: list[dict] = field(default_factory=list)  # softmax rows of batched experiments (B rows per call)
     accuracy: list[dict] = field(default_factory=list)  # selected kind == accuracy rows, status ok
     accuracy_failed: list[dict] = field(default_factory=list)  # accuracy rows of the same series that failed
     run_label: str = ""   # set where runs are drawn beside each other: "this run", "reference run at <commit>, <date>"

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 
 
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4, 5)
 
 
-# Every column of schema_version 4, in order (results/README.md). Columns are read by name; older versions lack
+# Every column of schema_version 5, in order (results/README.md). Columns are read by name; older versions lack
 # the columns added since (schema_columns), and the figures need none of those.
 SCHEMA_COLUMNS = (
     "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
-    "kernel", "n", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+    "kernel", "n", "batch", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
     "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
     "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
     "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
@@ -36,8 +36,12 @@ VERSION_4_COLUMNS = ("median_ci_low_s", "median_ci_high_s", "precision", "precis
                      "rounds_repeated", "efficiency_ci_low", "efficiency_ci_high", "order")
 
 
+# `batch` is the rows per call of a batched row (experiment kind batched); empty for every other row.
+VERSION_5_COLUMNS = ("batch",)
+
+
 # Columns each version added over the one before.
-ADDED_IN_VERSION = {2: ROOFLINE_COLUMNS, 3: VERSION_3_COLUMNS, 4: VERSION_4_COLUMNS}
+ADDED_IN_VERSION = {2: ROOFLINE_COLUMNS, 3: VERSION_3_COLUMNS, 4: VERSION_4_COLUMNS, 5: VERSION_5_COLUMNS}
 
 
 def schema_columns(version: int) -> tuple[str, ...]:

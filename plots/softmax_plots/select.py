@@ -73,8 +73,12 @@ def select_rows(proc: Processor) -> None:
     # Multi-core runs get their own figure; the paper's figures are one thread, so those files stay out of them.
     multicore = [f for f in proc.files if is_multicore(f)]
     proc.multicore = [r for f in multicore for r in f.rows if r["kind"] in ("softmax", "reference")]
-    if multicore:
-        saved, proc.files = proc.files, [f for f in proc.files if f not in multicore]
+    # Batched runs (B rows per call) have their own table (batched.py), never the one-vector figures.
+    batched = [f for f in proc.files if experiment_kind(f) == "batched"]
+    proc.batched = [r for f in batched for r in f.rows if r["kind"] == "softmax"]
+    apart = multicore + batched
+    if apart:
+        saved, proc.files = proc.files, [f for f in proc.files if f not in apart]
         try:
             _select_single_thread(proc)
         finally:

@@ -12,6 +12,7 @@ from paper_claims import Claims, Mark
 
 from .formats import fmt_n
 from .model import Processor
+from .select import experiment_kind
 from .vocabulary import THREE_PASS, isa_order
 
 
@@ -203,7 +204,7 @@ def labelled_sizes(proc: Processor) -> list[dict]:
     out = []
     for f in proc.files:
         labels = (f.meta or {}).get("size_labels") or {}
-        if not labels:
+        if not labels or experiment_kind(f) == "batched":  # batched sizes: batched.py's table
             continue
         rows = [r for r in f.rows if r["kind"] == "softmax"]
         for key in sorted({(r["isa"], r["preset"], r["n"]) for r in rows if str(r["n"]) in labels},

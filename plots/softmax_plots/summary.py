@@ -8,6 +8,7 @@ from confidence import Estimate, PRECISION_TARGET
 from paper_claims import Claims, Mark
 
 from .formats import MISSED_MARK, WIDE_MARK, fmt_bytes, fmt_n, speedup_cell
+from .batched import batched_markdown, batched_size_labels
 from .model import Processor
 from .sections import (
     accuracy_markdown, efficiency_markdown, kernels_markdown, labelled_sizes_markdown, multicore_markdown,
@@ -149,6 +150,7 @@ def summary_markdown(rows: list[SummaryRow], processors: list[Processor], claims
     parts += kernels_markdown(drawn)
     parts += labelled_sizes_markdown(processors)
     parts += multicore_markdown(processors)
+    parts += batched_markdown([(p.id, p.batched, batched_size_labels(p)) for p in processors])
     parts += accuracy_markdown(processors)
     parts += ["", "Sources:", ""]
     for p in drawn:

@@ -19,7 +19,7 @@ PASS_FAMILIES = ("rmax", "raddexpminusmax", "vscaleexpminusmax", "raddstoreexpmi
 REFERENCES = ("read", "copy", "copy_nt", "scale", "write")
 
 
-EXPERIMENT_KINDS = ("softmax", "passes", "tune", "multicore", "accuracy")
+EXPERIMENT_KINDS = ("softmax", "passes", "tune", "multicore", "accuracy", "batched")
 
 
 # Pure bandwidth bound (PAPER.md, inferred): bytes per element of the three-pass variant over two-pass's 12.

@@ -21,7 +21,7 @@ SCRIPT = HERE.parent / "plot_results.py"
 sys.path.insert(0, str(HERE.parent))
 import paper_claims  # noqa: E402
 from softmax_plots.schema import (ROOFLINE_COLUMNS, SCHEMA_COLUMNS, SUPPORTED_SCHEMA_VERSIONS,  # noqa: E402
-                                  VERSION_3_COLUMNS, VERSION_4_COLUMNS, schema_columns)
+                                  VERSION_3_COLUMNS, VERSION_4_COLUMNS, VERSION_5_COLUMNS, schema_columns)
 from softmax_plots.load import discover, load_file, load_references, with_references  # noqa: E402
 from softmax_plots.select import experiment_kind, is_multicore, is_tune  # noqa: E402
 from softmax_plots.stats import (paired_estimate, paired_speedup, raw_samples, read_bandwidth, speedups,  # noqa: E402
@@ -161,9 +161,9 @@ def test_fixture_follows_the_schema():
     assert versions[(ZEN4, "accuracy-fixture.csv")] == 3
     assert {v for (proc, _f), v in versions.items() if proc == ICX} == {4}
     assert {v for (proc, f), v in versions.items() if proc != ICX and f != "accuracy-fixture.csv"} == {1}
-    assert schema_columns(4) == SCHEMA_COLUMNS
+    assert schema_columns(5) == SCHEMA_COLUMNS
     assert len(schema_columns(1)) + len(ROOFLINE_COLUMNS) + len(VERSION_3_COLUMNS) + len(
-        VERSION_4_COLUMNS) == len(SCHEMA_COLUMNS)
+        VERSION_4_COLUMNS) + len(VERSION_5_COLUMNS) == len(SCHEMA_COLUMNS)
 
 
 def test_every_figure_is_written(rendered):

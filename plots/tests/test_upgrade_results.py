@@ -49,13 +49,14 @@ def test_version_3_gains_the_median_intervals_from_its_raw_samples(tmp_path):
     path = tmp_path / "softmax.csv"
     original = as_version_3(ICX / "softmax-fixture.csv", path)
     message = upgrade_results.upgrade(path)
-    assert message == f"{len(original)} rows upgraded from version 3 to 4"
+    assert message == f"{len(original)} rows upgraded from version 3 to 5"
     header, rows = read(path)
     assert tuple(header) == SCHEMA_COLUMNS
-    assert json.loads(path.with_suffix(".json").read_text())["schema_version"] == 4
+    assert json.loads(path.with_suffix(".json").read_text())["schema_version"] == 5
     checked = 0
     for before, after in zip(original, rows):
-        assert after["schema_version"] == "4"
+        assert after["schema_version"] == "5"
+        assert after["batch"] == "", "rows before version 5 compute one vector: no batch"
         for c in schema_columns(3):
             if c != "schema_version":
                 assert after[c] == before[c], c
@@ -69,7 +70,23 @@ def test_version_3_gains_the_median_intervals_from_its_raw_samples(tmp_path):
         # What version 3 runs did not do stays empty: never an invented value.
         assert after["precision_target"] == after["precision_met"] == after["rounds_repeated"] == ""
     assert checked > 0
-    assert upgrade_results.upgrade(path) == "already version 4"
+    assert upgrade_results.upgrade(path) == "already version 5"
+
+
+def test_version_4_gains_an_empty_batch_column_and_nothing_else(tmp_path):
+    path = tmp_path / "softmax.csv"
+    shutil.copy(ICX / "softmax-fixture.csv", path)
+    shutil.copy(ICX / "softmax-fixture.json", path.with_suffix(".json"))
+    _, original = read(path)
+    assert original[0]["schema_version"] == "4"
+    assert upgrade_results.upgrade(path) == f"{len(original)} rows upgraded from version 4 to 5"
+    header, rows = read(path)
+    assert tuple(header) == SCHEMA_COLUMNS
+    assert json.loads(path.with_suffix(".json").read_text())["schema_version"] == 5
+    for before, after in zip(original, rows, strict=True):
+        assert after["batch"] == ""
+        assert after["schema_version"] == "5"
+        assert {c: after[c] for c in before if c != "schema_version"} == {c: v for c, v in before.items() if c != "schema_version"}
 
 
 def test_accuracy_rows_of_version_3_are_of_the_random_order(tmp_path):
@@ -85,6 +102,6 @@ def test_accuracy_rows_of_version_3_are_of_the_random_order(tmp_path):
 def test_a_file_of_another_layout_is_not_touched(tmp_path):
     path = tmp_path / "foreign.csv"
     path.write_text("name,time\nx,1\n")
-    with pytest.raises(SystemExit, match="not that of schema_version 2, 3 or 4"):
+    with pytest.raises(SystemExit, match="not that of schema_version 2, 3, 4 or 5"):
         upgrade_results.upgrade(path)
     assert path.read_text() == "name,time\nx,1\n"
