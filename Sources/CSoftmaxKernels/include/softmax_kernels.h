@@ -104,6 +104,9 @@ typedef struct {
   uint32_t accumulators;
   /// The variant's name as spelled at the end of `name` ("" for the plain kernel; see kernel_common.h).
   const char* variant;
+  /// The exp method as spelled at the end of `name` ("" for the paper's; see common/exp_method.h). It
+  /// changes the arithmetic, where `variant` changes only memory movement.
+  const char* exp_method;
   /// Streaming stores for the aligned body of the output: no write-allocate read of y.
   bool nontemporal_stores;
   /// Software prefetch distance ahead of the input loads, in bytes; 0 for none.
