@@ -37,6 +37,10 @@ enum Metadata {
             "kernel": MachineInfo.kernelRelease(),
             "compiler": KernelBuild.compiler,
             "flags": KernelBuild.flags,
+            "instructions_per_element": [
+                "counted_with": KernelBuild.instructionCountsCompiler, "matches_this_build": KernelBuild.instructionCountsCompiler == KernelBuild.compiler,
+                "kernels": Dictionary(uniqueKeysWithValues: KernelRegistry.supported.compactMap { k in k.instructionsPerElement.map { (k.name, $0) } }),
+            ] as [String: Any],
             "build_configuration": buildConfiguration,
             "git_commit": gitCommit(),
             "date": ISO8601DateFormatter().string(from: Date()),

@@ -68,6 +68,12 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
     public var bytesPerElement: Int { bytesReadPerElement + bytesWrittenPerElement }
+    /// Instructions per element of the main loop, counted in the object code of the compiler
+    /// `KernelBuild.instructionCountsCompiler` (scripts/count-instructions.py); nil when not counted.
+    public var instructionsPerElement: Double? {
+        let count = softmax_kernel_main_loop_instructions(name)
+        return count > 0 ? count / Double(elementsPerIteration) : nil
+    }
 
     var info: softmax_kernel_info { KernelTable.all[index] }
 

@@ -43,6 +43,21 @@ final class RegistryTests: XCTestCase {
         }
     }
 
+    /// Instructions per element are the deterministic measure the exp methods are compared by (issue 16):
+    /// every kernel has a count from scripts/count-instructions.py, a plausible one (at least one
+    /// instruction per vector of the tile, fewer than 100 per element).
+    func testEveryKernelHasAnInstructionCount() {
+        for kernel in KernelRegistry.all {
+            guard let perElement = kernel.instructionsPerElement else {
+                XCTFail("\(kernel.name) has no instruction count: run scripts/count-instructions.py after swift build")
+                continue
+            }
+            XCTAssertGreaterThanOrEqual(perElement, 1 / Double(lanes(of: kernel.isa)), kernel.name)
+            XCTAssertLessThan(perElement, 100, kernel.name)
+        }
+        XCTAssertFalse(KernelBuild.instructionCountsCompiler.isEmpty)
+    }
+
     func testEveryFamilyExistsForEveryISA() {
         for family in PassFamily.allCases {
             for isa in ISA.allCases {

@@ -161,6 +161,11 @@ const softmax_memref_info* softmax_memref_at(size_t i);
 
 /// The compiler and the kernel flags this library was built with, for the run metadata.
 const char* softmax_kernels_compiler(void);
+/// Instructions in one iteration of the named kernel's main loop, counted in its object code by
+/// scripts/count-instructions.py (common/instruction_counts.h); 0 when it has no count.
+double softmax_kernel_main_loop_instructions(const char* name);
+/// The compiler whose code was counted, spelled as softmax_kernels_compiler() spells it.
+const char* softmax_instruction_counts_compiler(void);
 const char* softmax_kernels_cflags(void);
 
 #ifdef __cplusplus
