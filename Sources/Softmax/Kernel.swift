@@ -68,6 +68,8 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
     public var bytesPerElement: Int { bytesReadPerElement + bytesWrittenPerElement }
+    /// Whether the pass computes exp (and so has an exp method): every family but rmax and vscale.
+    public var computesExp: Bool { family != .rmax && family != .vscale }
     /// Instructions per element of the main loop, counted in the object code of the compiler
     /// `KernelBuild.instructionCountsCompiler` (scripts/count-instructions.py); nil when not counted.
     public var instructionsPerElement: Double? {
