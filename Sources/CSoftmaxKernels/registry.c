@@ -1,4 +1,7 @@
 // The kernel registry, generated from kernels.def: the one list Swift reads.
+#include <string.h>
+
+#include "common/instruction_counts.h"
 #include "common/kernel_common.h"
 
 #define KERNEL(f, i, t, a, v) extern __typeof__(*(softmax_##f##_fn)0) SOFTMAX_KERNEL_NAME(f, i, t, a, v);
@@ -44,6 +47,7 @@
       .elements_per_iteration = t, \
       .accumulators = a, \
       .variant = SOFTMAX_VARIANT_STRING_##v, \
+      .exp_method = SOFTMAX_EXP_STRING(v), \
       .nontemporal_stores = SOFTMAX_NT(v), \
       .prefetch_bytes = SOFTMAX_PF(v), \
       .bytes_read_per_element = SOFTMAX_READ_BYTES_##f, \
@@ -81,3 +85,12 @@ const char* softmax_isa_name(softmax_isa isa) {
   }
   return "unknown";
 }
+
+double softmax_kernel_main_loop_instructions(const char* name) {
+  for (size_t i = 0; i < sizeof(softmax_instruction_counts) / sizeof(softmax_instruction_counts[0]); i++) {
+    if (strcmp(softmax_instruction_counts[i].name, name) == 0) { return softmax_instruction_counts[i].instructions; }
+  }
+  return 0;
+}
+
+const char* softmax_instruction_counts_compiler(void) { return SOFTMAX_INSTRUCTION_COUNTS_COMPILER; }

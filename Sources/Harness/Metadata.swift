@@ -17,6 +17,10 @@ enum Metadata {
             "description": experiment.description,
             "isas_run": isas.run.map(\.rawValue),
             "isas_skipped": isas.skipped,
+            "instructions_per_element": [
+                "counted_with": KernelBuild.instructionCountsCompiler, "matches_this_build": KernelBuild.instructionCountsCompiler == KernelBuild.compiler,
+                "kernels": Dictionary(uniqueKeysWithValues: KernelRegistry.supported.compactMap { k in k.instructionsPerElement.map { (k.name, $0) } }),
+            ] as [String: Any],
             "build_configuration": buildConfiguration,
             "git_commit": gitCommit(),
             "date": ISO8601DateFormatter().string(from: Date()),

@@ -3,7 +3,8 @@ import Softmax
 
 /// Turns a tune run into the preset `tuned`: per ISA and pass family, the variant with the lowest median
 /// time at the largest (out-of-cache) size measured; variants within 2% of it count as tied, and the tie
-/// goes to the fastest at the smallest (in-cache) size.
+/// goes to the fastest at the smallest (in-cache) size. The passes that compute exp choose only among
+/// kernels of one exp method per ISA (`expMethod`), so that every algorithm of the preset uses it.
 ///
 /// A streaming-store variant wins where it is fastest out of cache; where it starts to run is then
 /// measured on the whole softmax (`StreamingCrossover`) and written as the preset's streaming threshold
@@ -27,9 +28,11 @@ public enum TunedPreset {
             let ofISA = rows.filter { $0["isa"] == isa }
             let sizes = Set(ofISA.compactMap { Int($0["n"] ?? "") })
             guard let large = sizes.max(), let small = sizes.min() else { continue }
+            let method = expMethod(ofISA, large: large)
             for family in Set(ofISA.compactMap { $0["algorithm"] }) {
                 let candidates: [Timing] = ofISA.filter { $0["algorithm"] == family && Int($0["n"] ?? "") == large }.compactMap { row in
                     guard let kernel = row["kernel"], let t = Double(row["median_s"] ?? "") else { return nil }
+                    if let method, let k = KernelRegistry.named(kernel), k.computesExp, k.expMethod != method { return nil }
                     let s = ofISA.first { $0["kernel"] == kernel && Int($0["n"] ?? "") == small }.flatMap { Double($0["median_s"] ?? "") }
                     return Timing(kernel: kernel, large: t, small: s)
                 }
@@ -39,6 +42,28 @@ public enum TunedPreset {
             }
         }
         return chosen
+    }
+
+    /// The one exp method a tuned preset's exp passes use on an ISA (a preset never mixes methods across its
+    /// algorithms; docs/exp-kernels.md): among the methods every timed exp family has, the one whose fastest
+    /// kernels take the least time in total at the largest size (ties: the name). Nil without exp rows.
+    static func expMethod(_ rows: [[String: String]], large: Int) -> String? {
+        let timed: [(family: String, method: String, time: Double)] = rows.compactMap { row in
+            guard Int(row["n"] ?? "") == large, let k = row["kernel"].flatMap(KernelRegistry.named), k.computesExp,
+                  let t = Double(row["median_s"] ?? "") else { return nil }
+            return (k.family.rawValue, k.expMethod, t)
+        }
+        let families = Set(timed.map(\.family))
+        func total(_ method: String) -> Double? {
+            var sum = 0.0
+            for family in families {
+                guard let best = timed.filter({ $0.family == family && $0.method == method }).map(\.time).min() else { return nil }
+                sum += best
+            }
+            return sum
+        }
+        let totals = Set(timed.map(\.method)).compactMap { m in total(m).map { (m, $0) } }
+        return totals.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
     }
 
     /// isa -> algorithm -> kernel names in pass order, for every algorithm whose passes were all chosen.

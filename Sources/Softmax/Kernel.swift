@@ -52,6 +52,10 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
     /// How the kernel moves memory beyond its tile, as spelled at the end of its name: "" for the plain
     /// kernel, "nt" (streaming stores), "pf1k"/"pf4k" (software prefetch), "nt_pf1k" (both).
     public let variant: String
+    /// How the kernel approximates exp, as spelled at the end of its name: "" for the paper's method
+    /// (degree-5 polynomial), "lut16p3" (16-entry table, degree 3). It changes the arithmetic, so kernels
+    /// of different methods agree through the float64 reference, not bit for bit (docs/exp-kernels.md).
+    public let expMethod: String
     /// Streaming stores for the aligned body of the output: no write-allocate read of y, so its memory
     /// traffic is what `bytesPerElement` says rather than that plus the output's size again.
     public let nonTemporalStores: Bool
@@ -64,6 +68,14 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
     public var bytesPerElement: Int { bytesReadPerElement + bytesWrittenPerElement }
+    /// Whether the pass computes exp (and so has an exp method): every family but rmax and vscale.
+    public var computesExp: Bool { family != .rmax && family != .vscale }
+    /// Instructions per element of the main loop, counted in the object code of the compiler
+    /// `KernelBuild.instructionCountsCompiler` (scripts/count-instructions.py); nil when not counted.
+    public var instructionsPerElement: Double? {
+        let count = softmax_kernel_main_loop_instructions(name)
+        return count > 0 ? count / Double(elementsPerIteration) : nil
+    }
 
     var info: softmax_kernel_info { KernelTable.all[index] }
 

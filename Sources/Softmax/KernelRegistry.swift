@@ -11,6 +11,7 @@ public enum KernelRegistry {
             elementsPerIteration: Int(info.elements_per_iteration),
             accumulators: Int(info.accumulators),
             variant: String(cString: info.variant),
+            expMethod: String(cString: info.exp_method),
             nonTemporalStores: info.nontemporal_stores,
             prefetchBytes: Int(info.prefetch_bytes),
             bytesReadPerElement: Int(info.bytes_read_per_element),
@@ -26,11 +27,13 @@ public enum KernelRegistry {
         all.filter { (family == nil || $0.family == family) && (isa == nil || $0.isa == isa) }
     }
 
-    /// The plain kernel with a variant's arithmetic: same family, ISA, tile and accumulators, no variant.
+    /// The plain kernel with a variant's arithmetic: same family, ISA, tile, accumulators and exp method,
+    /// no memory variant.
     public static func plainTwin(of kernel: Kernel) -> Kernel? {
         all.first {
             $0.family == kernel.family && $0.isa == kernel.isa && $0.elementsPerIteration == kernel.elementsPerIteration
                 && $0.accumulators == kernel.accumulators && $0.variant.isEmpty
+                && $0.expMethod == kernel.expMethod
         }
     }
 

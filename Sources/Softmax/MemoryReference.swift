@@ -33,4 +33,7 @@ public struct MemoryReference: Sendable, CustomStringConvertible {
 public enum KernelBuild {
     public static var compiler: String { String(cString: softmax_kernels_compiler()) }
     public static var flags: String { String(cString: softmax_kernels_cflags()) }
+    /// The compiler whose object code the instruction counts come from; they describe this build only when
+    /// it equals `compiler`.
+    public static var instructionCountsCompiler: String { String(cString: softmax_instruction_counts_compiler()) }
 }

@@ -148,9 +148,13 @@ struct List: ParsableCommand {
 
     func run() throws {
         if kernels {
-            print("kernel,family,isa,elements_per_iteration,accumulators,variant,nontemporal_stores,prefetch_bytes,bytes_read_per_element,bytes_written_per_element,supported_here")
+            if KernelBuild.instructionCountsCompiler != KernelBuild.compiler {
+                FileHandle.standardError.write(Data("note: instructions_per_element was counted in code from \(KernelBuild.instructionCountsCompiler); this build's kernels come from \(KernelBuild.compiler): run scripts/count-instructions.py for counts of this build\n".utf8))
+            }
+            print("kernel,family,isa,elements_per_iteration,accumulators,variant,exp_method,nontemporal_stores,prefetch_bytes,bytes_read_per_element,bytes_written_per_element,instructions_per_element,supported_here")
             for k in KernelRegistry.all {
-                print("\(k.name),\(k.family.rawValue),\(k.isa.rawValue),\(k.elementsPerIteration),\(k.accumulators),\(k.variant),\(k.nonTemporalStores),\(k.prefetchBytes),\(k.bytesReadPerElement),\(k.bytesWrittenPerElement),\(k.isa.isSupported)")
+                let instructions = k.instructionsPerElement.map { String(format: "%.3f", $0) } ?? ""
+                print("\(k.name),\(k.family.rawValue),\(k.isa.rawValue),\(k.elementsPerIteration),\(k.accumulators),\(k.variant),\(k.expMethod),\(k.nonTemporalStores),\(k.prefetchBytes),\(k.bytesReadPerElement),\(k.bytesWrittenPerElement),\(instructions),\(k.isa.isSupported)")
             }
             return
         }

@@ -82,7 +82,7 @@ final class PresetCatalogTests: XCTestCase {
 
     func testTheSoftmaxExperimentsRunTheAuthorsPresets() throws {
         let experiment = try Experiment.load(id: "softmax", folder: repositoryRoot.appendingPathComponent("experiments"))
-        XCTAssertEqual(experiment.presets, ["blend", "broadwell", "zen2", "skylake"], "softmax's presets")
+        XCTAssertEqual(experiment.presets, ["blend", "lut", "broadwell", "zen2", "skylake"], "softmax's presets")
         XCTAssertEqual(experiment.optionalPresets, ["tuned"], "softmax's optional presets")
         // The device run's out-of-cache experiment: softmax's presets at the paper's sizes past every LLC.
         let outOfCache = try Experiment.load(id: "softmax-out-of-cache", folder: repositoryRoot.appendingPathComponent("experiments"))

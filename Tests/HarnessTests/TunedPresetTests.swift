@@ -30,6 +30,28 @@ final class TunedPresetTests: XCTestCase {
         XCTAssertEqual(chosen["avx2"]?["vscale"]?.kernel, "vscale_avx2_x64", "clearly faster out of cache wins")
     }
 
+    /// The exp passes share one exp method per ISA: a table-method kernel that is fastest for its family
+    /// is passed over when another exp family has no kernel of that method (two-pass has no lut16p3).
+    func testExpPassesShareOneExpMethod() throws {
+        let n = 10_000_000
+        let threePassOnly = TunedPreset.choose(try table([
+            ("avx2", "raddexpminusmax", "raddexpminusmax_avx2_x96", n, 2.0),
+            ("avx2", "raddexpminusmax", "raddexpminusmax_avx2_x96_lut16p3", n, 1.0),
+            ("avx2", "vscaleexpminusmax", "vscaleexpminusmax_avx2_x24", n, 1.0),
+            ("avx2", "vscaleexpminusmax", "vscaleexpminusmax_avx2_x24_lut16p3", n, 1.5),
+            ("avx2", "rmax", "rmax_avx2_x32_acc4", n, 1.0),
+        ]))
+        XCTAssertEqual(threePassOnly["avx2"]?["raddexpminusmax"]?.kernel, "raddexpminusmax_avx2_x96_lut16p3", "lut is faster in total (2.5 < 3)")
+        XCTAssertEqual(threePassOnly["avx2"]?["vscaleexpminusmax"]?.kernel, "vscaleexpminusmax_avx2_x24_lut16p3", "the same method, though slower alone")
+        XCTAssertEqual(threePassOnly["avx2"]?["rmax"]?.kernel, "rmax_avx2_x32_acc4", "rmax computes no exp: unconstrained")
+        let withTwoPass = TunedPreset.choose(try table([
+            ("avx2", "raddexpminusmax", "raddexpminusmax_avx2_x96", n, 2.0),
+            ("avx2", "raddexpminusmax", "raddexpminusmax_avx2_x96_lut16p3", n, 1.0),
+            ("avx2", "raddextexp", "raddextexp_avx2_x96", n, 1.0),
+        ]))
+        XCTAssertEqual(withTwoPass["avx2"]?["raddexpminusmax"]?.kernel, "raddexpminusmax_avx2_x96", "raddextexp has no lut16p3 kernel")
+    }
+
     /// A streaming-store variant competes like any other: where it starts to run is the crossover's
     /// business (StreamingCrossoverTests), not a reason to pass it over.
     func testStreamingKernelWinsWhereItIsFastestOutOfCache() throws {

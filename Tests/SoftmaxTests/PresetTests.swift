@@ -44,4 +44,41 @@ final class PresetTests: XCTestCase {
             }
         }
     }
+
+    /// The preset lut runs the table-based exp in every pass that computes exp, never the paper's method
+    /// beside it (a preset compares exp methods, so one method per preset), and only kernels this
+    /// registry has.
+    func testLutPresetUsesTheTableExpInEveryExpPass() throws {
+        let preset = try Preset.load(from: presetsFolder.appendingPathComponent("lut.json"))
+        var checked = 0
+        for (isa, algorithms) in preset.kernels {
+            for (algorithm, names) in algorithms {
+                for name in names {
+                    let kernel = try XCTUnwrap(KernelRegistry.named(name), "\(isa) \(algorithm): \(name) is not in the registry")
+                    if [.rmax, .vscale].contains(kernel.family) { continue }
+                    XCTAssertEqual(kernel.expMethod, "lut16p3", "\(isa) \(algorithm): \(name)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertEqual(checked, 10, "the five exp passes of three-pass-recompute, three-pass-reload and online on both ISAs")
+    }
+
+    /// lut's softmax agrees with float64 as blend's does: the table exp is within blend's 2-ulp exp bound.
+    func testLutPresetSoftmaxMatchesFloat64() throws {
+        let preset = try Preset.load(from: presetsFolder.appendingPathComponent("lut.json"))
+        let isas = ISA.supported.filter { preset.kernels[$0.rawValue] != nil }
+        if isas.isEmpty { throw XCTSkip("this CPU runs none of lut's ISAs (AVX2, AVX512F)") }
+        for isa in isas {
+            for algorithm in Algorithm.allCases where preset.kernels[isa.rawValue]?[algorithm.rawValue] != nil {
+                let plan = try preset.plan(algorithm, isa: isa)
+                for (r, range) in inputRanges.enumerated() {
+                    for n in [1, 17, 1000, 100_003] {
+                        let x = uniform(n, in: range, seed: UInt64(r) + 120)
+                        assertClose(plan(x), referenceSoftmax(x), rel: softmaxBound(plan, n: n), "lut \(algorithm.rawValue) \(isa.rawValue) n=\(n) range \(range)")
+                    }
+                }
+            }
+        }
+    }
 }

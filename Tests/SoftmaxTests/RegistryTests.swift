@@ -8,6 +8,7 @@ final class RegistryTests: XCTestCase {
             let expected = "\(kernel.family.rawValue)_\(kernel.isa.rawValue)_x\(kernel.elementsPerIteration)"
                 + (kernel.accumulators > 1 ? "_acc\(kernel.accumulators)" : "")
                 + (kernel.variant.isEmpty ? "" : "_\(kernel.variant)")
+                + (kernel.expMethod.isEmpty ? "" : "_\(kernel.expMethod)")
             XCTAssertEqual(kernel.name, expected)
         }
         XCTAssertEqual(Set(KernelRegistry.all.map(\.name)).count, KernelRegistry.all.count, "kernel names are unique")
@@ -24,6 +25,37 @@ final class RegistryTests: XCTestCase {
             if kernel.nonTemporalStores { XCTAssertTrue(kernel.family.writesOutput, "\(kernel.name) streams an output it does not have") }
         }
         XCTAssertTrue(KernelRegistry.all.contains { $0.nonTemporalStores }, "the registry should list streaming-store variants")
+    }
+
+    /// A table exp method is checked bit for bit between AVX2 and AVX512F (CrossISATests, DenormalTests):
+    /// each family that has one has it for both, and only the exp families have one.
+    func testEveryExpMethodExistsForBothSIMDISAs() {
+        let methods = KernelRegistry.all.filter { !$0.expMethod.isEmpty }
+        XCTAssertFalse(methods.isEmpty, "the registry should list table exp kernels")
+        for kernel in methods {
+            XCTAssertNotEqual(kernel.isa, .portable, kernel.name)
+            XCTAssertTrue(kernel.variant.isEmpty, "\(kernel.name): an exp method is not a memory variant")
+            XCTAssertFalse([.rmax, .vscale].contains(kernel.family), "\(kernel.name) computes no exp")
+            for isa in [ISA.avx2, .avx512f] {
+                XCTAssertTrue(KernelRegistry.kernels(family: kernel.family, isa: isa).contains { $0.expMethod == kernel.expMethod },
+                              "\(kernel.name) has no \(isa.rawValue) kernel of its method")
+            }
+        }
+    }
+
+    /// Instructions per element are the deterministic measure the exp methods are compared by (issue 16):
+    /// every kernel has a count from scripts/count-instructions.py, a plausible one (at least one
+    /// instruction per vector of the tile, fewer than 100 per element).
+    func testEveryKernelHasAnInstructionCount() {
+        for kernel in KernelRegistry.all {
+            guard let perElement = kernel.instructionsPerElement else {
+                XCTFail("\(kernel.name) has no instruction count: run scripts/count-instructions.py after swift build")
+                continue
+            }
+            XCTAssertGreaterThanOrEqual(perElement, 1 / Double(lanes(of: kernel.isa)), kernel.name)
+            XCTAssertLessThan(perElement, 100, kernel.name)
+        }
+        XCTAssertFalse(KernelBuild.instructionCountsCompiler.isEmpty)
     }
 
     func testEveryFamilyExistsForEveryISA() {

@@ -89,6 +89,14 @@ func runnableKernels(_ family: PassFamily) throws -> [Kernel] {
     return runnable
 }
 
+/// The kernel whose bits `kernel` must reproduce: for the paper's exp method the portable kernel (it
+/// mirrors AVX2 operation for operation), for a table method the first AVX2 kernel of that method
+/// (AVX512F repeats its operations; there is no portable table kernel). Nil when that kernel cannot run.
+func bitReference(for kernel: Kernel, among kernels: [Kernel]) -> Kernel? {
+    let isa: ISA = kernel.expMethod.isEmpty ? .portable : .avx2
+    return kernels.first { $0.expMethod == kernel.expMethod && $0.isa == isa }
+}
+
 /// Every test in this target runs with FTZ/DAZ, like the harness.
 class KernelTestCase: XCTestCase {
     private var previousFlush = false

@@ -28,8 +28,13 @@
 //          write-allocate read of y, and y does not displace the input from the caches.
 //   pf1k, pf4k  software prefetch of the input 1 KiB / 4 KiB ahead of the loads.
 //   nt_pf1k     both.
-// Each family file states which dimensions it implements (SOFTMAX_VARIANTS_IMPLEMENTED), so a line
-// naming a variant a template ignores does not compile.
+//   lut16p3     the exp method (exp_method.h): exp from a 16-entry table and a degree-3 polynomial
+//          instead of the paper's degree-5 polynomial. A method changes the arithmetic, not the memory
+//          movement, so it has its own name part and its own registry field (exp_method), and the
+//          kernel's memory variant (`variant`) stays "": VariantTests compare memory variants bit for bit
+//          with their plain twin, which a different exp method would fail by design.
+// Each family file states which dimensions it implements (SOFTMAX_VARIANTS_IMPLEMENTED, or _EXP for the
+// families with exp methods), so a line naming a variant a template ignores does not compile.
 #define SOFTMAX_VARIANT_SUFFIX_base
 #define SOFTMAX_VARIANT_STRING_base ""
 #define SOFTMAX_VARIANT_NT_base 0
@@ -50,11 +55,27 @@
 #define SOFTMAX_VARIANT_STRING_nt_pf1k "nt_pf1k"
 #define SOFTMAX_VARIANT_NT_nt_pf1k 1
 #define SOFTMAX_VARIANT_PF_nt_pf1k 1024
+#define SOFTMAX_VARIANT_SUFFIX_lut16p3 _lut16p3
+#define SOFTMAX_VARIANT_STRING_lut16p3 ""
+#define SOFTMAX_VARIANT_NT_lut16p3 0
+#define SOFTMAX_VARIANT_PF_lut16p3 0
+// The exp method of each variant (a softmax_exp_method value) and its name; "" is the paper's, rr2p5.
+#define SOFTMAX_VARIANT_EXP_base 0
+#define SOFTMAX_VARIANT_EXP_nt 0
+#define SOFTMAX_VARIANT_EXP_pf1k 0
+#define SOFTMAX_VARIANT_EXP_pf4k 0
+#define SOFTMAX_VARIANT_EXP_nt_pf1k 0
+#define SOFTMAX_VARIANT_EXP_lut16p3 1
+#define SOFTMAX_EXP_STRING_0 ""
+#define SOFTMAX_EXP_STRING_1 "lut16p3"
 
 #define SOFTMAX_NT(variant) SOFTMAX_VARIANT_NT_##variant
 #define SOFTMAX_PF(variant) SOFTMAX_VARIANT_PF_##variant
-#define SOFTMAX_VARIANTS_IMPLEMENTED(family, isa, variant, nt, pf) \
-  _Static_assert((nt || !SOFTMAX_NT(variant)) && (pf || !SOFTMAX_PF(variant)), \
+#define SOFTMAX_EXP(variant) SOFTMAX_VARIANT_EXP_##variant
+#define SOFTMAX_EXP_STRING(variant) SOFTMAX_CAT(SOFTMAX_EXP_STRING_, SOFTMAX_EXP(variant))
+#define SOFTMAX_VARIANTS_IMPLEMENTED(family, isa, variant, nt, pf) SOFTMAX_VARIANTS_IMPLEMENTED_EXP(family, isa, variant, nt, pf, 0)
+#define SOFTMAX_VARIANTS_IMPLEMENTED_EXP(family, isa, variant, nt, pf, exp) \
+  _Static_assert((nt || !SOFTMAX_NT(variant)) && (pf || !SOFTMAX_PF(variant)) && (exp || !SOFTMAX_EXP(variant)), \
                  #family "_" #isa " does not implement the variant " #variant);
 
 

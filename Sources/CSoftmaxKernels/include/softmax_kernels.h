@@ -104,6 +104,9 @@ typedef struct {
   uint32_t accumulators;
   /// The variant's name as spelled at the end of `name` ("" for the plain kernel; see kernel_common.h).
   const char* variant;
+  /// The exp method as spelled at the end of `name` ("" for the paper's; see common/exp_method.h). It
+  /// changes the arithmetic, where `variant` changes only memory movement.
+  const char* exp_method;
   /// Streaming stores for the aligned body of the output: no write-allocate read of y.
   bool nontemporal_stores;
   /// Software prefetch distance ahead of the input loads, in bytes; 0 for none.
@@ -158,6 +161,11 @@ const softmax_memref_info* softmax_memref_at(size_t i);
 
 /// The compiler and the kernel flags this library was built with, for the run metadata.
 const char* softmax_kernels_compiler(void);
+/// Instructions in one iteration of the named kernel's main loop, counted in its object code by
+/// scripts/count-instructions.py (common/instruction_counts.h); 0 when it has no count.
+double softmax_kernel_main_loop_instructions(const char* name);
+/// The compiler whose code was counted, spelled as softmax_kernels_compiler() spells it.
+const char* softmax_instruction_counts_compiler(void);
 const char* softmax_kernels_cflags(void);
 
 #ifdef __cplusplus

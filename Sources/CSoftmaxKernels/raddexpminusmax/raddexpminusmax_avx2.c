@@ -1,8 +1,8 @@
 // RADDEXPMINUSMAX for AVX2: sum of exp(x - max) into A accumulators, V vectors per iteration;
 // PF: prefetch distance in bytes (0: none).
-#include "../common/exp_avx2.h"
+#include "../common/exp_lut_avx2.h"
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(size_t n, const float* x, float max, const size_t V,
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(const softmax_exp_method E, size_t n, const float* x, float max, const size_t V,
                                                              const size_t A, const size_t PF) {
   const __m256 vmax = _mm256_set1_ps(max);
   __m256 vacc[SOFTMAX_MAX_ACCUMULATORS];
@@ -11,25 +11,25 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(size_t n, const fl
     softmax_prefetch(x, V * 32, PF);
     __m256 vx[SOFTMAX_MAX_VECTORS], vf[SOFTMAX_MAX_VECTORS];
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax); }
-    softmax_avx2_exp_minus_max_block(vx, vf, V);
+    softmax_avx2_expm_block(E, vx, vf, V);
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vacc[v % A] = _mm256_add_ps(vacc[v % A], vf[v]); }
   }
   __m256 vsum = vacc[0];
   SOFTMAX_UNROLL for (size_t a = 1; a < A; a++) { vsum = _mm256_add_ps(vsum, vacc[a]); }
   for (; n >= 8; n -= 8, x += 8) {
-    vsum = _mm256_add_ps(vsum, softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_loadu_ps(x), vmax)));
+    vsum = _mm256_add_ps(vsum, softmax_avx2_expm(E, _mm256_sub_ps(_mm256_loadu_ps(x), vmax)));
   }
   if (n != 0) {
     const __m256i vmask = softmax_avx2_tail_mask(n);
-    const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_maskload_ps(x, vmask), vmax));
+    const __m256 vf = softmax_avx2_expm(E, _mm256_sub_ps(_mm256_maskload_ps(x, vmask), vmax));
     vsum = _mm256_add_ps(vsum, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
   }
   return softmax_avx2_hsum(vsum);
 }
 
 #define KERNEL_raddexpminusmax_avx2(tile, acc, variant) \
-  SOFTMAX_VARIANTS_IMPLEMENTED(raddexpminusmax, avx2, variant, 0, 1) \
+  SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddexpminusmax, avx2, variant, 0, 1, 1) \
   SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(raddexpminusmax, avx2, tile, acc, variant)(size_t n, const float* x, float max) { \
-    return raddexpminusmax_avx2(n, x, max, (tile) / 8, acc, SOFTMAX_PF(variant)); \
+    return raddexpminusmax_avx2((softmax_exp_method)SOFTMAX_EXP(variant), n, x, max, (tile) / 8, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

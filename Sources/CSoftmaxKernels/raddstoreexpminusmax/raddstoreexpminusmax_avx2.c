@@ -1,8 +1,8 @@
 // RADDSTOREEXPMINUSMAX for AVX2: y = exp(x - max), summed into A accumulators, V vectors per iteration.
 // NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none).
-#include "../common/exp_avx2.h"
+#include "../common/exp_lut_avx2.h"
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(size_t n, const float* x, float* y, float max,
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(const softmax_exp_method E, size_t n, const float* x, float* y, float max,
                                                                   const size_t V, const size_t A, const bool NT,
                                                                   const size_t PF) {
   const __m256 vmax = _mm256_set1_ps(max);
@@ -14,7 +14,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(size_t n, con
     const size_t head = softmax_unaligned_head(y, 32, n);
     if (head != 0) {
       const __m256i vmask = softmax_avx2_tail_mask(head);
-      const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_maskload_ps(x, vmask), vmax));
+      const __m256 vf = softmax_avx2_expm(E, _mm256_sub_ps(_mm256_maskload_ps(x, vmask), vmax));
       _mm256_maskstore_ps(y, vmask, vf);
       vacc[0] = _mm256_and_ps(vf, _mm256_castsi256_ps(vmask));
       n -= head, x += head, y += head;
@@ -24,7 +24,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(size_t n, con
     softmax_prefetch(x, V * 32, PF);
     __m256 vx[SOFTMAX_MAX_VECTORS], vf[SOFTMAX_MAX_VECTORS];
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm256_sub_ps(_mm256_loadu_ps(x + 8 * v), vmax); }
-    softmax_avx2_exp_minus_max_block(vx, vf, V);
+    softmax_avx2_expm_block(E, vx, vf, V);
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
       softmax_avx2_store(y + 8 * v, vf[v], NT);
       vacc[v % A] = _mm256_add_ps(vacc[v % A], vf[v]);
@@ -33,13 +33,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(size_t n, con
   __m256 vsum = vacc[0];
   SOFTMAX_UNROLL for (size_t a = 1; a < A; a++) { vsum = _mm256_add_ps(vsum, vacc[a]); }
   for (; n >= 8; n -= 8, x += 8, y += 8) {
-    const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_loadu_ps(x), vmax));
+    const __m256 vf = softmax_avx2_expm(E, _mm256_sub_ps(_mm256_loadu_ps(x), vmax));
     softmax_avx2_store(y, vf, NT);
     vsum = _mm256_add_ps(vsum, vf);
   }
   if (n != 0) {
     const __m256i vmask = softmax_avx2_tail_mask(n);
-    const __m256 vf = softmax_avx2_exp_minus_max(_mm256_sub_ps(_mm256_maskload_ps(x, vmask), vmax));
+    const __m256 vf = softmax_avx2_expm(E, _mm256_sub_ps(_mm256_maskload_ps(x, vmask), vmax));
     _mm256_maskstore_ps(y, vmask, vf);
     vsum = _mm256_add_ps(vsum, _mm256_and_ps(vf, _mm256_castsi256_ps(vmask)));
   }
@@ -49,9 +49,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(size_t n, con
 }
 
 #define KERNEL_raddstoreexpminusmax_avx2(tile, acc, variant) \
-  SOFTMAX_VARIANTS_IMPLEMENTED(raddstoreexpminusmax, avx2, variant, 1, 1) \
+  SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddstoreexpminusmax, avx2, variant, 1, 1, 1) \
   SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, avx2, tile, acc, variant)( \
       size_t n, const float* x, float* y, float max) { \
-    return raddstoreexpminusmax_avx2(n, x, y, max, (tile) / 8, acc, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
+    return raddstoreexpminusmax_avx2((softmax_exp_method)SOFTMAX_EXP(variant), n, x, y, max, (tile) / 8, acc, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

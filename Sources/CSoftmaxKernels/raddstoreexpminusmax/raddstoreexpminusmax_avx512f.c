@@ -1,8 +1,8 @@
 // RADDSTOREEXPMINUSMAX for AVX512F: y = exp(x - max), summed into A accumulators, V vectors per iteration.
 // NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none).
-#include "../common/exp_avx512f.h"
+#include "../common/exp_lut_avx512f.h"
 
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(size_t n, const float* x, float* y,
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(const softmax_exp_method E, size_t n, const float* x, float* y,
                                                                         float max, const size_t V, const size_t A,
                                                                         const bool NT, const size_t PF) {
   const __m512 vmax = _mm512_set1_ps(max);
@@ -14,7 +14,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(size_t 
     const size_t head = softmax_unaligned_head(y, 64, n);
     if (head != 0) {
       const __mmask16 vmask = softmax_avx512f_tail_mask(head);
-      const __m512 vf = softmax_avx512f_exp_minus_max(_mm512_sub_ps(_mm512_maskz_loadu_ps(vmask, x), vmax));
+      const __m512 vf = softmax_avx512f_expm(E, _mm512_sub_ps(_mm512_maskz_loadu_ps(vmask, x), vmax));
       _mm512_mask_storeu_ps(y, vmask, vf);
       vacc[0] = _mm512_maskz_mov_ps(vmask, vf);
       n -= head, x += head, y += head;
@@ -23,7 +23,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(size_t 
   for (; n >= V * 16; n -= V * 16, x += V * 16, y += V * 16) {
     softmax_prefetch(x, V * 64, PF);
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      const __m512 vf = softmax_avx512f_exp_minus_max(_mm512_sub_ps(_mm512_loadu_ps(x + 16 * v), vmax));
+      const __m512 vf = softmax_avx512f_expm(E, _mm512_sub_ps(_mm512_loadu_ps(x + 16 * v), vmax));
       softmax_avx512f_store(y + 16 * v, vf, NT);
       vacc[v % A] = _mm512_add_ps(vacc[v % A], vf);
     }
@@ -31,13 +31,13 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(size_t 
   __m512 vsum = vacc[0];
   SOFTMAX_UNROLL for (size_t a = 1; a < A; a++) { vsum = _mm512_add_ps(vsum, vacc[a]); }
   for (; n >= 16; n -= 16, x += 16, y += 16) {
-    const __m512 vf = softmax_avx512f_exp_minus_max(_mm512_sub_ps(_mm512_loadu_ps(x), vmax));
+    const __m512 vf = softmax_avx512f_expm(E, _mm512_sub_ps(_mm512_loadu_ps(x), vmax));
     softmax_avx512f_store(y, vf, NT);
     vsum = _mm512_add_ps(vsum, vf);
   }
   if (n != 0) {
     const __mmask16 vmask = softmax_avx512f_tail_mask(n);
-    const __m512 vf = softmax_avx512f_exp_minus_max(_mm512_sub_ps(_mm512_maskz_loadu_ps(vmask, x), vmax));
+    const __m512 vf = softmax_avx512f_expm(E, _mm512_sub_ps(_mm512_maskz_loadu_ps(vmask, x), vmax));
     _mm512_mask_storeu_ps(y, vmask, vf);
     vsum = _mm512_mask_add_ps(vsum, vmask, vsum, vf);
   }
@@ -47,9 +47,9 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(size_t 
 }
 
 #define KERNEL_raddstoreexpminusmax_avx512f(tile, acc, variant) \
-  SOFTMAX_VARIANTS_IMPLEMENTED(raddstoreexpminusmax, avx512f, variant, 1, 1) \
+  SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddstoreexpminusmax, avx512f, variant, 1, 1, 1) \
   SOFTMAX_TARGET_AVX512F float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, avx512f, tile, acc, variant)( \
       size_t n, const float* x, float* y, float max) { \
-    return raddstoreexpminusmax_avx512f(n, x, y, max, (tile) / 16, acc, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
+    return raddstoreexpminusmax_avx512f((softmax_exp_method)SOFTMAX_EXP(variant), n, x, y, max, (tile) / 16, acc, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"

@@ -1,0 +1,30 @@
+// Exp methods: how a kernel approximates exp, spelled as their own part of its name (see kernel_common.h
+// and docs/exp-kernels.md). Unlike the memory variants, a method changes the arithmetic: results differ
+// from the paper's method in the last bits, so kernels are compared across methods through the float64
+// reference, and bit for bit only within a method (AVX2 against AVX512F).
+#ifndef SOFTMAX_EXP_METHOD_H
+#define SOFTMAX_EXP_METHOD_H
+
+#include "exp_constants.h"
+#include "exp_lut_constants.h"
+
+typedef enum {
+  // The paper's: n = round(x / ln2), two-constant reduction, degree-5 polynomial on |t| <= ln2/2.
+  softmax_exp_rr2p5 = 0,
+  // n = round(16x / ln2), 2^(n/16) from a 16-entry table, degree-3 polynomial on |t| <= ln2/32.
+  softmax_exp_lut16p3 = 1,
+} softmax_exp_method;
+
+// The polynomial of method E times m, highest coefficient first, as softmax_exp_poly_times: m = 1 is the
+// plain polynomial. lut16p3 uses the first four entries.
+static inline softmax_exp_poly softmax_exp_poly_for(const softmax_exp_method E, float m) {
+  if (E == softmax_exp_lut16p3) {
+    return (softmax_exp_poly){{SOFTMAX_LUT16P3_C3 * m, SOFTMAX_LUT16P3_C2 * m, SOFTMAX_LUT16P3_C1 * m, m, 0.0f, 0.0f}};
+  }
+  return softmax_exp_poly_times(m);
+}
+
+// The table entries, bits(2^(j/16)) - (j << 19) (tables.c, from exp_lut_constants.h).
+extern const uint32_t softmax_lut16_table[16];
+
+#endif  // SOFTMAX_EXP_METHOD_H
