@@ -21,9 +21,6 @@ public struct Experiment: Equatable, Sendable {
         /// B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
         /// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
         case batched
-
-        /// Whether the experiment measures pass kernels alone (with references and compute peaks).
-        public var measuresPasses: Bool { self == .passes || self == .tune }
     }
 
     /// The file name without `.json`; the CLI id.
@@ -176,16 +173,10 @@ public struct Experiment: Equatable, Sendable {
         } catch {
             throw HarnessError.malformedExperiment(source, describe(decodingError: error).replacingOccurrences(of: "Key", with: "key"))
         }
-        if file.kind == .accuracy {
-            for key in dictionary.keys.sorted() where timingOnlyKeys.contains(key) {
-                let instead = key == "input_range" ? "list ranges under 'input_ranges' instead" : key == "samples" ? "the inputs per configuration are 'trials'" : "remove it"
-                throw HarnessError.malformedExperiment(source, "key '\(key)' does not apply to an accuracy experiment, which times nothing: \(instead)")
-            }
-        } else {
-            for key in dictionary.keys.sorted() where accuracyOnlyKeys.contains(key) {
-                throw HarnessError.malformedExperiment(source, "key '\(key)' applies only to an accuracy experiment (\"kind\": \"accuracy\"); this one is \(file.kind.rawValue): remove it")
-            }
-        }
+        // Keys of one kind in another kind's file: named by the kind that owns them.
+        let writtenKeys = dictionary.keys.sorted()
+        try file.kind.behavior.rejectFileKeys(writtenKeys, source: source)
+        for other in Kind.allCases where other != file.kind { try other.behavior.rejectOwnFileKeys(writtenKeys, in: file.kind, source: source) }
         var inputRanges: [InputRange] = []
         for (i, pair) in (file.inputRanges ?? []).enumerated() {
             guard pair.count == 2 else {
@@ -217,8 +208,8 @@ public struct Experiment: Equatable, Sendable {
             algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
             presets: file.presets ?? ["blend"],
             optionalPresets: file.optionalPresets ?? [],
-            allVariants: file.allVariants ?? (file.kind == .tune),
-            references: file.references ?? (file.kind.measuresPasses ? referenceNames : file.kind == .multicore ? ["read", "copy", "copy_nt"] : []),
+            allVariants: file.allVariants ?? file.kind.behavior.defaultAllVariants,
+            references: file.references ?? file.kind.behavior.defaultReferences,
             sizes: file.sizes, maxSizeByISA: file.maxSizeByIsa ?? [:],
             samples: file.samples ?? 15, warmupSamples: file.warmupSamples ?? 2,
             minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,
@@ -299,55 +290,10 @@ public struct Experiment: Equatable, Sendable {
         }
         if algorithms.isEmpty { throw fail("key 'algorithms' is empty: list algorithms, or leave the key out for all of them") }
         if isas?.isEmpty ?? false { throw fail("key 'isas' is empty: list ISAs, or leave the key out for every ISA this CPU supports") }
-        if kind != .multicore {
-            if threads != nil { throw fail("key 'threads' applies to multicore experiments only (this one is \(kind.rawValue))") }
-            if placements != Placement.allCases { throw fail("key 'placements' applies to multicore experiments only (this one is \(kind.rawValue))") }
-        } else {
-            if let t = threads {
-                guard !t.isEmpty else { throw fail("key 'threads' is empty: list worker counts, or leave the key out for 1, 2, 4, ... all cores") }
-                if let bad = t.first(where: { $0 < 1 }) { throw fail("key 'threads' has \(bad): worker counts must be at least 1") }
-            }
-            guard !placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
-            if Set(placements).count != placements.count { throw fail("key 'placements' repeats a placement") }
-        }
-        if kind == .accuracy { try validateAccuracy(fail) }
-        try validateBatches(fail)
+        // Settings of one kind in another kind's experiment, then this kind's own checks.
+        for other in Kind.allCases where other != kind { try other.behavior.validateForeign(self, fail: fail) }
+        try kind.behavior.validate(self, fail: fail)
         if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
-        if let c = crossoverSizes {
-            guard kind == .tune else { throw fail("key 'crossover_sizes' applies to tune experiments only (this one is \(kind.rawValue))") }
-            guard !c.isEmpty else { throw fail("key 'crossover_sizes' is empty: list sizes, or leave the key out to derive them from the last-level cache") }
-            if let bad = c.first(where: { $0 <= 0 }) { throw fail("key 'crossover_sizes' has \(bad): sizes must be positive element counts") }
-        }
-        if kind == .tune && !allVariants { throw fail("key 'all_variants' must be true for a tune experiment: tuning chooses among all variants") }
-    }
-
-    private func validateAccuracy(_ fail: (String) -> HarnessError) throws {
-        guard !inputRanges.isEmpty else {
-            throw fail("key 'input_ranges' is missing or empty: an accuracy experiment lists its input ranges, e.g. [[-1, 1], [-1e4, 1e4], [1e5, 100010]]")
-        }
-        for (i, r) in inputRanges.enumerated() {
-            let written = "[\(r.low), \(r.high)]"
-            guard r.low.isFinite, r.high.isFinite, r.low < r.high else {
-                throw fail("key 'input_ranges[\(i)]' is \(written): write [low, high] with low < high, both finite")
-            }
-            guard r.largestMagnitude <= Double(Float.greatestFiniteMagnitude) else {
-                throw fail("key 'input_ranges[\(i)]' is \(written): inputs are float32, whose largest finite value is \(Float.greatestFiniteMagnitude)")
-            }
-            guard Float(r.low) < Float(r.high) else {
-                throw fail("key 'input_ranges[\(i)]' is \(written): both bounds round to the same float32 (\(Float(r.low))), so every input would be equal; widen it (float32 spacing there is \(Float(r.low).ulp))")
-            }
-        }
-        let rangeLabels = inputRanges.map(\.label)
-        if let repeated = rangeLabels.first(where: { label in rangeLabels.filter { $0 == label }.count > 1 }) {
-            throw fail("key 'input_ranges' lists \(repeated) twice: rows are told apart by their range, list each once")
-        }
-        guard !masks.isEmpty else { throw fail("key 'masks' is empty: list \"none\" for unmasked inputs") }
-        let maskLabels = masks.map { $0?.label ?? "none" }
-        if let repeated = maskLabels.first(where: { label in maskLabels.filter { $0 == label }.count > 1 }) {
-            throw fail("key 'masks' lists \(repeated) twice: rows are told apart by their mask, list each once")
-        }
-        guard trials >= 1 else { throw fail("key 'trials' is \(trials): at least one input per configuration is needed") }
-        guard trials <= Experiment.maxTrials else { throw fail("key 'trials' is \(trials): at most \(Experiment.maxTrials) inputs per configuration") }
     }
 
     /// Experiment ids in a folder (file names without .json), sorted.

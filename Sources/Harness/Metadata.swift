@@ -53,7 +53,7 @@ enum Metadata {
         for (key, value) in machine.metadataRecords.merging(MachineDescription.topologyRecords(topology), uniquingKeysWith: { a, _ in a }) {
             metadata[key] = value
         }
-        if experiment.kind == .accuracy { metadata["protocol"] = accuracyProtocol(experiment, cpu: cpu, observedCPUs: observedCPUs) }
+        if let record = experiment.kind.behavior.protocolRecord(experiment, cpu: cpu, observedCPUs: observedCPUs) { metadata["protocol"] = record }
         // A resumed run keeps the first run's description and notes when it was continued; what it does not
         // measure again (a key only an earlier run wrote) stays.
         if let old {
@@ -67,25 +67,6 @@ enum Metadata {
             }
         }
         return metadata
-    }
-
-    /// An accuracy run's protocol: what its inputs were and how its errors are defined (results/README.md).
-    static func accuracyProtocol(_ experiment: Experiment, cpu: Int, observedCPUs: Set<Int>) -> [String: Any] {
-        [
-            "trials": experiment.trials,
-            "input_ranges": experiment.inputRanges.map(\.label),
-            "masks": experiment.masks.map { $0?.label ?? "none" },
-            "orders": experiment.orders.map(\.rawValue),
-            "sizes": experiment.sizes, "max_size_by_isa": experiment.maxSizeByISA,
-            "sum_tolerance": experiment.sumTolerance,
-            "input": "per configuration, `trials` inputs of n float32 values uniform in the row's input_range, from SplitMix64(seed XOR FNV-1a(\"<input_range>|<mask>|<n>|<trial>\")); a mask sets round(percent x n) entries (at least 1, at most n - 1; all but one for all-but-one), chosen by a partial Fisher-Yates shuffle of the same generator; then arranged in the row's order (random: as drawn; ascending; descending; max-first/max-last: the largest element swapped to the front/end); every algorithm and ISA sees the same inputs",
-            "reference": "float64 softmax of the same float32 inputs: exp(x - max) in Double (glibc exp), summed in Double, divided in Double",
-            "errors": "ulp error |y - ref| / ulp(float32 nearest ref), the ulp taken as FLT_MIN for ref < FLT_MIN (FTZ); max over every element of every input; means and relative errors over elements with ref >= FLT_MIN",
-            "output_check": "an output with NaN or inf where ref is finite, or |sum(y) - 1| > sum_tolerance, makes the row an error row without errors",
-            "ftz_daz": true,
-            "pinned_cpu": cpu,
-            "observed_cpus": observedCPUs.sorted(),
-        ]
     }
 
     /// `run_state`: written as running when the run starts and replaced when it ends; a run killed on the way

@@ -44,7 +44,7 @@ public enum ReferenceRun {
                 problems.append("\(id): no readable metadata \(metadataPath)")
                 continue
             }
-            if metadata["experiment_kind"] as? String == Experiment.Kind.tune.rawValue { copiesTuned = true }
+            if let kind = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.init(rawValue:)), kind.behavior.writesTunedPreset { copiesTuned = true }
             let state = metadata["run_state"] as? String ?? "unknown"
             if state != Metadata.complete { problems.append("\(id): its run did not finish (run_state \(state)); resume it with `softmax-repro run \(id) --resume`") }
             if let options = metadata["run_options"] as? [String: Any], !options.isEmpty {

@@ -60,7 +60,6 @@ extension Runner {
     /// least min_sample_seconds, or n at the model's prior speed per element); nil for accuracy
     /// experiments, which time nothing (their size is bounded by `trials`' maximum instead).
     func estimatedSeconds(_ experiment: Experiment, plan: WorkPlan, topology: Topology) -> Double? {
-        guard experiment.kind != .accuracy else { return nil }
         let steps = plan.sizes.map { n in
             Progress.Step(n: n, isas: (plan.items[n] ?? []).map { item -> String in
                 switch item {
@@ -70,15 +69,7 @@ extension Runner {
                 }
             })
         }
-        if experiment.kind == .batched {
-            // Each batch's call computes B rows on min(B, cores) workers: as many elements per worker.
-            return Worker.batchedConfigurations(experiment: experiment, topology: topology).reduce(0.0) { sum, c in
-                sum + Progress(steps: steps.map { .init(n: $0.n * c.batch / c.threads, isas: $0.isas) }, experiment: experiment).secondsLeft
-            }
-        }
-        let configurations = experiment.kind == .multicore
-            ? Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.count : 1
-        return Progress(steps: steps, experiment: experiment).secondsLeft * Double(Swift.max(configurations, 1))
+        return experiment.kind.behavior.estimatedSeconds(experiment, steps: steps, topology: topology)
     }
 
     /// The command-line choices that narrow or change the experiment, for the metadata (`make reference`

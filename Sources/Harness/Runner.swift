@@ -95,11 +95,7 @@ public final class Runner {
         try prepareFolder(folder)
         let csvLock = try lockResults(csvPath)
         defer { csvLock.release() }
-        let measuringCPUs = experiment.kind == .multicore
-            ? Array(Set(Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.flatMap(\.cpus))).sorted()
-            : experiment.kind == .batched
-            ? Array(Set(Worker.batchedConfigurations(experiment: experiment, topology: topology).flatMap(\.cpus))).sorted()
-            : [cpu]
+        let measuringCPUs = experiment.kind.behavior.measuringCPUs(experiment, topology: topology, cpu: cpu)
         let (cpuLocks, sharedCPUs) = try lockCPUs(measuringCPUs, topology: topology)
         defer { cpuLocks.forEach { $0.release() } }
         let (completed, previousMetadata) = try readPreviousRun(experiment, csvPath: csvPath, metadataPath: metadataPath)
@@ -117,7 +113,7 @@ public final class Runner {
             // Until the worker has opened its counters, what this thread sees (probed once the run ends).
             if let c = outcome.counters ?? (state == Metadata.running ? nil : counters.describe()) { m["counters"] = Metadata.describe(c) }
             for (key, value) in outcome.metadata { m[key] = value }
-            if experiment.kind != .accuracy { m["noise"] = outcome.noise.metadata(threshold: experiment.noiseThreshold) }
+            if experiment.kind.behavior.timesCalls { m["noise"] = outcome.noise.metadata(threshold: experiment.noiseThreshold) }
             m = Metadata.withObservedCPUs(m, outcome.observedCPUs, previous: previousMetadata)
             m["run_state"] = state
             try MetadataFile.write(m, to: metadataPath)
@@ -130,23 +126,19 @@ public final class Runner {
                             completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
         worker.checkpoint = checkpoint
         var outcome = worker.runPinned()
-        if experiment.kind == .tune && outcome.error == nil {
-            // An error here still leaves the metadata of what was measured beside the CSV.
+        if outcome.error == nil {
+            // A second phase (tune's streaming crossover); an error here still leaves the metadata of what
+            // was measured beside the CSV.
             do {
-                outcome.append(try measureStreamingCrossover(experiment, plan: plan, isas: isas.run, csvPath: csvPath, base: base, cpu: cpu,
-                                                             topology: topology, rotation: rotation, completed: completed, writer: writer, checkpoint: checkpoint))
+                if let more = try experiment.kind.behavior.measureAfter(worker, runner: self, isas: isas.run, csvPath: csvPath) { outcome.append(more) }
             } catch let error as HarnessError {
                 outcome.error = error
             }
         }
         try writeMetadata(outcome, state: outcome.error == nil ? Metadata.complete : Metadata.failed)
-        if experiment.kind != .accuracy { outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log) }
+        if experiment.kind.behavior.timesCalls { outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log) }
         if let error = outcome.error { throw error }
-        if experiment.kind == .tune {
-            let presetsFolder = options.localPresetsFolder ?? ResultsLayout.committedPresets(experimentsFolder: options.experimentsFolder)
-            let path = try TunedPreset.write(from: ResultTable(path: csvPath), processorID: identity.id, presetsFolder: presetsFolder, log: log)
-            log("wrote the tuned preset for \(identity.id): \(path)")
-        }
+        try experiment.kind.behavior.finish(runner: self, csvPath: csvPath, processorID: identity.id)
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
         return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
                          errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
@@ -156,7 +148,7 @@ public final class Runner {
     func loadExperiment(_ experimentID: String) throws -> Experiment {
         var experiment = try Experiment.load(id: experimentID, folder: options.experimentsFolder)
         if let s = options.samples {
-            guard experiment.kind != .accuracy else {
+            guard experiment.kind.behavior.timesCalls else {
                 throw HarnessError.malformedExperiment("--samples", "\(experiment.id) is an accuracy experiment, which times nothing; its inputs per configuration are 'trials' in its file")
             }
             guard s >= 3 else { throw HarnessError.malformedExperiment("--samples", "must be at least 3, got \(s)") }
@@ -193,7 +185,7 @@ public final class Runner {
     /// multicore thread counts that fit, the estimated run time.
     func planWork(_ experiment: Experiment, isas: ISAChoice, presets: [Preset], topology: Topology,
                   rotation: OutputRotation) throws -> (plan: WorkPlan, skippedSizes: [String: String]) {
-        if experiment.kind != .passes && experiment.kind != .tune,
+        if !experiment.kind.behavior.measuresPasses,
            !isas.run.contains(where: { isa in presets.contains { $0.kernels[isa.rawValue] != nil } }) {
             throw HarnessError.malformedExperiment(
                 experiment.id, "none of its presets (\(presets.map(\.name).joined(separator: ", "))) has kernels for \(isas.run.map(\.rawValue).joined(separator: ", ")), the ISAs run here: choose an ISA they list (`softmax-repro list --presets`) with --isa, or another preset with --preset")
@@ -203,10 +195,9 @@ public final class Runner {
         let available = MachineInfo.availableMemoryBytes()
         var skippedSizes: [String: String] = [:]
         // Workers on several cores share every L3 instance, so output rotation must exceed all of them.
-        let llcBytes = experiment.kind == .multicore || experiment.kind == .batched ? rotation.totalLLCBytes : rotation.llcBytes
+        let llcBytes = experiment.kind.behavior.spansCores ? rotation.totalLLCBytes : rotation.llcBytes
         for n in plan.sizes {
-            // A batched size allocates its largest batch of rows.
-            let elements = experiment.kind == .batched ? Worker.batchedElements(n: n, batch: experiment.batches.max() ?? 1) : n
+            let elements = experiment.kind.behavior.elementsAllocated(n: n, experiment: experiment)
             guard let error = WorkPlan.memoryError(n: elements, llcBytes: llcBytes, available: available, experiment: experiment.id),
                   case let .tooLarge(_, bytes, _, _) = error else { continue }
             guard experiment.skipSizesThatDoNotFit else { throw error }
@@ -215,18 +206,7 @@ public final class Runner {
             plan.remove(size: n)
         }
 
-        if experiment.kind == .batched, let c = options.cpu {
-            log("note: --cpu \(c) does not apply to a batched experiment: its workers are placed compactly from the first core")
-        }
-        if experiment.kind == .multicore {
-            if let c = options.cpu { log("note: --cpu \(c) does not apply to a multicore experiment: its placements choose every worker's CPU") }
-            let cores = topology.coreLocations().count
-            let (counts, notes) = experiment.threadCounts(cores: cores)
-            notes.forEach(log)
-            guard !counts.isEmpty else {
-                throw HarnessError.platform("none of the thread counts \(experiment.threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
-            }
-        }
+        try experiment.kind.behavior.checkMachine(experiment, topology: topology, options: options, log: log)
 
         if let seconds = estimatedSeconds(experiment, plan: plan, topology: topology), seconds > Runner.longRunLimitSeconds {
             guard options.allowLong else { throw HarnessError.tooLong(experiment: experiment.id, seconds: seconds, limit: Runner.longRunLimitSeconds) }
@@ -279,60 +259,6 @@ public final class Runner {
         metadata["run_options"] = runOptionsRecord()
         if !sharedCPUs.isEmpty { metadata["shared_cpus"] = sharedCPUs }
         return metadata
-    }
-
-    /// tune's second phase: each tuned algorithm that has streaming-store kernels, timed whole with them
-    /// and with their plain twins, interleaved, on the crossover sizes; rows of kind softmax, preset tuned.
-    func measureStreamingCrossover(_ experiment: Experiment, plan: WorkPlan, isas: [ISA], csvPath: String, base: ResultRow, cpu: Int,
-                                   topology: Topology, rotation: OutputRotation, completed: Set<String>, writer: ResultWriter,
-                                   checkpoint: ((Worker.Outcome) -> Void)? = nil) throws -> Worker.Outcome {
-        let tuned = TunedPreset.kernels(from: try ResultTable(path: csvPath))
-        let ladder = experiment.crossoverSizes ?? StreamingCrossover.sizes(llcBytes: rotation.llcBytes, largest: plan.sizes.max() ?? 1)
-        var items: [Int: [WorkPlan.Item]] = [:]
-        var pairs: [String] = []
-        for isa in isas {
-            for algorithm in Algorithm.allCases {
-                guard let names = tuned[isa.rawValue]?[algorithm.rawValue],
-                      let pair = try StreamingCrossover.contenders(algorithm: algorithm, kernelNames: names) else { continue }
-                pairs.append("\(isa.rawValue) \(algorithm.rawValue)")
-                for n in ladder where n <= (experiment.maxSizeByISA[isa.rawValue] ?? .max) {
-                    items[n, default: []] += [.softmax(pair.streamed, preset: TunedPreset.name), .softmax(pair.plain, preset: TunedPreset.name)]
-                }
-            }
-        }
-        var description: [String: Any] = [
-            "sizes": ladder,
-            "rule": "each tuned algorithm with streaming-store kernels is timed whole with them and with their plain twins, interleaved; "
-                + "its streaming threshold is the smallest size from which streaming's paired speedup is >= 1 at every larger measured size; "
-                + "none if it is < 1 at the largest (the preset then keeps the plain twins)",
-        ]
-        guard !items.isEmpty else {
-            log("note: no tuned algorithm has streaming-store kernels: no streaming crossover to measure")
-            var outcome = Worker.Outcome()
-            outcome.metadata["streaming_crossover"] = description
-            return outcome
-        }
-        let available = MachineInfo.availableMemoryBytes()
-        for n in items.keys {
-            if let error = WorkPlan.memoryError(n: n, llcBytes: rotation.llcBytes, available: available, experiment: experiment.id) { throw error }
-        }
-        log("streaming crossover: \(pairs.joined(separator: ", ")), each with and without streaming stores, at n = \(items.keys.sorted().map(compactCount).joined(separator: ", "))")
-        let worker = Worker(experiment: experiment, plan: WorkPlan(items: items), base: base, cpu: cpu, topology: topology, rotation: rotation,
-                            completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
-        worker.checkpoint = checkpoint
-        var outcome = worker.runPinned()
-        var found: [String: Any] = [:]
-        for (isa, algorithms) in StreamingCrossover.verdicts(try ResultTable(path: csvPath)) {
-            var perAlgorithm: [String: Any] = [:]
-            for (algorithm, verdict) in algorithms {
-                perAlgorithm[algorithm] = ["threshold": verdict.threshold.map { $0 as Any } ?? "never",
-                                           "speedups": Dictionary(uniqueKeysWithValues: verdict.speedups.map { (String($0.key), $0.value) })]
-            }
-            found[isa] = perAlgorithm
-        }
-        description["verdicts"] = found
-        outcome.metadata["streaming_crossover"] = description
-        return outcome
     }
 
     func resolveISAs(_ experiment: Experiment, isSupported: (ISA) -> Bool = { $0.isSupported }) throws -> ISAChoice {
@@ -394,12 +320,8 @@ public final class Runner {
               let oldProtocol = old["protocol"] as? [String: Any] else { return }
         var differences: [String] = []
         if let seed = old["seed"] as? NSNumber, seed.uint64Value != experiment.seed { differences.append("seed \(seed) -> \(experiment.seed)") }
-        if experiment.kind == .accuracy {
-            // Ranges and masks are in each row's key; the inputs drawn per configuration are not.
-            if let t = oldProtocol["trials"] as? Int, t != experiment.trials { differences.append("trials \(t) -> \(experiment.trials)") }
-            if let tolerance = oldProtocol["sum_tolerance"] as? Double, tolerance != experiment.sumTolerance {
-                differences.append("sum_tolerance \(tolerance) -> \(experiment.sumTolerance)")
-            }
+        if let untimed = experiment.kind.behavior.untimedProtocolDifferences(experiment, old: oldProtocol) {
+            differences += untimed
             guard differences.isEmpty else {
                 throw HarnessError.incompatibleResults(csvPath, "it was measured under another protocol (\(differences.joined(separator: ", ")))")
             }

@@ -9,12 +9,11 @@ public enum Summary {
         let ok = table.rows.filter { $0["status"] == "ok" }
         let softmax = ok.filter { $0["kind"] == "softmax" }
         let passes = ok.filter { $0["kind"] == "pass" || $0["kind"] == "reference" }
-        // A tune run's softmax rows are its streaming crossover: each algorithm with and without streaming
-        // stores, not the algorithms against each other. The kind comes from the metadata (or the id), never
-        // from which rows are present: a multicore run also has softmax and reference rows.
-        let isTune = table.experimentKind == .tune
+        // How softmax rows read depends on the kind (tune: its streaming crossover). The kind comes from the
+        // metadata (or the id), never from which rows are present: a multicore run also has softmax and
+        // reference rows.
         if !softmax.isEmpty {
-            out += isTune ? renderCrossover(table) : table.experimentKind == .batched ? renderBatched(softmax) : renderSoftmax(softmax, target: target)
+            out += table.experimentKind.map { $0.behavior.renderSoftmaxRows(table, rows: softmax, target: target) } ?? renderSoftmax(softmax, target: target)
         }
         if !passes.isEmpty { out += renderPasses(passes) }
         let accuracy = table.rows.filter { $0["kind"] == "accuracy" }

@@ -19,54 +19,62 @@ struct WorkPlan {
         var items: [Int: [Item]] = [:]
         var notes: [String] = []
         for isa in isas {
-            var perISA: [Item] = []
-            switch experiment.kind {
-            case .softmax, .multicore, .accuracy, .batched:
-                for preset in presets {
-                    // The authors' per-processor presets have AVX2 kernels only: on other ISAs, say so once.
-                    guard preset.kernels[isa.rawValue] != nil else {
-                        notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
-                        continue
-                    }
-                    for algorithm in experiment.algorithms {
-                        do {
-                            perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
-                        } catch SoftmaxError.presetMissing {
-                            // A preset written before an algorithm existed (an old tuned preset): skip, say so.
-                            notes.append("note: preset '\(preset.name)' has no kernels for \(algorithm.rawValue) on \(isa.rawValue): skipped")
-                        }
-                    }
-                }
-                if experiment.kind == .multicore {
-                    perISA += experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
-                }
-            case .passes, .tune:
-                let references: [Item] = experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
-                if experiment.allVariants {
-                    perISA = KernelRegistry.kernels(isa: isa).map { .pass($0) } + references
-                } else {
-                    // At each size, the kernels the presets' plans run there: below a plan's streaming
-                    // threshold its streaming-store kernels' plain twins, as in its softmax rows.
-                    for preset in presets where preset.kernels[isa.rawValue] == nil {
-                        notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
-                    }
-                    let plans = try presets.flatMap { preset in
-                        try Algorithm.allCases.filter { preset.kernels[isa.rawValue]?[$0.rawValue] != nil }.map { try preset.plan($0, isa: isa) }
-                    }
-                    for n in experiment.sizes(for: isa) {
-                        var kernels: [Kernel] = []
-                        for plan in plans {
-                            for kernel in plan.kernelsRun(n: n) where !kernels.contains(kernel) { kernels.append(kernel) }
-                        }
-                        items[n, default: []] += kernels.map { .pass($0) } + references
-                    }
-                }
-            }
+            let perISA = try experiment.kind.behavior.planItems(experiment, isa: isa, presets: presets, items: &items, notes: &notes)
             for n in experiment.sizes(for: isa) { items[n, default: []] += perISA }
         }
         self.items = items
         self.sizes = items.keys.sorted()
         self.notes = notes
+    }
+
+    /// Whole softmaxes: each preset's plan of each algorithm on `isa`.
+    static func softmaxItems(_ experiment: Experiment, isa: ISA, presets: [Preset], notes: inout [String]) throws -> [Item] {
+        var perISA: [Item] = []
+        for preset in presets {
+            // The authors' per-processor presets have AVX2 kernels only: on other ISAs, say so once.
+            guard preset.kernels[isa.rawValue] != nil else {
+                notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
+                continue
+            }
+            for algorithm in experiment.algorithms {
+                do {
+                    perISA.append(.softmax(try preset.plan(algorithm, isa: isa), preset: preset.name))
+                } catch SoftmaxError.presetMissing {
+                    // A preset written before an algorithm existed (an old tuned preset): skip, say so.
+                    notes.append("note: preset '\(preset.name)' has no kernels for \(algorithm.rawValue) on \(isa.rawValue): skipped")
+                }
+            }
+        }
+        return perISA
+    }
+
+    /// The experiment's memory reference loops on `isa`.
+    static func referenceItems(_ experiment: Experiment, isa: ISA) -> [Item] {
+        experiment.references.compactMap { MemoryReference.named($0, isa: isa) }.map { .reference($0) }
+    }
+
+    /// Pass kernels alone beside the references: every variant (`all_variants`), or at each size the kernels
+    /// the presets' plans run there (those go into `items`, and nothing runs at every size).
+    static func passItems(_ experiment: Experiment, isa: ISA, presets: [Preset], items: inout [Int: [Item]],
+                          notes: inout [String]) throws -> [Item] {
+        let references = referenceItems(experiment, isa: isa)
+        if experiment.allVariants { return KernelRegistry.kernels(isa: isa).map { .pass($0) } + references }
+        // At each size, the kernels the presets' plans run there: below a plan's streaming
+        // threshold its streaming-store kernels' plain twins, as in its softmax rows.
+        for preset in presets where preset.kernels[isa.rawValue] == nil {
+            notes.append(Self.presetLacksISANote(preset: preset.name, isa: isa))
+        }
+        let plans = try presets.flatMap { preset in
+            try Algorithm.allCases.filter { preset.kernels[isa.rawValue]?[$0.rawValue] != nil }.map { try preset.plan($0, isa: isa) }
+        }
+        for n in experiment.sizes(for: isa) {
+            var kernels: [Kernel] = []
+            for plan in plans {
+                for kernel in plan.kernelsRun(n: n) where !kernels.contains(kernel) { kernels.append(kernel) }
+            }
+            items[n, default: []] += kernels.map { .pass($0) } + references
+        }
+        return []
     }
 
     static func presetLacksISANote(preset: String, isa: ISA) -> String {

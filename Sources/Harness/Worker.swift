@@ -74,12 +74,7 @@ final class Worker: @unchecked Sendable {
             }
             FloatingPointEnvironment.flushDenormals(true)
             let (wall, ownCPU, times) = (now(), LoadProbe.threadCPUSeconds(), LoadProbe.processorTimes(cpu: cpu))
-            switch experiment.kind {
-            case .accuracy: measureAccuracy()
-            case .multicore: measureMulticore()
-            case .batched: measureBatched()
-            case .softmax, .passes, .tune: measureAll()
-            }
+            experiment.kind.behavior.measure(self)
             outcome.noise.wallSeconds = now() - wall
             if let before = times, let after = LoadProbe.processorTimes(cpu: cpu) {
                 let delta = after - before
@@ -93,7 +88,8 @@ final class Worker: @unchecked Sendable {
         return outcome
     }
 
-    private func measureAll() {
+    /// Timed sizes on this worker: whole softmaxes, or pass kernels beside references and compute peaks.
+    func measureAll() {
         let counters = CounterSet(events: CounterSet.resolvingLLCEvent())
         outcome.counters = CounterReport(available: counters.available, unavailable: counters.unavailable, llcEvent: counters.llcEvent)
         for (event, reason) in counters.unavailable.sorted(by: { $0.key < $1.key }) {
@@ -114,92 +110,6 @@ final class Worker: @unchecked Sendable {
             progress.finished(n: n, rows: rows, seconds: now() - start, log: log)
             checkpoint?(outcome)
         }
-    }
-
-    /// The accuracy experiment: for each size, range and mask, draws `trials` inputs, arranges each in every
-    /// order, runs every plan on it and compares every output element with the float64 softmax. One row per
-    /// plan, range, mask and order; nothing is timed, so no counters are opened.
-    private func measureAccuracy() {
-        let configurationsPerPlan = experiment.inputRanges.count * experiment.masks.count * experiment.orders.count
-        let total = plan.sizes.reduce(0) { $0 + (plan.items[$1]?.count ?? 0) * configurationsPerPlan } - completed.count
-        log("running \(experiment.id): \(Swift.max(total, 0)) configurations (plans x sizes x \(experiment.inputRanges.count) ranges x \(experiment.masks.count) masks x \(experiment.orders.count) orders), \(experiment.trials) inputs each, on CPU \(cpu)")
-        var done = 0
-        var elapsed = 0.0
-        var elementsDone = 0.0
-        let elementsTotal = Double(plan.sizes.reduce(0) { $0 + $1 * (plan.items[$1]?.count ?? 0) * configurationsPerPlan })
-        for n in plan.sizes {
-            let plans: [(plan: SoftmaxPlan, preset: String)] = (plan.items[n] ?? []).compactMap {
-                if case let .softmax(p, preset) = $0 { return (p, preset) }
-                return nil
-            }
-            var y = [Float](repeating: 0, count: n)
-            for range in experiment.inputRanges {
-                let start = now()
-                var measured = 0
-                for mask in experiment.masks {
-                    for order in experiment.orders {
-                        let rows = plans.map { accuracyRow($0.plan, preset: $0.preset, n: n, range: range, mask: mask, order: order) }
-                        let todo = rows.indices.filter { !completed.contains(rows[$0].key) }
-                        outcome.skipped += rows.count - todo.count
-                        guard !todo.isEmpty else { continue }
-                        var errors = [OutputErrors](repeating: OutputErrors(), count: rows.count)
-                        var failures = [String?](repeating: nil, count: rows.count)
-                        for trial in 0..<experiment.trials {
-                            let x = order.arrange(accuracyInput(range: range, mask: mask, n: n, trial: trial, seed: experiment.seed))
-                            let reference = softmaxReference(x)
-                            for i in todo where failures[i] == nil {
-                                x.withUnsafeBufferPointer { xb in
-                                    y.withUnsafeMutableBufferPointer { yb in plans[i].plan(n: n, x: xb.baseAddress!, y: yb.baseAddress!) }
-                                }
-                                if let failure = errors[i].add(output: y, reference: reference, sumTolerance: experiment.sumTolerance) {
-                                    failures[i] = "input \(trial + 1) of \(experiment.trials): \(failure)"
-                                }
-                            }
-                        }
-                        let observed = Pinning.currentCPU()
-                        outcome.observedCPUs.insert(observed)
-                        for i in todo {
-                            var row = rows[i]
-                            row.cpu = observed
-                            row.outputError = errors[i].elements > 0 ? errors[i].worstSumDeviation : nil
-                            row.accuracy?.maxErrorULP = errors[i].maxULP
-                            row.accuracy?.meanErrorULP = errors[i].meanULP
-                            row.accuracy?.maxRelativeError = errors[i].maxRelative
-                            row.accuracy?.meanRelativeError = errors[i].meanRelative
-                            if let failure = failures[i] { row = errorRow(row, failure) }
-                            emit(row)
-                        }
-                        measured += todo.count
-                    }
-                }
-                guard measured > 0 else { continue }
-                done += measured
-                elapsed += now() - start
-                elementsDone += Double(n * plans.count * experiment.masks.count * experiment.orders.count)
-                let eta = elementsDone > 0 ? elapsed / elementsDone * Swift.max(elementsTotal - elementsDone, 0) : 0
-                log(String(format: "[%d/%d] n=%d %@: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, range.label,
-                           measured, now() - start, formatDuration(eta)))
-                checkpoint?(outcome)
-            }
-        }
-        if outcome.observedCPUs.contains(where: { $0 != cpu }) {
-            log("warning: the worker was seen on CPUs \(outcome.observedCPUs.sorted()) although pinned to \(cpu)")
-        }
-    }
-
-    private func accuracyRow(_ softmax: SoftmaxPlan, preset: String, n: Int, range: InputRange, mask: InputMask?, order: InputOrder) -> ResultRow {
-        var row = base
-        row.n = n
-        row.kind = .accuracy
-        row.isa = softmax.isa.rawValue
-        row.preset = preset
-        row.algorithm = softmax.algorithm.rawValue
-        // Name what ran: below the streaming threshold a preset's streaming-store kernels' plain twins do.
-        row.kernel = softmax.kernelsRun(n: n).map(\.name).joined(separator: "+")
-        row.bytesPerElement = Double(softmax.bytesPerElement)
-        row.accuracy = ResultRow.Accuracy(inputRange: range.label, mask: mask?.label ?? "", order: order.rawValue, maxErrorULP: 0, meanErrorULP: 0,
-                                          maxRelativeError: 0, meanRelativeError: 0)
-        return row
     }
 
     private func makeContender(_ item: WorkPlan.Item, n: Int) -> Contender {

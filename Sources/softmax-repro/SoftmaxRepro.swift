@@ -124,7 +124,7 @@ struct Run: ParsableCommand {
         do {
             let report = try Runner(options: options).run(name)
             print(report.csvPath)
-            if report.errorRows > 0 && report.kind == .accuracy {
+            if report.errorRows > 0 && report.kind.errorRowsAreFindings {
                 // For accuracy, a NaN output or a sum far from 1 is a finding (two-pass beyond |x| = 2.36e38),
                 // recorded as an error row, not a failed run.
                 FileHandle.standardError.write(Data("note: \(report.errorRows) configurations gave NaN or outputs not summing to 1; their rows say why (status error in \(report.csvPath))\n".utf8))

@@ -1,9 +1,11 @@
 import Foundation
+import Platform
 import Softmax
 
-// The accuracy experiment's pure parts: its input ranges, masks and orders, the inputs they give, the float64
-// reference and the errors of an output against it. Nothing here touches the runner, so tests can feed
-// it exact values (results/README.md defines the error columns this computes).
+// The accuracy experiment. First its pure parts: its input ranges, masks and orders, the inputs they give,
+// the float64 reference and the errors of an output against it, which touch no runner, so tests can feed
+// them exact values (results/README.md defines the error columns this computes). Then the kind: its keys
+// and checks, its metadata protocol, and how the worker measures it.
 
 /// Uniform float32 inputs in [low, high]. Shifted windows such as [1e5, 1e5+10] are as valid as symmetric
 /// ranges: where almost every output of a wide range underflows to 0, a narrow window at large |x| keeps
@@ -287,4 +289,189 @@ func fnv1a(_ s: String) -> UInt64 {
         h = h &* 0x100_0000_01b3
     }
     return h
+}
+
+/// `accuracy`: whole softmaxes' errors against a float64 softmax, per input range, mask and order; nothing
+/// is timed.
+struct AccuracyKind: ExperimentKind {
+    var timesCalls: Bool { false }
+    /// A NaN output or a sum far from 1 is a finding (two-pass beyond |x| = 2.36e38), not a failed run.
+    var errorRowsAreFindings: Bool { true }
+
+    func rejectFileKeys(_ keys: [String], source: String) throws {
+        for key in keys where Experiment.timingOnlyKeys.contains(key) {
+            let instead = key == "input_range" ? "list ranges under 'input_ranges' instead" : key == "samples" ? "the inputs per configuration are 'trials'" : "remove it"
+            throw HarnessError.malformedExperiment(source, "key '\(key)' does not apply to an accuracy experiment, which times nothing: \(instead)")
+        }
+    }
+
+    func rejectOwnFileKeys(_ keys: [String], in other: Experiment.Kind, source: String) throws {
+        for key in keys where Experiment.accuracyOnlyKeys.contains(key) {
+            throw HarnessError.malformedExperiment(source, "key '\(key)' applies only to an accuracy experiment (\"kind\": \"accuracy\"); this one is \(other.rawValue): remove it")
+        }
+    }
+
+    func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws { try experiment.validateAccuracy(fail) }
+
+    /// Nothing is timed; its size is bounded by `trials`' maximum instead.
+    func estimatedSeconds(_ experiment: Experiment, steps: [Progress.Step], topology: Topology) -> Double? { nil }
+
+    func measure(_ worker: Worker) { worker.measureAccuracy() }
+
+    func protocolRecord(_ experiment: Experiment, cpu: Int, observedCPUs: Set<Int>) -> [String: Any]? {
+        Metadata.accuracyProtocol(experiment, cpu: cpu, observedCPUs: observedCPUs)
+    }
+
+    /// Ranges and masks are in each row's key; the inputs drawn per configuration are not.
+    func untimedProtocolDifferences(_ experiment: Experiment, old: [String: Any]) -> [String]? {
+        var differences: [String] = []
+        if let t = old["trials"] as? Int, t != experiment.trials { differences.append("trials \(t) -> \(experiment.trials)") }
+        if let tolerance = old["sum_tolerance"] as? Double, tolerance != experiment.sumTolerance {
+            differences.append("sum_tolerance \(tolerance) -> \(experiment.sumTolerance)")
+        }
+        return differences
+    }
+}
+
+extension Experiment {
+    /// The accuracy settings: ranges, masks and trials.
+    func validateAccuracy(_ fail: (String) -> HarnessError) throws {
+        guard !inputRanges.isEmpty else {
+            throw fail("key 'input_ranges' is missing or empty: an accuracy experiment lists its input ranges, e.g. [[-1, 1], [-1e4, 1e4], [1e5, 100010]]")
+        }
+        for (i, r) in inputRanges.enumerated() {
+            let written = "[\(r.low), \(r.high)]"
+            guard r.low.isFinite, r.high.isFinite, r.low < r.high else {
+                throw fail("key 'input_ranges[\(i)]' is \(written): write [low, high] with low < high, both finite")
+            }
+            guard r.largestMagnitude <= Double(Float.greatestFiniteMagnitude) else {
+                throw fail("key 'input_ranges[\(i)]' is \(written): inputs are float32, whose largest finite value is \(Float.greatestFiniteMagnitude)")
+            }
+            guard Float(r.low) < Float(r.high) else {
+                throw fail("key 'input_ranges[\(i)]' is \(written): both bounds round to the same float32 (\(Float(r.low))), so every input would be equal; widen it (float32 spacing there is \(Float(r.low).ulp))")
+            }
+        }
+        let rangeLabels = inputRanges.map(\.label)
+        if let repeated = rangeLabels.first(where: { label in rangeLabels.filter { $0 == label }.count > 1 }) {
+            throw fail("key 'input_ranges' lists \(repeated) twice: rows are told apart by their range, list each once")
+        }
+        guard !masks.isEmpty else { throw fail("key 'masks' is empty: list \"none\" for unmasked inputs") }
+        let maskLabels = masks.map { $0?.label ?? "none" }
+        if let repeated = maskLabels.first(where: { label in maskLabels.filter { $0 == label }.count > 1 }) {
+            throw fail("key 'masks' lists \(repeated) twice: rows are told apart by their mask, list each once")
+        }
+        guard trials >= 1 else { throw fail("key 'trials' is \(trials): at least one input per configuration is needed") }
+        guard trials <= Experiment.maxTrials else { throw fail("key 'trials' is \(trials): at most \(Experiment.maxTrials) inputs per configuration") }
+    }
+
+}
+
+extension Metadata {
+    /// An accuracy run's protocol: what its inputs were and how its errors are defined (results/README.md).
+    static func accuracyProtocol(_ experiment: Experiment, cpu: Int, observedCPUs: Set<Int>) -> [String: Any] {
+        [
+            "trials": experiment.trials,
+            "input_ranges": experiment.inputRanges.map(\.label),
+            "masks": experiment.masks.map { $0?.label ?? "none" },
+            "orders": experiment.orders.map(\.rawValue),
+            "sizes": experiment.sizes, "max_size_by_isa": experiment.maxSizeByISA,
+            "sum_tolerance": experiment.sumTolerance,
+            "input": "per configuration, `trials` inputs of n float32 values uniform in the row's input_range, from SplitMix64(seed XOR FNV-1a(\"<input_range>|<mask>|<n>|<trial>\")); a mask sets round(percent x n) entries (at least 1, at most n - 1; all but one for all-but-one), chosen by a partial Fisher-Yates shuffle of the same generator; then arranged in the row's order (random: as drawn; ascending; descending; max-first/max-last: the largest element swapped to the front/end); every algorithm and ISA sees the same inputs",
+            "reference": "float64 softmax of the same float32 inputs: exp(x - max) in Double (glibc exp), summed in Double, divided in Double",
+            "errors": "ulp error |y - ref| / ulp(float32 nearest ref), the ulp taken as FLT_MIN for ref < FLT_MIN (FTZ); max over every element of every input; means and relative errors over elements with ref >= FLT_MIN",
+            "output_check": "an output with NaN or inf where ref is finite, or |sum(y) - 1| > sum_tolerance, makes the row an error row without errors",
+            "ftz_daz": true,
+            "pinned_cpu": cpu,
+            "observed_cpus": observedCPUs.sorted(),
+        ]
+    }
+
+}
+
+extension Worker {
+    /// The accuracy experiment: for each size, range and mask, draws `trials` inputs, arranges each in every
+    /// order, runs every plan on it and compares every output element with the float64 softmax. One row per
+    /// plan, range, mask and order; nothing is timed, so no counters are opened.
+    func measureAccuracy() {
+        let configurationsPerPlan = experiment.inputRanges.count * experiment.masks.count * experiment.orders.count
+        let total = plan.sizes.reduce(0) { $0 + (plan.items[$1]?.count ?? 0) * configurationsPerPlan } - completed.count
+        log("running \(experiment.id): \(Swift.max(total, 0)) configurations (plans x sizes x \(experiment.inputRanges.count) ranges x \(experiment.masks.count) masks x \(experiment.orders.count) orders), \(experiment.trials) inputs each, on CPU \(cpu)")
+        var done = 0
+        var elapsed = 0.0
+        var elementsDone = 0.0
+        let elementsTotal = Double(plan.sizes.reduce(0) { $0 + $1 * (plan.items[$1]?.count ?? 0) * configurationsPerPlan })
+        for n in plan.sizes {
+            let plans: [(plan: SoftmaxPlan, preset: String)] = (plan.items[n] ?? []).compactMap {
+                if case let .softmax(p, preset) = $0 { return (p, preset) }
+                return nil
+            }
+            var y = [Float](repeating: 0, count: n)
+            for range in experiment.inputRanges {
+                let start = now()
+                var measured = 0
+                for mask in experiment.masks {
+                    for order in experiment.orders {
+                        let rows = plans.map { accuracyRow($0.plan, preset: $0.preset, n: n, range: range, mask: mask, order: order) }
+                        let todo = rows.indices.filter { !completed.contains(rows[$0].key) }
+                        outcome.skipped += rows.count - todo.count
+                        guard !todo.isEmpty else { continue }
+                        var errors = [OutputErrors](repeating: OutputErrors(), count: rows.count)
+                        var failures = [String?](repeating: nil, count: rows.count)
+                        for trial in 0..<experiment.trials {
+                            let x = order.arrange(accuracyInput(range: range, mask: mask, n: n, trial: trial, seed: experiment.seed))
+                            let reference = softmaxReference(x)
+                            for i in todo where failures[i] == nil {
+                                x.withUnsafeBufferPointer { xb in
+                                    y.withUnsafeMutableBufferPointer { yb in plans[i].plan(n: n, x: xb.baseAddress!, y: yb.baseAddress!) }
+                                }
+                                if let failure = errors[i].add(output: y, reference: reference, sumTolerance: experiment.sumTolerance) {
+                                    failures[i] = "input \(trial + 1) of \(experiment.trials): \(failure)"
+                                }
+                            }
+                        }
+                        let observed = Pinning.currentCPU()
+                        outcome.observedCPUs.insert(observed)
+                        for i in todo {
+                            var row = rows[i]
+                            row.cpu = observed
+                            row.outputError = errors[i].elements > 0 ? errors[i].worstSumDeviation : nil
+                            row.accuracy?.maxErrorULP = errors[i].maxULP
+                            row.accuracy?.meanErrorULP = errors[i].meanULP
+                            row.accuracy?.maxRelativeError = errors[i].maxRelative
+                            row.accuracy?.meanRelativeError = errors[i].meanRelative
+                            if let failure = failures[i] { row = errorRow(row, failure) }
+                            emit(row)
+                        }
+                        measured += todo.count
+                    }
+                }
+                guard measured > 0 else { continue }
+                done += measured
+                elapsed += now() - start
+                elementsDone += Double(n * plans.count * experiment.masks.count * experiment.orders.count)
+                let eta = elementsDone > 0 ? elapsed / elementsDone * Swift.max(elementsTotal - elementsDone, 0) : 0
+                log(String(format: "[%d/%d] n=%d %@: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, range.label,
+                           measured, now() - start, formatDuration(eta)))
+                checkpoint?(outcome)
+            }
+        }
+        if outcome.observedCPUs.contains(where: { $0 != cpu }) {
+            log("warning: the worker was seen on CPUs \(outcome.observedCPUs.sorted()) although pinned to \(cpu)")
+        }
+    }
+
+    private func accuracyRow(_ softmax: SoftmaxPlan, preset: String, n: Int, range: InputRange, mask: InputMask?, order: InputOrder) -> ResultRow {
+        var row = base
+        row.n = n
+        row.kind = .accuracy
+        row.isa = softmax.isa.rawValue
+        row.preset = preset
+        row.algorithm = softmax.algorithm.rawValue
+        // Name what ran: below the streaming threshold a preset's streaming-store kernels' plain twins do.
+        row.kernel = softmax.kernelsRun(n: n).map(\.name).joined(separator: "+")
+        row.bytesPerElement = Double(softmax.bytesPerElement)
+        row.accuracy = ResultRow.Accuracy(inputRange: range.label, mask: mask?.label ?? "", order: order.rawValue, maxErrorULP: 0, meanErrorULP: 0,
+                                          maxRelativeError: 0, meanRelativeError: 0)
+        return row
+    }
 }

@@ -5,22 +5,6 @@ import Softmax
 /// The batched experiment: B rows of n per call, each row a whole softmax (BatchedSoftmax), the rows split
 /// across min(B, cores) workers placed compactly; within each size, batch, ISA and preset the algorithms
 /// are timed in the same rounds, so each comparison is a paired ratio.
-extension Experiment {
-    /// `batches`: required by, and only by, a batched experiment.
-    func validateBatches(_ fail: (String) -> HarnessError) throws {
-        guard kind == .batched else {
-            if !batches.isEmpty { throw fail("key 'batches' applies to batched experiments only (this one is \(kind.rawValue)): remove it") }
-            return
-        }
-        guard !batches.isEmpty else {
-            throw fail("key 'batches' is missing or empty: a batched experiment lists its rows per call, e.g. [1, 4, 16, 64, 256]")
-        }
-        if let bad = batches.first(where: { $0 < 1 || $0 > Experiment.maxBatch }) {
-            throw fail("key 'batches' has \(bad): rows per call must be 1 to \(Experiment.maxBatch)")
-        }
-    }
-}
-
 extension Worker {
     struct BatchedConfiguration: Equatable {
         var batch: Int
@@ -244,5 +228,56 @@ extension Summary {
             }
         }
         return out
+    }
+}
+
+/// `batched`: B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
+/// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
+struct BatchedKind: ExperimentKind {
+    var spansCores: Bool { true }
+
+    /// `batches`: required by, and only by, a batched experiment.
+    func validateForeign(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
+        if !experiment.batches.isEmpty {
+            throw fail("key 'batches' applies to batched experiments only (this one is \(experiment.kind.rawValue)): remove it")
+        }
+    }
+
+    func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
+        let batches = experiment.batches
+        guard !batches.isEmpty else {
+            throw fail("key 'batches' is missing or empty: a batched experiment lists its rows per call, e.g. [1, 4, 16, 64, 256]")
+        }
+        if let bad = batches.first(where: { $0 < 1 || $0 > Experiment.maxBatch }) {
+            throw fail("key 'batches' has \(bad): rows per call must be 1 to \(Experiment.maxBatch)")
+        }
+    }
+
+    func measuringCPUs(_ experiment: Experiment, topology: Topology, cpu: Int) -> [Int] {
+        Array(Set(Worker.batchedConfigurations(experiment: experiment, topology: topology).flatMap(\.cpus))).sorted()
+    }
+
+    /// A batched size allocates its largest batch of rows.
+    func elementsAllocated(n: Int, experiment: Experiment) -> Int {
+        Worker.batchedElements(n: n, batch: experiment.batches.max() ?? 1)
+    }
+
+    func checkMachine(_ experiment: Experiment, topology: Topology, options: RunOptions, log: (String) -> Void) throws {
+        if let c = options.cpu {
+            log("note: --cpu \(c) does not apply to a batched experiment: its workers are placed compactly from the first core")
+        }
+    }
+
+    func estimatedSeconds(_ experiment: Experiment, steps: [Progress.Step], topology: Topology) -> Double? {
+        // Each batch's call computes B rows on min(B, cores) workers: as many elements per worker.
+        Worker.batchedConfigurations(experiment: experiment, topology: topology).reduce(0.0) { sum, c in
+            sum + Progress(steps: steps.map { .init(n: $0.n * c.batch / c.threads, isas: $0.isas) }, experiment: experiment).secondsLeft
+        }
+    }
+
+    func measure(_ worker: Worker) { worker.measureBatched() }
+
+    func renderSoftmaxRows(_ table: ResultTable, rows: [[String: String]], target: Double) -> String {
+        Summary.renderBatched(rows)
     }
 }

@@ -160,3 +160,51 @@ final class DeallocateOnDeinit {
     init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
     deinit { pointer.deallocate() }
 }
+
+/// `multicore`: whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
+/// multi-threaded memory references beside them.
+struct MulticoreKind: ExperimentKind {
+    var defaultReferences: [String] { ["read", "copy", "copy_nt"] }
+    var spansCores: Bool { true }
+
+    func validateForeign(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
+        let kind = experiment.kind.rawValue
+        if experiment.threads != nil { throw fail("key 'threads' applies to multicore experiments only (this one is \(kind))") }
+        if experiment.placements != Placement.allCases { throw fail("key 'placements' applies to multicore experiments only (this one is \(kind))") }
+    }
+
+    func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
+        if let t = experiment.threads {
+            guard !t.isEmpty else { throw fail("key 'threads' is empty: list worker counts, or leave the key out for 1, 2, 4, ... all cores") }
+            if let bad = t.first(where: { $0 < 1 }) { throw fail("key 'threads' has \(bad): worker counts must be at least 1") }
+        }
+        guard !experiment.placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
+        if Set(experiment.placements).count != experiment.placements.count { throw fail("key 'placements' repeats a placement") }
+    }
+
+    func planItems(_ experiment: Experiment, isa: ISA, presets: [Preset], items: inout [Int: [WorkPlan.Item]],
+                   notes: inout [String]) throws -> [WorkPlan.Item] {
+        try WorkPlan.softmaxItems(experiment, isa: isa, presets: presets, notes: &notes) + WorkPlan.referenceItems(experiment, isa: isa)
+    }
+
+    func measuringCPUs(_ experiment: Experiment, topology: Topology, cpu: Int) -> [Int] {
+        Array(Set(Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.flatMap(\.cpus))).sorted()
+    }
+
+    func checkMachine(_ experiment: Experiment, topology: Topology, options: RunOptions, log: (String) -> Void) throws {
+        if let c = options.cpu { log("note: --cpu \(c) does not apply to a multicore experiment: its placements choose every worker's CPU") }
+        let cores = topology.coreLocations().count
+        let (counts, notes) = experiment.threadCounts(cores: cores)
+        notes.forEach(log)
+        guard !counts.isEmpty else {
+            throw HarnessError.platform("none of the thread counts \(experiment.threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
+        }
+    }
+
+    func estimatedSeconds(_ experiment: Experiment, steps: [Progress.Step], topology: Topology) -> Double? {
+        let configurations = Worker.multicoreConfigurations(experiment: experiment, topology: topology).configurations.count
+        return Progress(steps: steps, experiment: experiment).secondsLeft * Double(Swift.max(configurations, 1))
+    }
+
+    func measure(_ worker: Worker) { worker.measureMulticore() }
+}
