@@ -5,24 +5,6 @@ import Softmax
 /// One experiment, read from `experiments/<id>.json`. The file names what to measure; the protocol
 /// settings have defaults that follow the paper's benchmark (PAPER.md) and are recorded in every run.
 public struct Experiment: Equatable, Sendable {
-    public enum Kind: String, Codable, CaseIterable, Sendable {
-        /// Whole softmaxes: algorithms x ISAs x presets x sizes.
-        case softmax
-        /// Each pass kernel alone, beside memory reference loops, with a roofline verdict per pass.
-        case passes
-        /// Every variant of every pass family, as `passes`; afterwards the fastest per family and ISA
-        /// become the preset `tuned` for this processor (experiments/presets/tuned/<processor-id>.json).
-        case tune
-        /// Whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
-        /// multi-threaded memory references beside them.
-        case multicore
-        /// Whole softmaxes' errors against a float64 softmax, per input range and mask: nothing is timed.
-        case accuracy
-        /// B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
-        /// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
-        case batched
-    }
-
     /// The file name without `.json`; the CLI id.
     public var id: String
     public var description: String
@@ -177,32 +159,7 @@ public struct Experiment: Equatable, Sendable {
         let writtenKeys = dictionary.keys.sorted()
         try file.kind.behavior.rejectFileKeys(writtenKeys, source: source)
         for other in Kind.allCases where other != file.kind { try other.behavior.rejectOwnFileKeys(writtenKeys, in: file.kind, source: source) }
-        var inputRanges: [InputRange] = []
-        for (i, pair) in (file.inputRanges ?? []).enumerated() {
-            guard pair.count == 2 else {
-                throw HarnessError.malformedExperiment(source, "key 'input_ranges[\(i)]' has \(pair.count) numbers: write each range as [low, high]")
-            }
-            inputRanges.append(InputRange(low: pair[0], high: pair[1]))
-        }
-        var masks: [InputMask?] = []
-        for (i, text) in (file.masks ?? ["none"]).enumerated() {
-            switch InputMask.parse(text) {
-            case let .success(mask): masks.append(mask)
-            case let .failure(error): throw HarnessError.malformedExperiment(source, "key 'masks[\(i)]': \(error.description)")
-            }
-        }
-        var orders: [InputOrder] = []
-        for (i, name) in (file.orders ?? [InputOrder.random.rawValue]).enumerated() {
-            guard let order = InputOrder(rawValue: name) else {
-                let hint = closestMatches(to: name, among: InputOrder.allCases.map(\.rawValue), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
-                throw HarnessError.malformedExperiment(source, "key 'orders[\(i)]' is '\(name)', not an order\(hint) (orders: \(InputOrder.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            guard !orders.contains(order) else {
-                throw HarnessError.malformedExperiment(source, "key 'orders' lists '\(name)' twice: rows are told apart by their order, list each once")
-            }
-            orders.append(order)
-        }
-        guard !orders.isEmpty else { throw HarnessError.malformedExperiment(source, "key 'orders' is empty: list \"random\" for inputs as drawn") }
+        let (inputRanges, masks, orders) = try parseAccuracyLists(file, source: source)
         var experiment = Experiment(
             id: id, description: file.description, kind: file.kind,
             algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
@@ -259,18 +216,7 @@ public struct Experiment: Equatable, Sendable {
         guard warmupSamples <= Experiment.maxSamples else {
             throw fail("key 'warmup_samples' is \(warmupSamples): at most \(Experiment.maxSamples) per configuration")
         }
-        let lists: [(String, [String])] = [
-            ("sizes", sizes.map(String.init)), ("algorithms", algorithms.map(\.rawValue)), ("isas", (isas ?? []).map(\.rawValue)),
-            ("presets", presets), ("optional_presets", optionalPresets), ("references", references),
-            ("threads", (threads ?? []).map(String.init)), ("crossover_sizes", (crossoverSizes ?? []).map(String.init)),
-            ("batches", batches.map(String.init)),
-        ]
-        for (key, values) in lists {
-            var seen = Set<String>()
-            if let repeated = values.first(where: { !seen.insert($0).inserted }) {
-                throw fail("key '\(key)' lists \(repeated) twice: list each once (it would be measured twice)")
-            }
-        }
+        try validateNoRepeats(fail)
         guard minSampleSeconds > 0, minSampleSeconds <= 10 else { throw fail("key 'min_sample_seconds' must be in (0, 10]") }
         guard inputRange.count == 2, inputRange[0] < inputRange[1], inputRange.allSatisfy(\.isFinite) else {
             throw fail("key 'input_range' must be [low, high] with low < high, both finite")
@@ -296,24 +242,26 @@ public struct Experiment: Equatable, Sendable {
         if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
     }
 
+    /// A value listed twice would be measured twice.
+    private func validateNoRepeats(_ fail: (String) -> HarnessError) throws {
+        let lists: [(String, [String])] = [
+            ("sizes", sizes.map(String.init)), ("algorithms", algorithms.map(\.rawValue)), ("isas", (isas ?? []).map(\.rawValue)),
+            ("presets", presets), ("optional_presets", optionalPresets), ("references", references),
+            ("threads", (threads ?? []).map(String.init)), ("crossover_sizes", (crossoverSizes ?? []).map(String.init)),
+            ("batches", batches.map(String.init)),
+        ]
+        for (key, values) in lists {
+            var seen = Set<String>()
+            if let repeated = values.first(where: { !seen.insert($0).inserted }) {
+                throw fail("key '\(key)' lists \(repeated) twice: list each once (it would be measured twice)")
+            }
+        }
+    }
+
     /// Experiment ids in a folder (file names without .json), sorted.
     public static func list(folder: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-    }
-
-    /// multicore: the worker counts to run on a machine with `cores` cores, ascending, and a note for
-    /// each listed count that does not fit.
-    public func threadCounts(cores: Int) -> (counts: [Int], notes: [String]) {
-        guard let listed = threads else {
-            var counts: [Int] = []
-            var t = 1
-            while t < cores { counts.append(t); t *= 2 }
-            return (counts + [Swift.max(cores, 1)], [])
-        }
-        let fits = listed.filter { $0 <= cores }
-        let notes = listed.filter { $0 > cores }.map { "note: skipping \($0) threads: this machine has \(cores) cores available" }
-        return (Array(Set(fits)).sorted(), notes)
     }
 
     /// The sizes to run on an ISA, after `max_size_by_isa`.
@@ -322,7 +270,8 @@ public struct Experiment: Equatable, Sendable {
         return sizes.filter { $0 <= limit }
     }
 
-    private struct File: Decodable {
+    /// The file as written, before defaults.
+    struct File: Decodable {
         var description: String
         var kind: Kind
         var algorithms: [Algorithm]?

@@ -30,18 +30,7 @@ extension Worker {
 
     func measureBatched() {
         let configurations = Worker.batchedConfigurations(experiment: experiment, topology: topology)
-        // PAPI counts the thread that opened the counters: with several workers, one worker's share.
-        let reason = "not recorded by the batched experiment: PAPI counts the thread that opened the counters, one worker of several"
-        outcome.counters = CounterReport(available: [], unavailable: Dictionary(uniqueKeysWithValues: CounterSet.defaultEvents.map { ($0, reason) }),
-                                         llcEvent: nil)
-        outcome.metadata["batched"] = [
-            "configurations": configurations.map { ["batch": $0.batch, "threads": $0.threads, "placement": $0.placement, "cpus": $0.cpus] as [String: Any] },
-            "row_stride": "row r starts at element r x (n rounded up to 16 floats, one 64-byte line): rows start on a line, and workers never share a line of y",
-            "split": "worker w runs a contiguous block of whole rows (blocks differ by at most one row); no barrier inside a row or between rows",
-            "streaming_stores": "decided per row by the plan's streaming threshold for n (one row's length), as for a single vector of n",
-            "check": "after every timed sample each row of the last output must sum to 1 within sum_tolerance",
-            "noise_sizes": "the noise section and the run's warnings name a size and batch by its elements per call, B x the row stride",
-        ] as [String: Any]
+        recordBatchedSetup(configurations)
         let noCounters = CounterSet(events: [])
         var placementNotes: Set<String> = []
 
@@ -98,6 +87,23 @@ extension Worker {
         outcome.metadata["batched"] = meta
         // The measuring thread was worker 0 of every pool; put it back where the run started it.
         try? Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
+    }
+
+    /// The metadata of a batched run before it measures: why it records no counters, its configurations
+    /// and how rows are laid out and split.
+    private func recordBatchedSetup(_ configurations: [BatchedConfiguration]) {
+        // PAPI counts the thread that opened the counters: with several workers, one worker's share.
+        let reason = "not recorded by the batched experiment: PAPI counts the thread that opened the counters, one worker of several"
+        outcome.counters = CounterReport(available: [], unavailable: Dictionary(uniqueKeysWithValues: CounterSet.defaultEvents.map { ($0, reason) }),
+                                         llcEvent: nil)
+        outcome.metadata["batched"] = [
+            "configurations": configurations.map { ["batch": $0.batch, "threads": $0.threads, "placement": $0.placement, "cpus": $0.cpus] as [String: Any] },
+            "row_stride": "row r starts at element r x (n rounded up to 16 floats, one 64-byte line): rows start on a line, and workers never share a line of y",
+            "split": "worker w runs a contiguous block of whole rows (blocks differ by at most one row); no barrier inside a row or between rows",
+            "streaming_stores": "decided per row by the plan's streaming threshold for n (one row's length), as for a single vector of n",
+            "check": "after every timed sample each row of the last output must sum to 1 within sum_tolerance",
+            "noise_sizes": "the noise section and the run's warnings name a size and batch by its elements per call, B x the row stride",
+        ] as [String: Any]
     }
 
     /// x and the rotating outputs of B rows, each worker's block of rows bound to its node and first touched

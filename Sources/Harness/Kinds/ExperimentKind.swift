@@ -106,8 +106,28 @@ extension ExperimentKind {
     }
 }
 
-/// The registry: each `Experiment.Kind` (its raw name is the JSON "kind" and the metadata's
-/// experiment_kind) and the type that implements it.
+extension Experiment {
+    /// The kinds: each raw name is the JSON "kind", the metadata's experiment_kind and the registry's key.
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        /// Whole softmaxes: algorithms x ISAs x presets x sizes.
+        case softmax
+        /// Each pass kernel alone, beside memory reference loops, with a roofline verdict per pass.
+        case passes
+        /// Every variant of every pass family, as `passes`; afterwards the fastest per family and ISA
+        /// become the preset `tuned` for this processor (experiments/presets/tuned/<processor-id>.json).
+        case tune
+        /// Whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
+        /// multi-threaded memory references beside them.
+        case multicore
+        /// Whole softmaxes' errors against a float64 softmax, per input range and mask: nothing is timed.
+        case accuracy
+        /// B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
+        /// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
+        case batched
+    }
+}
+
+/// The registry: each `Experiment.Kind` and the type that implements it.
 enum ExperimentKinds {
     static func behavior(of kind: Experiment.Kind) -> any ExperimentKind {
         switch kind {

@@ -42,24 +42,9 @@ extension Worker {
     func measureMulticore() {
         let (configurations, notes) = Worker.multicoreConfigurations(experiment: experiment, topology: topology)
         notes.forEach { log("note: \($0)") }
-        // PAPI counts the thread that opened the counters, so for a call split across threads it would see
-        // one worker's share: no counter is recorded, and the metadata says why.
-        let reason = "not recorded by the multicore experiment: PAPI counts the thread that opened the counters, one worker of several"
-        outcome.counters = CounterReport(available: [], unavailable: Dictionary(uniqueKeysWithValues: CounterSet.defaultEvents.map { ($0, reason) }),
-                                         llcEvent: nil)
+        recordMulticoreSetup(configurations: configurations, notes: notes)
         let noCounters = CounterSet(events: [])
         var placementNotes: Set<String> = []
-        let cores = topology.coreLocations()
-        outcome.metadata["multicore"] = [
-            "configurations": configurations.map { ["threads": $0.threads, "placement": $0.placement, "cpus": $0.cpus] as [String: Any] },
-            "notes": notes,
-            "cores": cores.map { ["core": $0.core, "cpu": $0.cpu, "package": $0.package, "numa_node": $0.numaNode, "l3": $0.l3] },
-            "scatter_level": CoreLocation.scatterLevel(cores)?.name ?? "none (one NUMA node, one package, one L3: scattered is compact)",
-            "total_llc_bytes": topology.totalLLCBytes,
-            "slicing": "worker w owns a contiguous slice; boundaries on 4 KiB pages when every worker gets 16 pages or more, else on 64-byte lines",
-            "barriers": "one barrier between passes (two-pass and online: 1 per call; three-pass: 2), a spinning sense-reversing barrier; the pool is persistent",
-            "input_touch": "before each sample every worker reads one float per 64-byte line of its own slice",
-        ] as [String: Any]
 
         // The configurations of one thread count and placement at size n (pool: the workers that run them;
         // nil when only their rows are needed).
@@ -119,6 +104,27 @@ extension Worker {
         try? Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
     }
 
+    /// The metadata of a multicore run before it measures: why it records no counters, and its
+    /// configurations, cores and how calls are split.
+    private func recordMulticoreSetup(configurations: [MulticoreConfiguration], notes: [String]) {
+        // PAPI counts the thread that opened the counters, so for a call split across threads it would see
+        // one worker's share: no counter is recorded, and the metadata says why.
+        let reason = "not recorded by the multicore experiment: PAPI counts the thread that opened the counters, one worker of several"
+        outcome.counters = CounterReport(available: [], unavailable: Dictionary(uniqueKeysWithValues: CounterSet.defaultEvents.map { ($0, reason) }),
+                                         llcEvent: nil)
+        let cores = topology.coreLocations()
+        outcome.metadata["multicore"] = [
+            "configurations": configurations.map { ["threads": $0.threads, "placement": $0.placement, "cpus": $0.cpus] as [String: Any] },
+            "notes": notes,
+            "cores": cores.map { ["core": $0.core, "cpu": $0.cpu, "package": $0.package, "numa_node": $0.numaNode, "l3": $0.l3] },
+            "scatter_level": CoreLocation.scatterLevel(cores)?.name ?? "none (one NUMA node, one package, one L3: scattered is compact)",
+            "total_llc_bytes": topology.totalLLCBytes,
+            "slicing": "worker w owns a contiguous slice; boundaries on 4 KiB pages when every worker gets 16 pages or more, else on 64-byte lines",
+            "barriers": "one barrier between passes (two-pass and online: 1 per call; three-pass: 2), a spinning sense-reversing barrier; the pool is persistent",
+            "input_touch": "before each sample every worker reads one float per 64-byte line of its own slice",
+        ] as [String: Any]
+    }
+
     /// x and the rotating outputs, each worker's slices bound to its node and first touched by it; the
     /// input written afterwards from this thread (writing moves no page).
     func allocateSliced(n: Int, pool: ThreadPool) throws -> (SizeBuffers, String) {
@@ -159,6 +165,22 @@ final class DeallocateOnDeinit {
     let pointer: UnsafeMutablePointer<Float>
     init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
     deinit { pointer.deallocate() }
+}
+
+extension Experiment {
+    /// multicore: the worker counts to run on a machine with `cores` cores, ascending, and a note for
+    /// each listed count that does not fit.
+    public func threadCounts(cores: Int) -> (counts: [Int], notes: [String]) {
+        guard let listed = threads else {
+            var counts: [Int] = []
+            var t = 1
+            while t < cores { counts.append(t); t *= 2 }
+            return (counts + [Swift.max(cores, 1)], [])
+        }
+        let fits = listed.filter { $0 <= cores }
+        let notes = listed.filter { $0 > cores }.map { "note: skipping \($0) threads: this machine has \(cores) cores available" }
+        return (Array(Set(fits)).sorted(), notes)
+    }
 }
 
 /// `multicore`: whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
