@@ -37,14 +37,12 @@ public enum RankStatistics {
         public var confidence: Double
     }
 
-    /// Compares two independent samples (each non-empty). `confidence` is the interval's level, e.g. 0.95.
-    public static func compare(_ x: [Double], _ y: [Double], confidence: Double) -> TwoSampleResult {
-        precondition(!x.isEmpty && !y.isEmpty && confidence > 0 && confidence < 1)
-        let m = x.count, n = y.count
+    /// The sum of y's midranks in the pooled sample, and the tie correction (sum over tie groups of t^3 - t)
+    /// for the variance.
+    static func rankSumOfY(_ x: [Double], _ y: [Double]) -> (rankSum: Double, tieCorrection: Double) {
         let pooled = (x.map { ($0, false) } + y.map { ($0, true) }).sorted { $0.0 < $1.0 }
-        // Midranks; tie groups for the variance correction.
         var rankSumY = 0.0
-        var tieCorrection = 0.0   // sum over tie groups of t^3 - t
+        var tieCorrection = 0.0
         var start = 0
         while start < pooled.count {
             var end = start
@@ -55,6 +53,14 @@ public enum RankStatistics {
             tieCorrection += t * t * t - t
             start = end + 1
         }
+        return (rankSumY, tieCorrection)
+    }
+
+    /// Compares two independent samples (each non-empty). `confidence` is the interval's level, e.g. 0.95.
+    public static func compare(_ x: [Double], _ y: [Double], confidence: Double) -> TwoSampleResult {
+        precondition(!x.isEmpty && !y.isEmpty && confidence > 0 && confidence < 1)
+        let m = x.count, n = y.count
+        let (rankSumY, tieCorrection) = rankSumOfY(x, y)
         let u = rankSumY - Double(n * (n + 1)) / 2
         let mn = Double(m * n)
         let differences = y.flatMap { b in x.map { a in b - a } }.sorted()

@@ -75,12 +75,7 @@ public final class Runner {
         let isas = try resolveISAs(experiment, isSupported: isaSupport)
         let identity = CPUIdentity.current()
         let presets = try loadPresets(of: experiment, processorID: identity.id)
-        let topology: Topology
-        do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
-        let cpu = options.cpu ?? Pinning.chooseDefaultCPU(topology: topology)
-        guard topology.hasCPU(cpu) else {
-            throw HarnessError.platform("--cpu \(cpu) does not exist here; this machine has CPUs \(topology.cpuListString())")
-        }
+        let (topology, cpu) = try resolveTopologyAndCPU()
 
         // Work, size by size, and the memory it needs, all checked before anything is allocated.
         let rotation = OutputRotation(topology: topology, llcBytesOverride: options.llcBytes)
@@ -125,16 +120,7 @@ public final class Runner {
         let worker = Worker(experiment: experiment, plan: plan, base: base, cpu: cpu, topology: topology, rotation: rotation,
                             completed: completed, writer: writer, noiseProbe: makeNoiseProbe(), log: log)
         worker.checkpoint = checkpoint
-        var outcome = worker.runPinned()
-        if outcome.error == nil {
-            // A second phase (tune's streaming crossover); an error here still leaves the metadata of what
-            // was measured beside the CSV.
-            do {
-                if let more = try experiment.kind.behavior.measureAfter(worker, runner: self, isas: isas.run, csvPath: csvPath) { outcome.append(more) }
-            } catch let error as HarnessError {
-                outcome.error = error
-            }
-        }
+        let outcome = try measure(worker, isas: isas.run, csvPath: csvPath)
         try writeMetadata(outcome, state: outcome.error == nil ? Metadata.complete : Metadata.failed)
         if experiment.kind.behavior.timesCalls { outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log) }
         if let error = outcome.error { throw error }
@@ -142,6 +128,30 @@ public final class Runner {
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
         return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
                          errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
+    }
+
+    /// This machine's topology and the measuring CPU (--cpu, or the one the tool chooses).
+    func resolveTopologyAndCPU() throws -> (Topology, Int) {
+        let topology: Topology
+        do { topology = try Topology() } catch { throw HarnessError.platform("hwloc could not read the topology: \(error)") }
+        let cpu = options.cpu ?? Pinning.chooseDefaultCPU(topology: topology)
+        guard topology.hasCPU(cpu) else {
+            throw HarnessError.platform("--cpu \(cpu) does not exist here; this machine has CPUs \(topology.cpuListString())")
+        }
+        return (topology, cpu)
+    }
+
+    /// The worker's measurements, then the kind's second phase if the first succeeded (tune's streaming
+    /// crossover); an error there still leaves the metadata of what was measured beside the CSV.
+    func measure(_ worker: Worker, isas: [ISA], csvPath: String) throws -> Worker.Outcome {
+        var outcome = worker.runPinned()
+        guard outcome.error == nil else { return outcome }
+        do {
+            if let more = try worker.experiment.kind.behavior.measureAfter(worker, runner: self, isas: isas, csvPath: csvPath) { outcome.append(more) }
+        } catch let error as HarnessError {
+            outcome.error = error
+        }
+        return outcome
     }
 
     /// The experiment as the command line changes it (--samples, --preset, --llc-bytes checked here).
