@@ -2,10 +2,14 @@
 #ifndef SOFTMAX_EXP_AVX2_H
 #define SOFTMAX_EXP_AVX2_H
 
+#include "kernel_common.h"
+
+#if !SOFTMAX_ARCH_X86_64
+#error "exp_avx2.h is x86-64 only: include it under #if SOFTMAX_ARCH_X86_64"
+#endif
 #include <immintrin.h>
 
 #include "exp_constants.h"
-#include "kernel_common.h"
 
 // Lane i is enabled when i < n, for 1 <= n <= 7: load 8 ints starting at softmax_avx2_mask_table[7 - n].
 extern const int32_t softmax_avx2_mask_table[16];

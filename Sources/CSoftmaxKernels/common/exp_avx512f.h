@@ -3,10 +3,14 @@
 #ifndef SOFTMAX_EXP_AVX512F_H
 #define SOFTMAX_EXP_AVX512F_H
 
+#include "kernel_common.h"
+
+#if !SOFTMAX_ARCH_X86_64
+#error "exp_avx512f.h is x86-64 only: include it under #if SOFTMAX_ARCH_X86_64"
+#endif
 #include <immintrin.h>
 
 #include "exp_constants.h"
-#include "kernel_common.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __mmask16 softmax_avx512f_tail_mask(size_t n) {
   return _cvtu32_mask16((uint32_t)((1u << n) - 1u));

@@ -1,4 +1,9 @@
+#include "kernel_common.h"
+
+// x86-64 only, as the AVX2 kernels that read it.
+#if SOFTMAX_ARCH_X86_64
 #include "exp_avx2.h"
 
 // Seven -1s then eight 0s, so any 8-int window starting at 7 - n has exactly n leading -1s (1 <= n <= 7).
 const int32_t softmax_avx2_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+#endif  // SOFTMAX_ARCH_X86_64

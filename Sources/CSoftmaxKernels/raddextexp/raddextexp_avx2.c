@@ -4,6 +4,10 @@
 // Each accumulator lane keeps m * 2^e. Adding terms p_i * 2^n_i uses
 //   2^e*m + sum 2^n_i*p_i = 2^e' * (2^(e-e')*m + sum 2^(n_i-e')*p_i),  e' = max(e, n_i...),
 // so every scale factor is a power of two <= 1 and nothing overflows, whatever x is.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx2.h"
 
 #define SOFTMAX_AVX2_GROUP 6
@@ -93,9 +97,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
   return raddextexp_avx2_merge(vaccm, vacce, A, _mm256_movemask_ps(vnan) != 0);
 }
 
+#define SOFTMAX_EXPANDS_raddextexp_avx2 SOFTMAX_PROBE
 #define KERNEL_raddextexp_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, avx2, variant, 0, 1) \
   SOFTMAX_TARGET_AVX2 softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx2, tile, acc, variant)(size_t n, const float* x) { \
     return raddextexp_avx2(n, x, (tile) / 8, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -1,5 +1,9 @@
 // VSCALEEXPMINUSMAX for AVX2: y = exp(x - max) * scale, V vectors per iteration.
 // NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx2.h"
 
 // The scale multiplies the polynomial's coefficients (softmax_exp_poly_times), one multiply per element
@@ -61,6 +65,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(size_t n, const f
   }
 }
 
+#define SOFTMAX_EXPANDS_vscaleexpminusmax_avx2 SOFTMAX_PROBE
 #define KERNEL_vscaleexpminusmax_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscaleexpminusmax, avx2, variant, 1, 1) \
   SOFTMAX_TARGET_AVX2 void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, avx2, tile, acc, variant)( \
@@ -68,3 +73,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(size_t n, const f
     vscaleexpminusmax_avx2(n, x, y, max, scale, (tile) / 8, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -3,6 +3,10 @@
 //
 // With scale = 1 / sum from raddextexp, n + scale.exponent <= 0 for every element, so 2^(n + e) <= 1
 // and the mantissa product (in [0.5, 2] * [1/sum.mantissa]) cannot overflow.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx2.h"
 
 // poly: the polynomial times the scale's mantissa (see softmax_exp_poly_times): one multiply less than
@@ -77,6 +81,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
   if (NT) { _mm_sfence(); }
 }
 
+#define SOFTMAX_EXPANDS_vscaleextexp_avx2 SOFTMAX_PROBE
 #define KERNEL_vscaleextexp_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscaleextexp, avx2, variant, 1, 1) \
   SOFTMAX_TARGET_AVX2 void SOFTMAX_KERNEL_NAME(vscaleextexp, avx2, tile, acc, variant)(size_t n, const float* x, \
@@ -84,3 +89,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
     vscaleextexp_avx2(n, x, y, scale, (tile) / 8, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64
