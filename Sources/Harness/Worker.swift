@@ -150,7 +150,7 @@ final class Worker: @unchecked Sendable {
                         var failures = [String?](repeating: nil, count: rows.count)
                         for trial in 0..<experiment.trials {
                             let x = order.arrange(accuracyInput(range: range, mask: mask, n: n, trial: trial, seed: experiment.seed))
-                            let reference = softmaxReference(x)
+                            let reference = Float64Reference.softmax(x)
                             for i in todo where failures[i] == nil {
                                 x.withUnsafeBufferPointer { xb in
                                     y.withUnsafeMutableBufferPointer { yb in plans[i].plan(n: n, x: xb.baseAddress!, y: yb.baseAddress!) }
@@ -249,14 +249,10 @@ final class Worker: @unchecked Sendable {
                          precheck: { _, _ in inner.precheck(buffers, facts) })
     }
 
-    /// The memory reference whose access pattern a pass family shares. Streaming stores drop the
-    /// write-allocate read of y, so passes that have them are held to `copy_nt`, not to `copy` (which
-    /// they could beat without being any closer to the memory's limit). In-place vscale reads y anyway.
+    /// The memory reference whose access pattern a pass family shares (PassFamily.memoryReference), for a
+    /// family named in a result row.
     static func referenceName(for family: String, nonTemporalStores: Bool = false) -> String {
-        guard let f = PassFamily(rawValue: family) else { return "copy" }
-        if f == .vscale { return "scale" }
-        guard f.writesOutput else { return "read" }
-        return nonTemporalStores ? "copy_nt" : "copy"
+        PassFamily(rawValue: family)?.memoryReference(nonTemporalStores: nonTemporalStores) ?? "copy"
     }
 
     /// Attaches a roofline verdict to each pass row from the reference and peak rows of the same size and ISA.
