@@ -16,7 +16,7 @@ RUN_FLAGS := $(if $(FRESH),--overwrite,--resume)
 # `make reference`.
 LOCAL := local
 
-.PHONY: reproduce reference test build deps venv plots local-plots clean bundle cluster print-experiments test-slurm
+.PHONY: reproduce reference test build deps venv plots local-plots clean bundle cluster print-experiments test-slurm test-c-kernels
 
 reproduce: build venv
 	@git status --porcelain --untracked-files=no > .tracked-before-reproduce 2>/dev/null || true
@@ -38,11 +38,17 @@ reference: build venv
 # Every test, then a check that they changed no tracked file (tests write only to temporary folders).
 test: deps venv
 	@git status --porcelain --untracked-files=no > .tracked-before-test 2>/dev/null || true
+	@$(MAKE) --no-print-directory test-c-kernels
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(VENV)/bin/python -m pytest -q plots/tests
 	@$(MAKE) --no-print-directory test-slurm
 	@scripts/check-tracked-unchanged.sh .tracked-before-test
+
+# The C kernels without Swift: natively, against a deliberately broken kernel, and cross-compiled for
+# aarch64 under qemu (installs gcc-aarch64-linux-gnu and qemu-user-static when missing).
+test-c-kernels:
+	scripts/test-c-kernels.sh
 
 # The cluster scripts on a one-node Slurm cluster started here (installs slurm-wlm and munge when missing).
 test-slurm:

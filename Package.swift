@@ -44,7 +44,10 @@ let package = Package(
             ]),
 
         // MARK: Implementation details: C code the Swift modules sit on.
-        .target(name: "CSoftmaxKernels", exclude: ["kernels.def", "README.md"], cSettings: kernelCFlags),
+        .target(
+            name: "CSoftmaxKernels",
+            exclude: ["kernels.def", "families.def", "isas.def", "README.md"],
+            cSettings: kernelCFlags),
         .target(
             name: "CPlatform",
             linkerSettings: [.linkedLibrary("hwloc"), .linkedLibrary("papi")]),

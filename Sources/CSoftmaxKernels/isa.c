@@ -1,13 +1,14 @@
-// Run-time ISA detection and the floating-point environment. Detection reads CPUID for the features
-// and XGETBV for the OS's promise to save the vector state: a CPU with AVX512F under an OS that does
-// not enable ZMM state must not run AVX512F code.
+// Run-time ISA detection and the floating-point environment. On x86-64, detection reads CPUID for the
+// features and XGETBV for the OS's promise to save the vector state: a CPU with AVX512F under an OS that
+// does not enable ZMM state must not run AVX512F code. On every other architecture only `portable` is
+// supported (the x86-64 kernels are not even compiled there, see kernels.def).
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "softmax_kernels.h"
 #include "common/kernel_common.h"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if SOFTMAX_ARCH_X86_64
 #include <cpuid.h>
 #include <immintrin.h>
 
@@ -64,6 +65,47 @@ void softmax_flush_leave(unsigned entered_with) {
 }
 #else
 bool softmax_isa_supported(softmax_isa isa) { return isa == softmax_isa_portable; }
+#endif
+
+#if SOFTMAX_ARCH_AARCH64
+// AArch64 has one bit for both halves of x86's pair: FPCR.FZ (bit 24) flushes subnormal inputs and
+// outputs of single and double precision arithmetic to zero, as FTZ and DAZ together do. (FZ16, for
+// half precision, is left alone: no kernel computes in half precision.) FPCR's other bits above 31
+// are reserved, so the setting fits the unsigned the enter/leave pair passes around.
+enum { softmax_fpcr_fz = 1u << 24 };
+
+static unsigned softmax_fpcr_read(void) {
+  uint64_t fpcr;
+  __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+  return (unsigned)fpcr;
+}
+
+static void softmax_fpcr_write(unsigned fpcr) {
+  const uint64_t value = fpcr;
+  __asm__ volatile("msr fpcr, %0" : : "r"(value));
+}
+
+bool softmax_flush_denormals_enabled(void) { return (softmax_fpcr_read() & softmax_fpcr_fz) != 0; }
+
+bool softmax_flush_denormals(bool on) {
+  const bool was = softmax_flush_denormals_enabled();
+  const unsigned fpcr = softmax_fpcr_read();
+  softmax_fpcr_write(on ? (fpcr | softmax_fpcr_fz) : (fpcr & ~(unsigned)softmax_fpcr_fz));
+  return was;
+}
+
+unsigned softmax_flush_enter(void) {
+  const unsigned fpcr = softmax_fpcr_read();
+  if ((fpcr & softmax_fpcr_fz) == 0) { softmax_fpcr_write(fpcr | softmax_fpcr_fz); }
+  return fpcr;
+}
+
+void softmax_flush_leave(unsigned entered_with) {
+  if ((entered_with & softmax_fpcr_fz) == 0) { softmax_fpcr_write(softmax_fpcr_read() & ~(unsigned)softmax_fpcr_fz); }
+}
+#elif !SOFTMAX_ARCH_X86_64
+// No flush-to-zero control known to this library here: kernels run with the caller's environment,
+// and subnormals may survive (the C smoke test reports this instead of checking the flushing).
 bool softmax_flush_denormals_enabled(void) { return false; }
 bool softmax_flush_denormals(bool on) { (void)on; return false; }
 unsigned softmax_flush_enter(void) { return 0; }

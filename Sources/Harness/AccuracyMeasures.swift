@@ -151,15 +151,6 @@ public enum InputOrder: String, CaseIterable, Equatable, Sendable {
     }
 }
 
-/// The float64 softmax: max-subtracted, exp in Double (glibc's, under an ulp of Double), summed in Double.
-/// Its own error, about 1e-16 relative, is a billionth of a float32 ulp.
-public func softmaxReference(_ x: [Float]) -> [Double] {
-    let m = Double(x.max() ?? 0)
-    let e = x.map { Foundation.exp(Double($0) - m) }
-    let sum = e.reduce(0, +)
-    return e.map { $0 / sum }
-}
-
 /// The ulp an error is measured in: that of the float32 nearest the reference (2^(k-23) for
 /// 2^k <= |value| < 2^(k+1)). Below FLT_MIN (2^-126) it is FLT_MIN itself: the harness runs with FTZ/DAZ,
 /// so float32 offers only 0 and FLT_MIN there, and a reference in that gap flushed to 0 is off by less

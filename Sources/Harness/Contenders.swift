@@ -67,14 +67,11 @@ struct InputFacts {
     let logSumExp: Double
 
     init(_ x: UnsafePointer<Float>, n: Int) {
-        var m = -Float.infinity
-        for i in 0..<n { m = Swift.max(m, x[i]) }
-        var s = 0.0
-        let md = Double(m)
-        for i in 0..<n { s += Foundation.exp(Double(x[i]) - md) }
-        max = m
-        sumExpMinusMax = s
-        logSumExp = md + Foundation.log(s)
+        let input = UnsafeBufferPointer(start: x, count: n)
+        let m = Float64Reference.max(input)
+        max = Float(m)
+        sumExpMinusMax = Float64Reference.sumExp(input, minus: m)
+        logSumExp = m + Foundation.log(sumExpMinusMax)
     }
 
     private init() {

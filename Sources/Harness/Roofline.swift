@@ -9,10 +9,7 @@ enum Rooflines {
     /// write-allocate read of y, so passes that have them are held to `copy_nt`, not to `copy` (which
     /// they could beat without being any closer to the memory's limit). In-place vscale reads y anyway.
     static func referenceName(for family: String, nonTemporalStores: Bool = false) -> String {
-        guard let f = PassFamily(rawValue: family) else { return "copy" }
-        if f == .vscale { return "scale" }
-        guard f.writesOutput else { return "read" }
-        return nonTemporalStores ? "copy_nt" : "copy"
+        PassFamily(rawValue: family)?.memoryReference(nonTemporalStores: nonTemporalStores) ?? "copy"
     }
 
     /// Attaches a roofline verdict to each pass row from the reference and peak rows of the same size and ISA.

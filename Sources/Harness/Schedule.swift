@@ -15,10 +15,10 @@ public enum Schedule {
 
     /// Distance between output slices: paddedCount(n) rounded up to whole 4 KiB pages, so every slice
     /// starts at the same offset within a page, `outputOffset` past x's; from 1 MiB on, 17 pages more,
-    /// so that consecutive slices never lie a power of two apart. At n = 64M they did (256 MiB): the
-    /// write passes and the copy loop ran at 17-21 GB/s there against 29 GB/s at 60M and 70M, and at 29
-    /// GB/s at 64M with the 17 pages (the previous call's write-backs and this call's writes, presumably
-    /// meeting in the same DRAM banks).
+    /// so that consecutive slices never lie a power of two apart. Where they did (256 MiB at n = 64M), the
+    /// write passes and the copy loop ran well below their speed at the neighbouring sizes, and at it with
+    /// the 17 pages (the previous call's write-backs and this call's writes, presumably meeting in the same
+    /// DRAM banks; numbers in docs/protocol.md).
     public static func sliceStride(_ n: Int) -> Int {
         let pages = (paddedCount(n) + 1023) / 1024
         return (pages >= 256 ? pages + 17 : pages) * 1024
@@ -27,8 +27,8 @@ public enum Schedule {
     /// Elements from the output buffer's (page-aligned) start to the first slice: half a page, so that
     /// y[i] never shares the low 12 address bits with x[i]. When it did (x and every slice page-aligned,
     /// as at the power-of-two sizes 256K and 64M), the core took the stores to y[i] for possible
-    /// sources of the loads of x[i] (4K aliasing): raddstoreexpminusmax AVX2 ran at 14 GB/s at 64M and
-    /// 25-29 GB/s at 10^8.
+    /// sources of the loads of x[i] (4K aliasing), and the store passes ran at about half their speed at
+    /// the neighbouring sizes (docs/protocol.md).
     public static let outputOffset = 512
 
     /// The order in which contenders run in round `round`: a fresh permutation each round, drawn from
@@ -36,8 +36,9 @@ public enum Schedule {
     /// affects all alike, and it follows a different contender each round: the calls before a call decide
     /// what state its output slice is in (the slice was last written one rotation ago, by whoever ran
     /// then), and a fixed order would give each contender the same predecessors, and so a state of its own.
-    /// Rotating a fixed list by one per round did that: in-place vscale measured 0.79-0.86 of the `scale`
-    /// reference at n = 256K, though the two are the same loop; placed in each other's positions they swapped.
+    /// Rotating a fixed list by one per round did that: in-place vscale measured well below the `scale`
+    /// reference, though the two are the same loop; placed in each other's positions they swapped
+    /// (docs/protocol.md).
     public static func order(contenders count: Int, round: Int, seed: UInt64 = 0) -> [Int] {
         guard count > 0 else { return [] }
         var order = Array(0..<count)

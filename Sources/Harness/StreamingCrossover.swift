@@ -5,9 +5,8 @@ import Softmax
 ///
 /// A streaming-store pass skips the write-allocate read of y, but sends y to DRAM even when it would
 /// have stayed in cache, and the next call (or three-pass-reload's last pass) then reads it from DRAM.
-/// Where the two effects cross depends on the core and the algorithm, not only on the cache size: on Zen 4
-/// with AVX2, two-pass was 8% slower with streaming stores at 10M elements, even at 30M and 20% faster at
-/// 64M, while with AVX512F it was faster from 10M on. So `tune` times each tuned algorithm whole, with its
+/// Where the two effects cross depends on the core and the algorithm, not only on the cache size (the
+/// reference runs found it from 1M to 64M elements, by ISA and algorithm: docs/kernels.md). So `tune` times each tuned algorithm whole, with its
 /// streaming-store kernels against their plain twins, interleaved, on a ladder of sizes, and the preset
 /// records the smallest size from which streaming is never slower.
 public enum StreamingCrossover {

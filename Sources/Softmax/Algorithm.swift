@@ -92,8 +92,8 @@ public struct SoftmaxPlan: @unchecked Sendable, CustomStringConvertible {
     private let plainKernels: [Kernel]
     /// Streaming-store (`_nt`) kernels run from this many elements on; below it their plain twins run.
     /// Streaming stores skip the write-allocate read of y, but send y to DRAM even when x and y fit in
-    /// the caches, and three-pass-reload then reads y back from DRAM (measured on Zen 4: 1.3x faster
-    /// two-pass at n = 64M, 1.1-1.4x slower passes at n = 256K). A preset written by `tune` carries the
+    /// the caches, and three-pass-reload then reads y back from DRAM: they win out of cache and lose in it
+    /// (the reference runs' tune results, `results/<id>/README.md`). A preset written by `tune` carries the
     /// size it measured per ISA and algorithm (`Preset.streamingThresholds`); the default, for plans
     /// without one, is where x and y together fill the last-level cache.
     public let streamingThreshold: Int

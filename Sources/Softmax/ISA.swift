@@ -15,6 +15,12 @@ public enum ISA: String, CaseIterable, Codable, Sendable, Comparable {
         }
     }
 
+    /// The names of the C list's rows (Sources/CSoftmaxKernels/isas.def), in its order: RegistryTests
+    /// checks that they are these cases.
+    static var cListNames: [String] {
+        (0..<softmax_isa_count).map { String(cString: softmax_isa_name(softmax_isa(rawValue: UInt32($0)))) }
+    }
+
     init?(_ c: softmax_isa) {
         guard let isa = ISA.allCases.first(where: { $0.c == c }) else { return nil }
         self = isa

@@ -1,23 +1,5 @@
 import CSoftmaxKernels
 
-/// A pass family: one operation, one C function type (spelled out in `softmax_kernels.h`).
-public enum PassFamily: String, CaseIterable, Codable, Sendable {
-    case rmax, raddexpminusmax, vscaleexpminusmax, raddstoreexpminusmax, vscale, raddextexp, vscaleextexp, rmaxaddexp
-
-    init?(_ c: softmax_family) {
-        guard let name = softmax_family_name(c) else { return nil }
-        self.init(rawValue: String(cString: name))
-    }
-
-    /// Whether the pass writes an output vector (otherwise it only reduces).
-    public var writesOutput: Bool {
-        switch self {
-        case .vscaleexpminusmax, .raddstoreexpminusmax, .vscale, .vscaleextexp: return true
-        case .rmax, .raddexpminusmax, .raddextexp, .rmaxaddexp: return false
-        }
-    }
-}
-
 /// An extended-range float, `mantissa * 2^exponent`, as the two-pass reduction returns it.
 public typealias ExtFloat = softmax_extfloat
 

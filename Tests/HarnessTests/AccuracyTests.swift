@@ -73,7 +73,7 @@ final class AccuracyTests: XCTestCase {
 
     func testMaskedEntryExactZeroReportsZero() {
         let x: [Float] = [-.infinity, 0, -.infinity, 0]
-        let reference = softmaxReference(x)
+        let reference = Float64Reference.softmax(x)
         XCTAssertEqual(reference, [0, 0.5, 0, 0.5], "reference of [-inf, 0, -inf, 0]: expected [0, 0.5, 0, 0.5], saw \(reference)")
         var errors = OutputErrors()
         XCTAssertNil(errors.add(output: [0, 0.5, 0, 0.5], reference: reference, sumTolerance: 1e-3))
@@ -104,8 +104,8 @@ final class AccuracyTests: XCTestCase {
     // MARK: Inputs, masks, labels
 
     func testReferenceIsMaxSubtracted() {
-        XCTAssertEqual(softmaxReference([1e30, 1e30]), [0.5, 0.5], "softmax of [1e30, 1e30]: expected [0.5, 0.5] (no overflow)")
-        let r = softmaxReference([0, Float(Foundation.log(3.0))])
+        XCTAssertEqual(Float64Reference.softmax([1e30, 1e30]), [0.5, 0.5], "softmax of [1e30, 1e30]: expected [0.5, 0.5] (no overflow)")
+        let r = Float64Reference.softmax([0, Float(Foundation.log(3.0))])
         XCTAssertEqual(r[0], 0.25, accuracy: 1e-8, "softmax of [0, log 3]: expected 0.25 first, saw \(r[0])")
     }
 
@@ -204,7 +204,7 @@ final class AccuracyTests: XCTestCase {
         let preset = try Preset.load(from: repositoryRoot.appendingPathComponent("experiments/presets/blend.json"))
         let range = InputRange(low: -1, high: 1)
         let x = accuracyInput(range: range, mask: nil, n: 1000, trial: 0, seed: 7)
-        let reference = softmaxReference(x)
+        let reference = Float64Reference.softmax(x)
         for isa in ISA.supported {
             for algorithm in Algorithm.allCases {
                 let plan = try preset.plan(algorithm, isa: isa)

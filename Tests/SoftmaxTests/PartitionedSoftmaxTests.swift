@@ -93,7 +93,7 @@ final class PartitionedSoftmaxTests: KernelTestCase {
                         let x = uniform(n, in: range, seed: UInt64(r) + 170)
                         // The slices' sums add a few roundings beyond one kernel's lanes: one per worker.
                         let bound = softmaxBound(plan, n: n) + Double(workers) * unitRoundoff
-                        assertClose(partitionedSoftmax(plan, workers: workers, x), referenceSoftmax(x), rel: bound,
+                        assertClose(partitionedSoftmax(plan, workers: workers, x), Float64Reference.softmax(x), rel: bound,
                                     "\(plan.algorithm.rawValue) [\(plan)] on \(workers) workers, n=\(n) range=\(range)")
                     }
                 }
@@ -129,7 +129,7 @@ final class PartitionedSoftmaxTests: KernelTestCase {
                             let same = single[i].isNaN == split[i].isNaN && (single[i].isNaN || (single[i] == 0) == (split[i] == 0))
                             XCTAssert(same, "\(plan) on \(workers) workers, \(what): y[\(i)] is \(split[i]), one thread gives \(single[i])")
                         }
-                        assertClose(split, referenceSoftmax(x), rel: softmaxBound(plan, n: n) + Double(workers) * unitRoundoff,
+                        assertClose(split, Float64Reference.softmax(x), rel: softmaxBound(plan, n: n) + Double(workers) * unitRoundoff,
                                     "\(plan) on \(workers) workers, \(what)")
                     }
                 }
@@ -155,7 +155,7 @@ final class PartitionedSoftmaxTests: KernelTestCase {
                 for workers in [2, 3] {
                     for n in [7, 1000, 100_003] {
                         let x = uniform(n, in: -1000...1000, seed: 195)
-                        assertClose(partitionedSoftmax(p, workers: workers, x), referenceSoftmax(x),
+                        assertClose(partitionedSoftmax(p, workers: workers, x), Float64Reference.softmax(x),
                                     rel: softmaxBound(p, n: n) + Double(workers) * unitRoundoff,
                                     "\(p) threshold \(threshold) on \(workers) workers, n=\(n)")
                     }
@@ -170,7 +170,7 @@ final class PartitionedSoftmaxTests: KernelTestCase {
             let x: [Float] = [1, 2, 3]
             XCTAssertEqual(PartitionedSoftmax.slice(0, of: 4, n: 3), 0..<3, "worker 0 of 4 on 3 elements gets them all (one granule)")
             for w in 1..<4 { XCTAssertEqual(PartitionedSoftmax.slice(w, of: 4, n: 3).count, 0, "worker \(w) of 4 on 3 elements gets nothing") }
-            assertClose(partitionedSoftmax(plan, workers: 4, x), referenceSoftmax(x), rel: softmaxBound(plan, n: 3) + 4 * unitRoundoff,
+            assertClose(partitionedSoftmax(plan, workers: 4, x), Float64Reference.softmax(x), rel: softmaxBound(plan, n: 3) + 4 * unitRoundoff,
                         "\(plan) on 4 workers, n=3")
         }
     }

@@ -3,11 +3,6 @@ import XCTest
 
 @testable import Softmax
 
-/// Sum of exp(x - max) for a float64 reference.
-func referenceSumExp(_ x: [Float], minus max: Float) -> Double {
-    x.reduce(0.0) { $0 + Foundation.exp(Double($1) - Double(max)) }
-}
-
 /// Bound for a kernel's sum: chains of n/(lanes*accumulators) terms, plus the remainder vectors and the
 /// tail, which go to one accumulator after the others were merged.
 func sumBound(_ kernel: Kernel, n: Int, extra: Int = 0) -> Double {
@@ -26,7 +21,7 @@ final class RaddexpminusmaxTests: KernelTestCase {
                     guard case let .scalar(sum) = kernel.run(x, output: false, .init(max: max)).0 else {
                         return XCTFail("\(kernel) returned no scalar")
                     }
-                    assertClose([sum], [referenceSumExp(x, minus: max)], rel: sumBound(kernel, n: n), "\(kernel) n=\(n) range=\(range)")
+                    assertClose([sum], [Float64Reference.sumExp(x, minus: Double(max))], rel: sumBound(kernel, n: n), "\(kernel) n=\(n) range=\(range)")
                 }
             }
         }

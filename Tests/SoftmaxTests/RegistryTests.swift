@@ -58,6 +58,33 @@ final class RegistryTests: XCTestCase {
         XCTAssertFalse(KernelBuild.instructionCountsCompiler.isEmpty)
     }
 
+    /// PassFamily and ISA are the C lists (families.def, isas.def), in their order: a family or an ISA
+    /// added on one side only fails here.
+    func testSwiftCasesAreTheCLists() {
+        XCTAssertEqual(PassFamily.allCases.map(\.rawValue), PassFamily.cListNames)
+        XCTAssertEqual(ISA.allCases.map(\.rawValue), ISA.cListNames)
+    }
+
+    /// A kernel's traffic is its family's, and every family's memory reference is a loop the library has.
+    func testKernelsHaveTheirFamilysTrafficAndFamiliesAnExistingReference() {
+        for kernel in KernelRegistry.all {
+            XCTAssertEqual(kernel.bytesReadPerElement, kernel.family.bytesReadPerElement, kernel.name)
+            XCTAssertEqual(kernel.bytesWrittenPerElement, kernel.family.bytesWrittenPerElement, kernel.name)
+        }
+        for family in PassFamily.allCases {
+            XCTAssertEqual(family.bytesReadPerElement, 4, "\(family) reads each input once")
+            for streaming in [false, true] {
+                let name = family.memoryReference(nonTemporalStores: streaming)
+                XCTAssertNotNil(MemoryReference.named(name, isa: .portable), "\(family): no memory reference '\(name)'")
+                let reference = MemoryReference.named(name, isa: .portable)
+                XCTAssertEqual(reference?.bytesWrittenPerElement ?? -1 > 0, family.writesOutput, "\(family) and \(name) write alike")
+            }
+        }
+        XCTAssertEqual(PassFamily.vscaleexpminusmax.memoryReference(nonTemporalStores: true), "copy_nt")
+        XCTAssertEqual(PassFamily.vscale.memoryReference(nonTemporalStores: true), "scale", "in-place vscale reads y anyway")
+        XCTAssertEqual(PassFamily.rmax.memoryReference(), "read")
+    }
+
     func testEveryFamilyExistsForEveryISA() {
         for family in PassFamily.allCases {
             for isa in ISA.allCases {

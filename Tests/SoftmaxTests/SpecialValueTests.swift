@@ -75,7 +75,7 @@ func specialValueTable(_ x: [Float], algorithm: Algorithm) -> [Double]? {
     let limit = Double(Float.greatestFiniteMagnitude) * M_LN2
     let row = algorithm == .twoPass ? x.map { Swift.abs(Double($0)) > limit ? ($0 > 0 ? Float.infinity : -Float.infinity) : $0 } : x
     if row.contains(where: \.isNaN) || row.contains(.infinity) || row.allSatisfy({ $0 == -.infinity }) { return nil }
-    return referenceSoftmax(row)
+    return Float64Reference.softmax(row)
 }
 
 /// Failures grouped by plan: how many rows broke the table, and the first of them.

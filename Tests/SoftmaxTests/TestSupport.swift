@@ -15,21 +15,6 @@ func uniform(_ n: Int, in range: ClosedRange<Float>, seed: UInt64) -> [Float] {
     return (0..<n).map { _ in Float.random(in: range, using: &rng) }
 }
 
-/// Float64 softmax, computed the textbook way: max, exp(x - max), divide by the sum. Its special-value
-/// behaviour is the one the kernels promise (and PyTorch's): -inf gives 0, any NaN or +inf gives NaN
-/// everywhere, all -inf gives NaN.
-func referenceSoftmax(_ x: [Float]) -> [Double] {
-    guard !x.isEmpty else { return [] }
-    var max = -Double.infinity
-    for v in x {
-        if v.isNaN { return [Double](repeating: .nan, count: x.count) }
-        max = Swift.max(max, Double(v))
-    }
-    let e = x.map { Foundation.exp(Double($0) - max) }
-    let sum = e.reduce(0, +)
-    return e.map { $0 / sum }
-}
-
 /// Relative error bound, in units of float32 roundoff, for a value that went through:
 /// an exp (`expULP`, 2 measured for our polynomial), a sum of positive terms accumulated in chains of
 /// `chain` terms (recursive summation: (chain - 1) roundings, first order) and merged through a tree of

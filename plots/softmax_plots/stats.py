@@ -194,8 +194,18 @@ def efficiency_estimate(r: dict) -> Estimate | None:
     low, high = r.get("efficiency_ci_low", math.nan), r.get("efficiency_ci_high", math.nan)
     if isinstance(low, float) and isinstance(high, float) and not (math.isnan(low) or math.isnan(high)):
         return Estimate(value, low, high)
-    why = "no CI (schema < 4)" if "efficiency_ci_low" not in r else "no CI (fewer than 6 samples)"
-    return Estimate(value, no_ci=why)
+    return Estimate(value, no_ci=_why_no_efficiency_ci(r))
+
+
+def _why_no_efficiency_ci(r: dict) -> str:
+    if "efficiency_ci_low" not in r:
+        return "no CI (schema < 4)"
+    try:
+        few = int(float(r.get("samples") or 0)) < 6
+    except ValueError:
+        few = False
+    # Files upgraded from schema < 4 have the columns, empty: their runs did not keep per-round bounds.
+    return "no CI (fewer than 6 samples)" if few else "no CI (not recorded: run before schema 4)"
 
 
 def labelled_sizes(proc: Processor) -> list[dict]:

@@ -1050,3 +1050,14 @@ def test_summary_gives_each_pass_efficiency_with_its_ci(rendered):
         assert r["bound"] == source["roofline_bound"]
     # The schema-1 fixtures carry no efficiency: no rows of theirs.
     assert {r["processor"] for r in rows} == {ICX}
+
+
+def test_an_efficiency_without_its_interval_says_why():
+    from softmax_plots.stats import efficiency_estimate
+    base = {"efficiency": 0.97}
+    assert efficiency_estimate(base).text().endswith("no CI (schema < 4)")
+    empty = {**base, "efficiency_ci_low": float("nan"), "efficiency_ci_high": float("nan")}
+    assert efficiency_estimate({**empty, "samples": 3}).text().endswith("no CI (fewer than 6 samples)")
+    # A file upgraded from schema 3 has the columns, empty, and enough rounds: its run kept no per-round bounds.
+    assert efficiency_estimate({**empty, "samples": 15}).text().endswith("no CI (not recorded: run before schema 4)")
+    assert efficiency_estimate({**base, "efficiency_ci_low": 0.9, "efficiency_ci_high": 1.0}).low == 0.9

@@ -2,10 +2,14 @@
 #ifndef SOFTMAX_EXP_AVX2_H
 #define SOFTMAX_EXP_AVX2_H
 
+#include "kernel_common.h"
+
+#if !SOFTMAX_ARCH_X86_64
+#error "exp_avx2.h is x86-64 only: include it under #if SOFTMAX_ARCH_X86_64"
+#endif
 #include <immintrin.h>
 
 #include "exp_constants.h"
-#include "kernel_common.h"
 
 // Lane i is enabled when i < n, for 1 <= n <= 7: load 8 ints starting at softmax_avx2_mask_table[7 - n].
 extern const int32_t softmax_avx2_mask_table[16];
@@ -40,8 +44,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_clamp_t(__m256 vt) {
 // Block forms of the two exps for V vectors at once, written step by step across the vectors (every vector's
 // n, then every vector's t, ...): the compiler keeps that order, so the V independent chains overlap from
 // the first instruction on. Written vector by vector, each ~15-instruction chain came out whole before
-// the next and the core found less to overlap: vscaleextexp x40 ran 1.39x the authors' kernel's time at an
-// L2-resident size, 1.21x staged (same instructions otherwise; paired, scratch benchmark).
+// the next and the core found less to overlap (same instructions otherwise; measured in docs/kernels.md).
 
 // vf[v] = m * exp(vx[v]) for vx = x - max <= 0, poly = softmax_exp_poly_times(m); 0 below the normal range.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block_poly(const __m256* vx, __m256* vf, const size_t V,
@@ -75,9 +78,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void softmax_avx2_exp_minus_max_block(const _
 // clamp of t: only NaN and infinite inputs, and finite ones so large that n * ln2 no longer cancels x
 // (|x| beyond about 2^23), reach |t| >= 2; for every other lane the clamp changes nothing. So one test
 // per block (an OR of every t, whose SOFTMAX_T_CLAMP_BIT is set if any lane's is) replaces a min and a
-// max per vector on the common path: they cost raddextexp x96 about 10% and vscaleextexp x40 about 15%
-// at an L2-resident size (paired, scratch benchmark against the authors' kernels, which have neither
-// the clamp nor its guarantees).
+// max per vector on the common path, whose cost showed at L2-resident sizes (docs/kernels.md; the
+// authors' kernels have neither the clamp nor its guarantees).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 bool softmax_avx2_extexp_block_poly(const __m256* vx, __m256* vp, __m256* vn, const size_t V,
                                                                          const softmax_exp_poly poly) {
   __m256 vt[SOFTMAX_MAX_VECTORS];

@@ -3,10 +3,14 @@
 #ifndef SOFTMAX_EXP_AVX512F_H
 #define SOFTMAX_EXP_AVX512F_H
 
+#include "kernel_common.h"
+
+#if !SOFTMAX_ARCH_X86_64
+#error "exp_avx512f.h is x86-64 only: include it under #if SOFTMAX_ARCH_X86_64"
+#endif
 #include <immintrin.h>
 
 #include "exp_constants.h"
-#include "kernel_common.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __mmask16 softmax_avx512f_tail_mask(size_t n) {
   return _cvtu32_mask16((uint32_t)((1u << n) - 1u));
@@ -92,8 +96,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_extexp(__m512 vx, _
 
 // Exponent deltas feed VSCALEFPS, which maps -inf to a zero scale but NaN to NaN; NaN deltas arise
 // from -inf - -inf (no finite input yet) and must scale to 0 like -inf. VMAXPS returns its second
-// operand for NaN. (VSCALEFPS is not relied on to propagate a NaN mantissa: scalef(NaN, -inf) gave 0 on
-// a Zen 4 here.)
+// operand for NaN. (VSCALEFPS is not relied on to propagate a NaN mantissa: Intel's table of special
+// cases gives scalef(NaN, -inf) = 0.)
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_delta(__m512 va, __m512 vb) {
   return _mm512_max_ps(_mm512_sub_ps(va, vb), _mm512_set1_ps(-INFINITY));
 }

@@ -1,81 +1,13 @@
-// Included at the end of a family file after it defined KERNEL_<family>_<isa>(tile, acc) for its own
-// family and ISA: emits the variants kernels.def lists for that pair and nothing for the others.
+// Included at the end of a family file, which first defines, for its own family F and ISA I:
+//   #define SOFTMAX_EXPANDS_F_I SOFTMAX_PROBE
+//   #define KERNEL_F_I(tile, acc, variant) <the definition of one kernel>
+// Emits the kernels kernels.def lists for that pair and nothing for any other line: a line's
+// SOFTMAX_EXPANDS_<family>_<isa> is the probe (two arguments, "~, 1") only in the file of its pair, and
+// an undefined name elsewhere (one argument), so SOFTMAX_IF_PROBED picks 1 or 0 without a stub per pair.
 // (No include guard: each family file includes it once.)
 
-#ifndef KERNEL_rmax_portable
-#define KERNEL_rmax_portable(t, a, v)
-#endif
-#ifndef KERNEL_rmax_avx2
-#define KERNEL_rmax_avx2(t, a, v)
-#endif
-#ifndef KERNEL_rmax_avx512f
-#define KERNEL_rmax_avx512f(t, a, v)
-#endif
-#ifndef KERNEL_raddexpminusmax_portable
-#define KERNEL_raddexpminusmax_portable(t, a, v)
-#endif
-#ifndef KERNEL_raddexpminusmax_avx2
-#define KERNEL_raddexpminusmax_avx2(t, a, v)
-#endif
-#ifndef KERNEL_raddexpminusmax_avx512f
-#define KERNEL_raddexpminusmax_avx512f(t, a, v)
-#endif
-#ifndef KERNEL_vscaleexpminusmax_portable
-#define KERNEL_vscaleexpminusmax_portable(t, a, v)
-#endif
-#ifndef KERNEL_vscaleexpminusmax_avx2
-#define KERNEL_vscaleexpminusmax_avx2(t, a, v)
-#endif
-#ifndef KERNEL_vscaleexpminusmax_avx512f
-#define KERNEL_vscaleexpminusmax_avx512f(t, a, v)
-#endif
-#ifndef KERNEL_raddstoreexpminusmax_portable
-#define KERNEL_raddstoreexpminusmax_portable(t, a, v)
-#endif
-#ifndef KERNEL_raddstoreexpminusmax_avx2
-#define KERNEL_raddstoreexpminusmax_avx2(t, a, v)
-#endif
-#ifndef KERNEL_raddstoreexpminusmax_avx512f
-#define KERNEL_raddstoreexpminusmax_avx512f(t, a, v)
-#endif
-#ifndef KERNEL_vscale_portable
-#define KERNEL_vscale_portable(t, a, v)
-#endif
-#ifndef KERNEL_vscale_avx2
-#define KERNEL_vscale_avx2(t, a, v)
-#endif
-#ifndef KERNEL_vscale_avx512f
-#define KERNEL_vscale_avx512f(t, a, v)
-#endif
-#ifndef KERNEL_raddextexp_portable
-#define KERNEL_raddextexp_portable(t, a, v)
-#endif
-#ifndef KERNEL_raddextexp_avx2
-#define KERNEL_raddextexp_avx2(t, a, v)
-#endif
-#ifndef KERNEL_raddextexp_avx512f
-#define KERNEL_raddextexp_avx512f(t, a, v)
-#endif
-#ifndef KERNEL_vscaleextexp_portable
-#define KERNEL_vscaleextexp_portable(t, a, v)
-#endif
-#ifndef KERNEL_vscaleextexp_avx2
-#define KERNEL_vscaleextexp_avx2(t, a, v)
-#endif
-#ifndef KERNEL_vscaleextexp_avx512f
-#define KERNEL_vscaleextexp_avx512f(t, a, v)
-#endif
-
-#ifndef KERNEL_rmaxaddexp_portable
-#define KERNEL_rmaxaddexp_portable(t, a, v)
-#endif
-#ifndef KERNEL_rmaxaddexp_avx2
-#define KERNEL_rmaxaddexp_avx2(t, a, v)
-#endif
-#ifndef KERNEL_rmaxaddexp_avx512f
-#define KERNEL_rmaxaddexp_avx512f(t, a, v)
-#endif
-
-#define KERNEL(family, isa, tile, acc, variant) KERNEL_##family##_##isa(tile, acc, variant)
+#define SOFTMAX_EMIT_0(f, i, t, a, v)
+#define SOFTMAX_EMIT_1(f, i, t, a, v) KERNEL_##f##_##i(t, a, v)
+#define KERNEL(f, i, t, a, v) SOFTMAX_CAT(SOFTMAX_EMIT_, SOFTMAX_PROBED(SOFTMAX_EXPANDS_##f##_##i))(f, i, t, a, v)
 #include "../kernels.def"
 #undef KERNEL

@@ -8,10 +8,29 @@
 
 #include "softmax_kernels.h"
 
+// The architecture the kernels.def guards and the ISA files test: x86-64 kernels (AVX2, AVX512F, their
+// intrinsics headers, CPUID and MXCSR) are compiled only where this is 1; elsewhere only portable ones.
+#if defined(__x86_64__)
+#define SOFTMAX_ARCH_X86_64 1
+#else
+#define SOFTMAX_ARCH_X86_64 0
+#endif
+#if defined(__aarch64__)
+#define SOFTMAX_ARCH_AARCH64 1
+#else
+#define SOFTMAX_ARCH_AARCH64 0
+#endif
+
 #define SOFTMAX_CAT_(a, b) a##b
 #define SOFTMAX_CAT(a, b) SOFTMAX_CAT_(a, b)
 #define SOFTMAX_STR_(a) #a
 #define SOFTMAX_STR(a) SOFTMAX_STR_(a)
+// SOFTMAX_PROBED(x) is 1 when x expands to SOFTMAX_PROBE and 0 for any single token (an undefined
+// name): how expand_kernels.h tells a family file's own kernels.def lines from the others.
+#define SOFTMAX_PROBE ~, 1
+#define SOFTMAX_SECOND_(a, b, ...) b
+#define SOFTMAX_SECOND(...) SOFTMAX_SECOND_(__VA_ARGS__)
+#define SOFTMAX_PROBED(x) SOFTMAX_SECOND(x, 0, ~)
 
 // A single accumulator is not spelled in the name (raddextexp_avx2_x96); more are (..._x96_acc3).
 #define SOFTMAX_ACC_SUFFIX_1
@@ -112,7 +131,7 @@ SOFTMAX_INLINE size_t softmax_unaligned_head(const float* y, size_t alignment, s
 // them and returns that MXCSR; softmax_flush_leave puts the caller's FTZ and DAZ back. The arithmetic
 // between the two must be an opaque call (registry.c calls the kernel, merge.c a noinline body): the
 // compiler assumes the default floating-point environment and may move inline arithmetic across
-// LDMXCSR. No-ops where there is no MXCSR.
+// LDMXCSR. On aarch64 the same with FPCR.FZ (isa.c); no-ops on other architectures.
 unsigned softmax_flush_enter(void);
 void softmax_flush_leave(unsigned entered_with);
 
@@ -134,23 +153,5 @@ SOFTMAX_INLINE softmax_extfloat softmax_extfloat_normalized(softmax_extfloat sca
 // Upper bounds for the per-iteration register arrays of the templates.
 #define SOFTMAX_MAX_VECTORS 24
 #define SOFTMAX_MAX_ACCUMULATORS 4
-
-// Traffic per element of each family, in bytes (read, written).
-#define SOFTMAX_READ_BYTES_rmax 4
-#define SOFTMAX_WRITE_BYTES_rmax 0
-#define SOFTMAX_READ_BYTES_raddexpminusmax 4
-#define SOFTMAX_WRITE_BYTES_raddexpminusmax 0
-#define SOFTMAX_READ_BYTES_vscaleexpminusmax 4
-#define SOFTMAX_WRITE_BYTES_vscaleexpminusmax 4
-#define SOFTMAX_READ_BYTES_raddstoreexpminusmax 4
-#define SOFTMAX_WRITE_BYTES_raddstoreexpminusmax 4
-#define SOFTMAX_READ_BYTES_vscale 4
-#define SOFTMAX_WRITE_BYTES_vscale 4
-#define SOFTMAX_READ_BYTES_raddextexp 4
-#define SOFTMAX_WRITE_BYTES_raddextexp 0
-#define SOFTMAX_READ_BYTES_vscaleextexp 4
-#define SOFTMAX_WRITE_BYTES_vscaleextexp 4
-#define SOFTMAX_READ_BYTES_rmaxaddexp 4
-#define SOFTMAX_WRITE_BYTES_rmaxaddexp 0
 
 #endif  // SOFTMAX_KERNEL_COMMON_H

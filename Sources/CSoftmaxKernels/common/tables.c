@@ -1,3 +1,7 @@
+#include "kernel_common.h"
+
+// x86-64 only, as the AVX2 kernels that read it.
+#if SOFTMAX_ARCH_X86_64
 #include "exp_avx2.h"
 #include "exp_method.h"
 
@@ -5,3 +9,4 @@
 const int32_t softmax_avx2_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 const uint32_t softmax_lut16_table[16] = SOFTMAX_LUT16_TABLE_ENTRIES;
+#endif  // SOFTMAX_ARCH_X86_64

@@ -1,15 +1,18 @@
-// Softmax micro-kernels: the passes of the paper's three algorithms, for portable C, AVX2+FMA and AVX512F.
+// Softmax micro-kernels: the passes of the paper's three algorithms (and online softmax's), for portable C,
+// AVX2+FMA and AVX512F; on architectures other than x86-64, portable C only.
 //
-// Every kernel of a family has the family's one function type below. Kernels are listed once, in
-// kernels.def; the registry (`softmax_kernels`) is generated from that list and is what Swift reads.
+// Every kernel of a family has the family's one function type, generated from families.def. Kernels are
+// listed once, in kernels.def; the registry (`softmax_kernels`) is generated from that list and is what
+// Swift reads. The ISAs are listed once, in isas.def.
 //
 // Semantics shared by every ISA (see README.md for the reasoning):
 //   * -inf inputs contribute exactly 0; an input of NaN makes every output NaN; +inf makes every output
 //     NaN (inf - inf, as a float64 reference and PyTorch give); all inputs -inf give NaN outputs.
 //   * Every kernel of the table (and the merges below) runs with FTZ and DAZ set: it sets them for the
-//     call where the caller's MXCSR lacks them and puts the caller's setting back on return. So results
-//     do not depend on the caller's MXCSR and no kernel returns a subnormal: outputs below 2^-126 are 0,
-//     subnormal inputs count as 0, and element-wise passes agree bit for bit across ISAs.
+//     call where the caller's MXCSR lacks them and puts the caller's setting back on return (on aarch64
+//     the one bit FPCR.FZ, which does both). So results do not depend on the caller's setting and no
+//     kernel returns a subnormal: outputs below 2^-126 are 0, subnormal inputs count as 0, and
+//     element-wise passes agree bit for bit across ISAs. (Other architectures: no flush control here.)
 //   * The two-pass (extended-exponent) kernels are accurate for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT.
 //     Beyond it they stay defined: finite, non-negative, ordered, summing to 1. Only finite inputs beyond
 //     +-FLT_MAX * ln2 (about 2.36e38), whose x*log2e overflows the float range, count as +-inf there.
@@ -30,21 +33,18 @@ extern "C" {
 /// (where float(x * log2e) is off by whole units) only magnitudes and order are kept.
 #define SOFTMAX_EXTEXP_ACCURATE_LIMIT 0x1.0p17f
 
+/// The instruction sets, from isas.def: softmax_isa_portable, softmax_isa_avx2, ...
 typedef enum {
-  softmax_isa_portable = 0,
-  softmax_isa_avx2 = 1,
-  softmax_isa_avx512f = 2,
+#define SOFTMAX_ISA(name, architecture) softmax_isa_##name,
+#include "../isas.def"
+#undef SOFTMAX_ISA
 } softmax_isa;
 
+/// The pass families, from families.def: softmax_family_rmax, softmax_family_raddexpminusmax, ...
 typedef enum {
-  softmax_family_rmax = 0,
-  softmax_family_raddexpminusmax = 1,
-  softmax_family_vscaleexpminusmax = 2,
-  softmax_family_raddstoreexpminusmax = 3,
-  softmax_family_vscale = 4,
-  softmax_family_raddextexp = 5,
-  softmax_family_vscaleextexp = 6,
-  softmax_family_rmaxaddexp = 7,
+#define SOFTMAX_FAMILY(name, read, written, memref) softmax_family_##name,
+#include "../families.def"
+#undef SOFTMAX_FAMILY
 } softmax_family;
 
 /// An extended-range float: value = mantissa * 2^exponent, the exponent an integer held in a float.
@@ -53,39 +53,19 @@ typedef struct {
   float exponent;
 } softmax_extfloat;
 
-/// RMAX: Reduce-MAX. Returns max(x[0..n)), -inf for n == 0.
-typedef float (*softmax_rmax_fn)(size_t n, const float* x);
-
-/// RADDEXPMINUSMAX: Reduce-ADD EXP(x MINUS MAX). Returns sum of exp(x[i] - max), storing nothing.
-typedef float (*softmax_raddexpminusmax_fn)(size_t n, const float* x, float max);
-
-/// VSCALEEXPMINUSMAX: Vector SCALE EXP(x MINUS MAX). y[i] = exp(x[i] - max) * scale.
-typedef void (*softmax_vscaleexpminusmax_fn)(size_t n, const float* x, float* y, float max, float scale);
-
-/// RADDSTOREEXPMINUSMAX: Reduce-ADD and STORE EXP(x MINUS MAX). y[i] = exp(x[i] - max); returns sum y.
-typedef float (*softmax_raddstoreexpminusmax_fn)(size_t n, const float* x, float* y, float max);
-
-/// VSCALE: Vector SCALE. y[i] = x[i] * scale; y may equal x (in place).
-typedef void (*softmax_vscale_fn)(size_t n, const float* x, float* y, float scale);
-
-/// RADDEXTEXP: Reduce-ADD EXTended-range EXP. Returns sum of exp(x[i]) as mantissa * 2^exponent
-/// without overflow; {0, -inf} for n == 0.
-typedef softmax_extfloat (*softmax_raddextexp_fn)(size_t n, const float* x);
-
-/// VSCALEEXTEXP: Vector SCALE EXTended-range EXP. y[i] = exp(x[i]) * scale.mantissa * 2^scale.exponent,
-/// evaluated so that nothing overflows when scale is the reciprocal of a raddextexp sum.
-typedef void (*softmax_vscaleextexp_fn)(size_t n, const float* x, float* y, softmax_extfloat scale);
-
 /// A running max with the sum of exp(x - max) over the elements seen, as the online reduction returns it.
 typedef struct {
   float max;
   float sum;
 } softmax_maxsum;
 
-/// RMAXADDEXP: Reduce-MAX and ADD EXP(x minus the running max), in one pass (online softmax, Milakov and
-/// Gimelshein 2018): when the max grows, the sum so far is rescaled by exp(old max - new max). Returns
-/// {max, sum of exp(x - max)}; the max starts at -FLT_MAX, so {-FLT_MAX, 0} for n == 0 or all -inf.
-typedef softmax_maxsum (*softmax_rmaxaddexp_fn)(size_t n, const float* x);
+// The function type of each family, softmax_<family>_fn, from its SOFTMAX_SIGNATURE_<family> (documented
+// there, in families.def).
+#define SOFTMAX_FUNCTION_TYPE_(name, result, parameters, arguments) typedef result(*softmax_##name##_fn) parameters;
+#define SOFTMAX_FUNCTION_TYPE(name, ...) SOFTMAX_FUNCTION_TYPE_(name, __VA_ARGS__)
+#define SOFTMAX_FAMILY(name, read, written, memref) SOFTMAX_FUNCTION_TYPE(name, SOFTMAX_SIGNATURE_##name)
+#include "../families.def"
+#undef SOFTMAX_FAMILY
 
 /// The sum of extended-range floats (the raddextexp results of a vector's slices), scaled to the largest
 /// exponent exactly as raddextexp merges its own lanes; {0, -inf} for count == 0. A NaN part gives NaN.
@@ -115,14 +95,9 @@ typedef struct {
   uint32_t bytes_read_per_element;
   uint32_t bytes_written_per_element;
   union softmax_kernel_fn {
-    softmax_rmax_fn rmax;
-    softmax_raddexpminusmax_fn raddexpminusmax;
-    softmax_vscaleexpminusmax_fn vscaleexpminusmax;
-    softmax_raddstoreexpminusmax_fn raddstoreexpminusmax;
-    softmax_vscale_fn vscale;
-    softmax_raddextexp_fn raddextexp;
-    softmax_vscaleextexp_fn vscaleextexp;
-    softmax_rmaxaddexp_fn rmaxaddexp;
+#define SOFTMAX_FAMILY(name, read, written, memref) softmax_##name##_fn name;
+#include "../families.def"
+#undef SOFTMAX_FAMILY
   } fn;
 } softmax_kernel_info;
 
@@ -134,14 +109,24 @@ extern const size_t softmax_kernel_count;
 /// softmax_kernels[i], for languages that cannot index an array of unknown size (Swift).
 const softmax_kernel_info* softmax_kernel_at(size_t i);
 
+/// The lists' facts, for languages that cannot expand the .def files (Swift reads each once).
+extern const size_t softmax_family_count;
+extern const size_t softmax_isa_count;
+/// "unknown" (and 0 bytes) for a value outside the lists.
 const char* softmax_family_name(softmax_family family);
 const char* softmax_isa_name(softmax_isa isa);
+/// Memory traffic of every kernel of the family per element, as the loop issues it.
+uint32_t softmax_family_bytes_read_per_element(softmax_family family);
+uint32_t softmax_family_bytes_written_per_element(softmax_family family);
+/// The memory reference loop (softmax_memref_info.name) with the family's access pattern under
+/// ordinary stores: "read", "copy" or "scale".
+const char* softmax_family_memory_reference(softmax_family family);
 
 /// True when this CPU and OS can run kernels of `isa` (CPUID feature bits plus XGETBV's enabled state).
 bool softmax_isa_supported(softmax_isa isa);
 
-/// Sets (on = true) or clears FTZ and DAZ in this thread's MXCSR; returns the previous setting
-/// (true when both were set). A no-op returning false on non-x86 CPUs. Kernels need neither: they set
+/// Sets (on = true) or clears FTZ and DAZ in this thread's MXCSR (FPCR.FZ on aarch64); returns the previous
+/// setting (true when both were set). A no-op returning false on other CPUs. Kernels need neither: they set
 /// FTZ and DAZ for their own call (see above); this is for the caller's own arithmetic.
 bool softmax_flush_denormals(bool on);
 bool softmax_flush_denormals_enabled(void);

@@ -5,11 +5,11 @@
 // copy_nt is copy with streaming stores (after a head that aligns y to the vector width): no
 // write-allocate read of y, the reference for passes with non-temporal stores.
 #include <string.h>
-#if defined(__x86_64__) || defined(__i386__)
+#include "../common/kernel_common.h"
+
+#if SOFTMAX_ARCH_X86_64
 #include <immintrin.h>
 #endif
-
-#include "../common/kernel_common.h"
 
 typedef float softmax_v4 __attribute__((vector_size(16)));
 typedef float softmax_v8 __attribute__((vector_size(32)));
@@ -17,12 +17,40 @@ typedef float softmax_v16 __attribute__((vector_size(64)));
 
 // Streaming stores are weakly ordered: fence them before the caller's next stores.
 static inline void softmax_store_fence(void) {
-#if defined(__x86_64__) || defined(__i386__)
+#if SOFTMAX_ARCH_X86_64
   _mm_sfence();
 #else
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif
 }
+
+// copy_nt needs clang's __builtin_nontemporal_store (the Swift build's compiler); a compiler without it
+// (gcc, as in the aarch64 cross build) leaves copy_nt out of the table rather than list a copy that
+// does not stream under its name.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_nontemporal_store)
+#define SOFTMAX_HAS_STREAMING_STORE 1
+#endif
+#endif
+#ifdef SOFTMAX_HAS_STREAMING_STORE
+#define SOFTMAX_MEMREF_COPY_NT(isa, target, vec, width) \
+  target static float memref_copy_nt_##isa(size_t n, const float* x, float* y) { \
+    size_t i = 0; \
+    for (; i < n && ((uintptr_t)(y + i) & (sizeof(vec) - 1)) != 0; i++) y[i] = x[i]; \
+    for (; i + (width) <= n; i += (width)) { \
+      vec v; \
+      memcpy(&v, x + i, sizeof v); \
+      __builtin_nontemporal_store(v, (vec*)(y + i)); \
+    } \
+    for (; i < n; i++) y[i] = x[i]; \
+    softmax_store_fence(); \
+    return 0; \
+  }
+#define SOFTMAX_MEMREF_COPY_NT_ENTRY(isa) {"copy_nt", softmax_isa_##isa, 4, 4, memref_copy_nt_##isa},
+#else
+#define SOFTMAX_MEMREF_COPY_NT(isa, target, vec, width)
+#define SOFTMAX_MEMREF_COPY_NT_ENTRY(isa)
+#endif
 
 #define SOFTMAX_MEMREF_LOOPS(isa, target, vec, width) \
   target static float memref_read_##isa(size_t n, const float* x, float* y) { \
@@ -45,18 +73,7 @@ static inline void softmax_store_fence(void) {
     for (size_t i = 0; i < n; i++) y[i] = x[i]; \
     return 0; \
   } \
-  target static float memref_copy_nt_##isa(size_t n, const float* x, float* y) { \
-    size_t i = 0; \
-    for (; i < n && ((uintptr_t)(y + i) & (sizeof(vec) - 1)) != 0; i++) y[i] = x[i]; \
-    for (; i + (width) <= n; i += (width)) { \
-      vec v; \
-      memcpy(&v, x + i, sizeof v); \
-      __builtin_nontemporal_store(v, (vec*)(y + i)); \
-    } \
-    for (; i < n; i++) y[i] = x[i]; \
-    softmax_store_fence(); \
-    return 0; \
-  } \
+  SOFTMAX_MEMREF_COPY_NT(isa, target, vec, width) \
   target static float memref_scale_##isa(size_t n, const float* x, float* y) { \
     (void)x; \
     for (size_t i = 0; i < n; i++) y[i] *= 0x1.000002p+0f; \
@@ -69,16 +86,23 @@ static inline void softmax_store_fence(void) {
   }
 
 SOFTMAX_MEMREF_LOOPS(portable, SOFTMAX_TARGET_PORTABLE, softmax_v4, 4)
+// The x86-64 ISAs' loops only where their target attributes exist, as their kernels (kernels.def).
+#if SOFTMAX_ARCH_X86_64
 SOFTMAX_MEMREF_LOOPS(avx2, SOFTMAX_TARGET_AVX2, softmax_v8, 8)
 SOFTMAX_MEMREF_LOOPS(avx512f, SOFTMAX_TARGET_AVX512F, softmax_v16, 16)
+#endif
 
 #define SOFTMAX_MEMREF_ENTRIES(isa) \
   {"read", softmax_isa_##isa, 4, 0, memref_read_##isa}, {"copy", softmax_isa_##isa, 4, 4, memref_copy_##isa}, \
-      {"copy_nt", softmax_isa_##isa, 4, 4, memref_copy_nt_##isa}, \
+      SOFTMAX_MEMREF_COPY_NT_ENTRY(isa) \
       {"scale", softmax_isa_##isa, 4, 4, memref_scale_##isa}, {"write", softmax_isa_##isa, 0, 4, memref_write_##isa},
 
 const softmax_memref_info softmax_memrefs[] = {
-    SOFTMAX_MEMREF_ENTRIES(portable) SOFTMAX_MEMREF_ENTRIES(avx2) SOFTMAX_MEMREF_ENTRIES(avx512f)};
+    SOFTMAX_MEMREF_ENTRIES(portable)
+#if SOFTMAX_ARCH_X86_64
+    SOFTMAX_MEMREF_ENTRIES(avx2) SOFTMAX_MEMREF_ENTRIES(avx512f)
+#endif
+};
 const size_t softmax_memref_count = sizeof(softmax_memrefs) / sizeof(softmax_memrefs[0]);
 
 const softmax_memref_info* softmax_memref_at(size_t i) { return i < softmax_memref_count ? &softmax_memrefs[i] : NULL; }

@@ -1,5 +1,9 @@
 // RADDEXPMINUSMAX for AVX2: sum of exp(x - max) into A accumulators, V vectors per iteration;
 // PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_lut_avx2.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(const softmax_exp_method E, size_t n, const float* x, float max, const size_t V,
@@ -27,9 +31,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddexpminusmax_avx2(const softmax_exp_
   return softmax_avx2_hsum(vsum);
 }
 
+#define SOFTMAX_EXPANDS_raddexpminusmax_avx2 SOFTMAX_PROBE
 #define KERNEL_raddexpminusmax_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddexpminusmax, avx2, variant, 0, 1, 1) \
   SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(raddexpminusmax, avx2, tile, acc, variant)(size_t n, const float* x, float max) { \
     return raddexpminusmax_avx2((softmax_exp_method)SOFTMAX_EXP(variant), n, x, max, (tile) / 8, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -1,5 +1,9 @@
 // RADDEXPMINUSMAX for AVX512F: sum of exp(x - max) into A accumulators, V vectors per iteration;
 // PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_lut_avx512f.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddexpminusmax_avx512f(const softmax_exp_method E, size_t n, const float* x, float max,
@@ -27,6 +31,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddexpminusmax_avx512f(const softma
   return _mm512_reduce_add_ps(vsum);
 }
 
+#define SOFTMAX_EXPANDS_raddexpminusmax_avx512f SOFTMAX_PROBE
 #define KERNEL_raddexpminusmax_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddexpminusmax, avx512f, variant, 0, 1, 1) \
   SOFTMAX_TARGET_AVX512F float SOFTMAX_KERNEL_NAME(raddexpminusmax, avx512f, tile, acc, variant)(size_t n, const float* x, \
@@ -34,3 +39,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddexpminusmax_avx512f(const softma
     return raddexpminusmax_avx512f((softmax_exp_method)SOFTMAX_EXP(variant), n, x, max, (tile) / 16, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

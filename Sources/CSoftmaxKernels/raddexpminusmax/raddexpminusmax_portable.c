@@ -13,6 +13,7 @@ SOFTMAX_INLINE float raddexpminusmax_portable(size_t n, const float* x, float ma
   return sum;
 }
 
+#define SOFTMAX_EXPANDS_raddexpminusmax_portable SOFTMAX_PROBE
 #define KERNEL_raddexpminusmax_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(raddexpminusmax, portable, variant, 0, 0) \
   float SOFTMAX_KERNEL_NAME(raddexpminusmax, portable, tile, acc, variant)(size_t n, const float* x, float max) { \

@@ -4,6 +4,10 @@
 // Each accumulator lane keeps m * 2^e. Adding terms p_i * 2^n_i uses
 //   2^e*m + sum 2^n_i*p_i = 2^e' * (2^(e-e')*m + sum 2^(n_i-e')*p_i),  e' = max(e, n_i...),
 // so every scale factor is a power of two <= 1 and nothing overflows, whatever x is.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx2.h"
 
 #define SOFTMAX_AVX2_GROUP 6
@@ -44,9 +48,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
   __m256 vnan = _mm256_setzero_ps();
   // Each accumulator takes V / A consecutive vectors per iteration and is rescaled once per group of at
   // most 6 of them (groups of equal size, or sizes one apart): a group's exponents and mantissas stay in
-  // the 16 registers until the rescale. With one rescale for all 12 vectors of x96 they spilled, and
-  // x96 took 1.25x the authors' kernel's time; in groups of 6, 0.94x (L2-resident, paired, scratch
-  // benchmark).
+  // the 16 registers until the rescale. With one rescale for all 12 vectors of x96 they spilled, which
+  // cost more than the extra rescales (docs/kernels.md).
   const size_t VA = V / A;
   const size_t groups = (VA + SOFTMAX_AVX2_GROUP - 1) / SOFTMAX_AVX2_GROUP;  // as equal as they can be
   for (; n >= V * 8; n -= V * 8, x += V * 8) {
@@ -93,9 +96,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
   return raddextexp_avx2_merge(vaccm, vacce, A, _mm256_movemask_ps(vnan) != 0);
 }
 
+#define SOFTMAX_EXPANDS_raddextexp_avx2 SOFTMAX_PROBE
 #define KERNEL_raddextexp_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, avx2, variant, 0, 1) \
   SOFTMAX_TARGET_AVX2 softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx2, tile, acc, variant)(size_t n, const float* x) { \
     return raddextexp_avx2(n, x, (tile) / 8, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

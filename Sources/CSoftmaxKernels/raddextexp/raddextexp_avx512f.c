@@ -1,5 +1,9 @@
 // RADDEXTEXP for AVX512F: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per
 // iteration; powers of two applied with VSCALEFPS. The identity is the one in raddextexp_avx2.c.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx512f.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void raddextexp_avx512f_accumulate(__m512* vaccm, __m512* vacce, __m512 vp,
@@ -73,6 +77,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
   return raddextexp_avx512f_merge(vaccm, vacce, A, _cvtmask16_u32(vnan) != 0);
 }
 
+#define SOFTMAX_EXPANDS_raddextexp_avx512f SOFTMAX_PROBE
 #define KERNEL_raddextexp_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, avx512f, variant, 0, 1) \
   SOFTMAX_TARGET_AVX512F softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx512f, tile, acc, variant)(size_t n, \
@@ -80,3 +85,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
     return raddextexp_avx512f(n, x, (tile) / 16, acc, SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

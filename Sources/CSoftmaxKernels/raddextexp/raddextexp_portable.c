@@ -33,6 +33,7 @@ SOFTMAX_INLINE softmax_extfloat raddextexp_portable(size_t n, const float* x, co
   return softmax_extfloat_merge(accm, acce, A, saw_nan);
 }
 
+#define SOFTMAX_EXPANDS_raddextexp_portable SOFTMAX_PROBE
 #define KERNEL_raddextexp_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, portable, variant, 0, 0) \
   softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, portable, tile, acc, variant)(size_t n, const float* x) { \

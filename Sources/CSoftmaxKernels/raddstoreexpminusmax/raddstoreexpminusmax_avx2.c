@@ -1,5 +1,9 @@
 // RADDSTOREEXPMINUSMAX for AVX2: y = exp(x - max), summed into A accumulators, V vectors per iteration.
 // NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_lut_avx2.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(const softmax_exp_method E, size_t n, const float* x, float* y, float max,
@@ -48,6 +52,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(const softmax
   return softmax_avx2_hsum(vsum);
 }
 
+#define SOFTMAX_EXPANDS_raddstoreexpminusmax_avx2 SOFTMAX_PROBE
 #define KERNEL_raddstoreexpminusmax_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddstoreexpminusmax, avx2, variant, 1, 1, 1) \
   SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, avx2, tile, acc, variant)( \
@@ -55,3 +60,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float raddstoreexpminusmax_avx2(const softmax
     return raddstoreexpminusmax_avx2((softmax_exp_method)SOFTMAX_EXP(variant), n, x, y, max, (tile) / 8, acc, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -1,5 +1,9 @@
 // RADDSTOREEXPMINUSMAX for AVX512F: y = exp(x - max), summed into A accumulators, V vectors per iteration.
 // NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_lut_avx512f.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(const softmax_exp_method E, size_t n, const float* x, float* y,
@@ -46,6 +50,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(const s
   return _mm512_reduce_add_ps(vsum);
 }
 
+#define SOFTMAX_EXPANDS_raddstoreexpminusmax_avx512f SOFTMAX_PROBE
 #define KERNEL_raddstoreexpminusmax_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddstoreexpminusmax, avx512f, variant, 1, 1, 1) \
   SOFTMAX_TARGET_AVX512F float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, avx512f, tile, acc, variant)( \
@@ -53,3 +58,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float raddstoreexpminusmax_avx512f(const s
     return raddstoreexpminusmax_avx512f((softmax_exp_method)SOFTMAX_EXP(variant), n, x, y, max, (tile) / 16, acc, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

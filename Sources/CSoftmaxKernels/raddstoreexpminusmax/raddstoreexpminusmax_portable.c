@@ -22,6 +22,7 @@ SOFTMAX_INLINE float raddstoreexpminusmax_portable(size_t n, const float* x, flo
   return sum;
 }
 
+#define SOFTMAX_EXPANDS_raddstoreexpminusmax_portable SOFTMAX_PROBE
 #define KERNEL_raddstoreexpminusmax_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(raddstoreexpminusmax, portable, variant, 0, 0) \
   float SOFTMAX_KERNEL_NAME(raddstoreexpminusmax, portable, tile, acc, variant)(size_t n, const float* x, float* y, float max) { \

@@ -1,4 +1,8 @@
 // RMAX for AVX2: A independent max chains over V vectors per iteration.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx2.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float rmax_avx2(size_t n, const float* x, const size_t V, const size_t A) {
@@ -20,9 +24,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 float rmax_avx2(size_t n, const float* x, con
   return softmax_avx2_hmax(vmax);
 }
 
+#define SOFTMAX_EXPANDS_rmax_avx2 SOFTMAX_PROBE
 #define KERNEL_rmax_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(rmax, avx2, variant, 0, 0) \
   SOFTMAX_TARGET_AVX2 float SOFTMAX_KERNEL_NAME(rmax, avx2, tile, acc, variant)(size_t n, const float* x) { \
     return rmax_avx2(n, x, (tile) / 8, acc); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -1,4 +1,8 @@
 // RMAX for AVX512F: A independent max chains over V vectors per iteration.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx512f.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float rmax_avx512f(size_t n, const float* x, const size_t V, const size_t A) {
@@ -19,9 +23,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F float rmax_avx512f(size_t n, const float* 
   return _mm512_reduce_max_ps(vmax);
 }
 
+#define SOFTMAX_EXPANDS_rmax_avx512f SOFTMAX_PROBE
 #define KERNEL_rmax_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(rmax, avx512f, variant, 0, 0) \
   SOFTMAX_TARGET_AVX512F float SOFTMAX_KERNEL_NAME(rmax, avx512f, tile, acc, variant)(size_t n, const float* x) { \
     return rmax_avx512f(n, x, (tile) / 16, acc); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -13,6 +13,7 @@ SOFTMAX_INLINE float rmax_portable(size_t n, const float* x, const size_t T, con
   return max;
 }
 
+#define SOFTMAX_EXPANDS_rmax_portable SOFTMAX_PROBE
 #define KERNEL_rmax_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(rmax, portable, variant, 0, 0) \
   float SOFTMAX_KERNEL_NAME(rmax, portable, tile, acc, variant)(size_t n, const float* x) { return rmax_portable(n, x, tile, acc); }

@@ -4,6 +4,10 @@
 // with maximum m' >= m is added as s' = s * exp(m - m') + sum exp(x - m'): one extra exp per accumulator
 // and iteration instead of one per element. The max starts at -FLT_MAX rather than -inf, so that
 // exp(m - m') and exp(x - m') never see -inf - -inf (all -inf inputs then give s = 0, and NaN outputs).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include <float.h>
 
 #include "../common/exp_lut_avx2.h"
@@ -55,9 +59,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_maxsum rmaxaddexp_avx2(const softmax_
   return (softmax_maxsum){max, softmax_avx2_hsum(vsum)};
 }
 
+#define SOFTMAX_EXPANDS_rmaxaddexp_avx2 SOFTMAX_PROBE
 #define KERNEL_rmaxaddexp_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(rmaxaddexp, avx2, variant, 0, 0, 1) \
   SOFTMAX_TARGET_AVX2 softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, avx2, tile, acc, variant)(size_t n, const float* x) { \
     return rmaxaddexp_avx2((softmax_exp_method)SOFTMAX_EXP(variant), n, x, (tile) / 8, acc); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -1,4 +1,8 @@
 // RMAXADDEXP for AVX512F: online softmax's one-pass reduction; the scheme is rmaxaddexp_avx2.c's.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include <float.h>
 
 #include "../common/exp_lut_avx512f.h"
@@ -48,9 +52,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_maxsum rmaxaddexp_avx512f(const so
   return (softmax_maxsum){max, _mm512_reduce_add_ps(vsum)};
 }
 
+#define SOFTMAX_EXPANDS_rmaxaddexp_avx512f SOFTMAX_PROBE
 #define KERNEL_rmaxaddexp_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(rmaxaddexp, avx512f, variant, 0, 0, 1) \
   SOFTMAX_TARGET_AVX512F softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, avx512f, tile, acc, variant)(size_t n, const float* x) { \
     return rmaxaddexp_avx512f((softmax_exp_method)SOFTMAX_EXP(variant), n, x, (tile) / 16, acc); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -28,6 +28,7 @@ SOFTMAX_INLINE softmax_maxsum rmaxaddexp_portable(size_t n, const float* x, cons
   return (softmax_maxsum){max, sum};
 }
 
+#define SOFTMAX_EXPANDS_rmaxaddexp_portable SOFTMAX_PROBE
 #define KERNEL_rmaxaddexp_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(rmaxaddexp, portable, variant, 0, 0) \
   softmax_maxsum SOFTMAX_KERNEL_NAME(rmaxaddexp, portable, tile, acc, variant)(size_t n, const float* x) { \

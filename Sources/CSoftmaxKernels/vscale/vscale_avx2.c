@@ -1,5 +1,9 @@
 // VSCALE for AVX2: y = x * scale, V vectors per iteration; in place when y == x.
 // NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx2.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscale_avx2(size_t n, const float* x, float* y, float scale, const size_t V,
@@ -31,6 +35,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscale_avx2(size_t n, const float* x, fl
   if (NT) { _mm_sfence(); }
 }
 
+#define SOFTMAX_EXPANDS_vscale_avx2 SOFTMAX_PROBE
 #define KERNEL_vscale_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscale, avx2, variant, 1, 1) \
   SOFTMAX_TARGET_AVX2 void SOFTMAX_KERNEL_NAME(vscale, avx2, tile, acc, variant)(size_t n, const float* x, float* y, \
@@ -38,3 +43,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscale_avx2(size_t n, const float* x, fl
     vscale_avx2(n, x, y, scale, (tile) / 8, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

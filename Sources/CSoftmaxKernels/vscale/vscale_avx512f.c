@@ -1,5 +1,9 @@
 // VSCALE for AVX512F: y = x * scale, V vectors per iteration; in place when y == x.
 // NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx512f.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscale_avx512f(size_t n, const float* x, float* y, float scale,
@@ -30,6 +34,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscale_avx512f(size_t n, const float*
   if (NT) { _mm_sfence(); }
 }
 
+#define SOFTMAX_EXPANDS_vscale_avx512f SOFTMAX_PROBE
 #define KERNEL_vscale_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscale, avx512f, variant, 1, 1) \
   SOFTMAX_TARGET_AVX512F void SOFTMAX_KERNEL_NAME(vscale, avx512f, tile, acc, variant)(size_t n, const float* x, \
@@ -37,3 +42,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscale_avx512f(size_t n, const float*
     vscale_avx512f(n, x, y, scale, (tile) / 16, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

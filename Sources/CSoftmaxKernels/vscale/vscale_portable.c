@@ -8,6 +8,7 @@ SOFTMAX_INLINE void vscale_portable(size_t n, const float* x, float* y, float sc
   for (; n != 0; n--, x++, y++) { *y = *x * scale; }
 }
 
+#define SOFTMAX_EXPANDS_vscale_portable SOFTMAX_PROBE
 #define KERNEL_vscale_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscale, portable, variant, 0, 0) \
   void SOFTMAX_KERNEL_NAME(vscale, portable, tile, acc, variant)(size_t n, const float* x, float* y, float scale) { \

@@ -1,10 +1,13 @@
 // VSCALEEXPMINUSMAX for AVX2: y = exp(x - max) * scale, V vectors per iteration.
 // NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_lut_avx2.h"
 
 // The scale multiplies the polynomial's coefficients (softmax_exp_poly_times), one multiply per element
-// less: with a multiply of its own, vscaleexpminusmax x40 took 1.03-1.05x the time at n = 1000 and the
-// same at 100K, where the stores limit (paired, scratch benchmark). SEPARATE: the plain polynomial, then
+// less, which shows in cache where the arithmetic limits (docs/kernels.md). SEPARATE: the plain polynomial, then
 // the multiply, for a scale that is not finite (the NaN of a NaN or +inf row): inside the polynomial the
 // NaN would be masked to 0 below the cutoff, where the row must be NaN everywhere.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleexpminusmax_avx2_one(const softmax_exp_method E, __m256 vx, __m256 vmax, const softmax_exp_poly poly,
@@ -61,6 +64,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(const softmax_exp
   }
 }
 
+#define SOFTMAX_EXPANDS_vscaleexpminusmax_avx2 SOFTMAX_PROBE
 #define KERNEL_vscaleexpminusmax_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(vscaleexpminusmax, avx2, variant, 1, 1, 1) \
   SOFTMAX_TARGET_AVX2 void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, avx2, tile, acc, variant)( \
@@ -68,3 +72,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleexpminusmax_avx2(const softmax_exp
     vscaleexpminusmax_avx2((softmax_exp_method)SOFTMAX_EXP(variant), n, x, y, max, scale, (tile) / 8, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -1,5 +1,9 @@
 // VSCALEEXPMINUSMAX for AVX512F: y = exp(x - max) * scale, V vectors per iteration.
 // NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_lut_avx512f.h"
 
 // The scale inside the polynomial, and SEPARATE for a scale that is not finite: see vscaleexpminusmax_avx2_one.
@@ -52,6 +56,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleexpminusmax_avx512f(const softm
   }
 }
 
+#define SOFTMAX_EXPANDS_vscaleexpminusmax_avx512f SOFTMAX_PROBE
 #define KERNEL_vscaleexpminusmax_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED_EXP(vscaleexpminusmax, avx512f, variant, 1, 1, 1) \
   SOFTMAX_TARGET_AVX512F void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, avx512f, tile, acc, variant)( \
@@ -59,3 +64,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleexpminusmax_avx512f(const softm
     vscaleexpminusmax_avx512f((softmax_exp_method)SOFTMAX_EXP(variant), n, x, y, max, scale, (tile) / 16, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

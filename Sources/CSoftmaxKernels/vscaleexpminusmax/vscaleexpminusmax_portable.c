@@ -18,6 +18,7 @@ SOFTMAX_INLINE void vscaleexpminusmax_portable(size_t n, const float* x, float* 
   for (; n != 0; n--, x++, y++) { *y = vscaleexpminusmax_portable_one(*x, max, poly, separate, scale); }
 }
 
+#define SOFTMAX_EXPANDS_vscaleexpminusmax_portable SOFTMAX_PROBE
 #define KERNEL_vscaleexpminusmax_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscaleexpminusmax, portable, variant, 0, 0) \
   void SOFTMAX_KERNEL_NAME(vscaleexpminusmax, portable, tile, acc, variant)(size_t n, const float* x, float* y, float max, \

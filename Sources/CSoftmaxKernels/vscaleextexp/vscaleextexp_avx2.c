@@ -3,11 +3,14 @@
 //
 // With scale = 1 / sum from raddextexp, n + scale.exponent <= 0 for every element, so 2^(n + e) <= 1
 // and the mantissa product (in [0.5, 2] * [1/sum.mantissa]) cannot overflow.
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx2.h"
 
-// poly: the polynomial times the scale's mantissa (see softmax_exp_poly_times): one multiply less than
-// exp(x) * mantissa * 2^(n + e), which took vscaleextexp x40 1.07x the time at n = 1000 (paired, scratch
-// benchmark; at 100K, where the stores limit, the same).
+// poly: the polynomial times the scale's mantissa (see softmax_exp_poly_times): one multiply per element
+// less than exp(x) * mantissa * 2^(n + e), which shows in cache, where the arithmetic limits (docs/kernels.md).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleextexp_avx2_one(__m256 vx, const softmax_exp_poly poly, __m256 vscale_e) {
   __m256 vp, vn;
   softmax_avx2_extexp_block_poly(&vx, &vp, &vn, 1, poly);
@@ -16,8 +19,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 vscaleextexp_avx2_one(__m256 vx, const
 
 // The full iterations; returns how many elements they covered. FOLD: 2^(n + e) from the bits of
 // max(n + (e + magic bias), min + magic bias), valid when e + magic bias is exact (see vscaleextexp_avx2).
-// A compile-time FOLD gives each loop its own registers: with the choice tested inside one loop, vscaleextexp
-// x40 spilled three more vectors per iteration and took 1.04x the authors' kernel's time at n = 1000.
+// A compile-time FOLD gives each loop its own registers: with the choice tested inside one loop, the wide
+// unrolls spilled vectors in every iteration (docs/kernels.md).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 size_t vscaleextexp_avx2_blocks(size_t n, const float* x, float* y, const softmax_exp_poly poly,
                                                                   float scale_exponent, const size_t V, const bool NT,
                                                                   const size_t PF, const bool FOLD) {
@@ -77,6 +80,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
   if (NT) { _mm_sfence(); }
 }
 
+#define SOFTMAX_EXPANDS_vscaleextexp_avx2 SOFTMAX_PROBE
 #define KERNEL_vscaleextexp_avx2(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscaleextexp, avx2, variant, 1, 1) \
   SOFTMAX_TARGET_AVX2 void SOFTMAX_KERNEL_NAME(vscaleextexp, avx2, tile, acc, variant)(size_t n, const float* x, \
@@ -84,3 +88,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 void vscaleextexp_avx2(size_t n, const float*
     vscaleextexp_avx2(n, x, y, scale, (tile) / 8, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

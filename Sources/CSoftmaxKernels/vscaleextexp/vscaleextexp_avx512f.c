@@ -1,6 +1,10 @@
 // VSCALEEXTEXP for AVX512F: y = exp(x) * scale.mantissa * 2^scale.exponent, V vectors per iteration;
 // the power of two is applied with VSCALEFPS. See vscaleextexp_avx2.c for why nothing overflows.
 // NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none).
+#include "../common/kernel_common.h"
+
+// x86-64 only: kernels.def lists this file's kernels under the same guard.
+#if SOFTMAX_ARCH_X86_64
 #include "../common/exp_avx512f.h"
 
 // poly: the polynomial times the scale's mantissa, as in vscaleextexp_avx2_one; with SEPARATE (see
@@ -72,6 +76,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const 
   }
 }
 
+#define SOFTMAX_EXPANDS_vscaleextexp_avx512f SOFTMAX_PROBE
 #define KERNEL_vscaleextexp_avx512f(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscaleextexp, avx512f, variant, 1, 1) \
   SOFTMAX_TARGET_AVX512F void SOFTMAX_KERNEL_NAME(vscaleextexp, avx512f, tile, acc, variant)( \
@@ -79,3 +84,4 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void vscaleextexp_avx512f(size_t n, const 
     vscaleextexp_avx512f(n, x, y, scale, (tile) / 16, SOFTMAX_NT(variant), SOFTMAX_PF(variant)); \
   }
 #include "../common/expand_kernels.h"
+#endif  // SOFTMAX_ARCH_X86_64

@@ -17,6 +17,7 @@ SOFTMAX_INLINE void vscaleextexp_portable(size_t n, const float* x, float* y, so
   for (; n != 0; n--, x++, y++) { *y = vscaleextexp_portable_one(*x, poly, scale.exponent); }
 }
 
+#define SOFTMAX_EXPANDS_vscaleextexp_portable SOFTMAX_PROBE
 #define KERNEL_vscaleextexp_portable(tile, acc, variant) \
   SOFTMAX_VARIANTS_IMPLEMENTED(vscaleextexp, portable, variant, 0, 0) \
   void SOFTMAX_KERNEL_NAME(vscaleextexp, portable, tile, acc, variant)(size_t n, const float* x, float* y, \

@@ -183,7 +183,7 @@ extension Worker {
         var failures = [String?](repeating: nil, count: rows.count)
         for trial in 0..<experiment.trials {
             let x = order.arrange(accuracyInput(range: range, mask: mask, n: n, trial: trial, seed: experiment.seed))
-            let reference = softmaxReference(x)
+            let reference = Float64Reference.softmax(x)
             for i in todo where failures[i] == nil {
                 x.withUnsafeBufferPointer { xb in
                     y.withUnsafeMutableBufferPointer { yb in plans[i].plan(n: n, x: xb.baseAddress!, y: yb.baseAddress!) }
