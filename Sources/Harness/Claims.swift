@@ -219,7 +219,7 @@ public enum Claims {
         out += "Speedups are medians of paired per-round time ratios (three-pass / two-pass, preset `\(file.preset)`) with 95% confidence intervals from order statistics; "
         out += "out of cache means n >= \(formatCount(file.outOfCacheLLCFactor)) x the last-level cache. An \"up to X\" claim is reproduced when the 95% CI of the largest out-of-cache speedup reaches X and lies above 1 (inconclusive when it holds both X and 1); "
         out += "a \"faster\" claim when every out-of-cache speedup's CI lies above 1 (not reproduced when one lies below, inconclusive otherwise).\n"
-        out += "An interval describes the noise within one run; between runs on one VM the paired speedups moved further (README, \"How sure the numbers are\": scripts/stability.py), so a verdict near its threshold deserves a second run.\n"
+        out += "An interval describes the noise within one run; between runs on one VM the paired speedups moved further (docs/protocol.md, \"How sure the numbers are\": scripts/stability.py), so a verdict near its threshold deserves a second run.\n"
         for (processor, rows) in Dictionary(grouping: findings, by: \.processorID).sorted(by: { $0.key < $1.key }) {
             out += "\n## \(processor)\n\n\(rows[0].basis).\n\n| claim | measured | verdict | why |\n|---|---|---|---|\n"
             for f in rows {

@@ -332,7 +332,7 @@ public struct Comparison {
         return out
     }
 
-    /// The CSV of `compare --csv` (columns in README.md's compare section).
+    /// The CSV of `compare --csv` (columns in docs/usage.md, "Comparing two runs").
     public static let csvColumns = [
         "configuration", "status", "kind", "isa", "preset", "algorithm", "n", "threads", "placement",
         "kernel_a", "kernel_b", "samples_a", "samples_b", "median_a_s", "median_b_s",

@@ -3,7 +3,7 @@ import Platform
 import Softmax
 
 /// One experiment, read from `experiments/<id>.json`. The file names what to measure; the protocol
-/// settings have defaults that follow the paper's benchmark (PAPER.md) and are recorded in every run.
+/// settings have defaults that follow the authors' released benchmark (docs/protocol.md) and are recorded in every run.
 public struct Experiment: Equatable, Sendable {
     /// The file name without `.json`; the CLI id.
     public var id: String

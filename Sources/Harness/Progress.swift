@@ -5,10 +5,9 @@ import Foundation
 /// How long is left: each configuration still to run costs its samples (timed, warm-up and calibration)
 /// of max(min_sample_seconds, n x the time per element its ISA took at the last size it ran), and the
 /// sum is scaled by how much longer than that model the last size took (buffers, checks, bounds).
-/// Replayed on this VM's reference run, the estimate was 0.28-0.42x the time actually left while the
-/// sizes still fit the caches (the per-element time grows once they no longer do) and 0.96-1.05x from
-/// there on (softmax), 0.6-1.07x (passes). Counting every configuration alike, as before, said 2.3-11x:
-/// the portable kernels, ten times slower per element, stop at 1M.
+/// The estimate runs short while the sizes still fit the caches (the per-element time grows once they no
+/// longer do) and close from there on; counting every configuration alike overestimated several times
+/// over, since the portable kernels, ten times slower per element, stop at 1M.
 struct Progress {
     /// One step of the run: a size (in multicore runs, of one thread configuration) and the ISA of each
     /// configuration still to measure there.

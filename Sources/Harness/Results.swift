@@ -113,9 +113,9 @@ public struct ResultRow: Equatable, Sendable {
         public var bound: String { memoryBoundSeconds >= computeBoundSeconds ? "memory" : "compute" }
 
         /// How close the pass came to the larger bound, 1 meaning at it: the median over rounds of that bound's
-        /// time / the pass's time in the same round. Pairing cancels the drift of this VM's speed between
-        /// rounds: over four runs at 64M, one AVX2 pass's ratio of medians went from 0.85 to 0.99, its paired
-        /// efficiency from 0.89 to 0.98. Without per-round bounds, the ratio of medians.
+        /// time / the pass's time in the same round. Pairing cancels the machine's drift between rounds, which
+        /// a ratio of medians keeps (docs/protocol.md, "Roofline verdict"). Without per-round bounds, the ratio
+        /// of medians.
         public func efficiency(samples: [Double], median: Double) -> Double {
             let bounds = bound == "memory" ? memoryBoundSamples : computeBoundSamples
             guard !samples.isEmpty, bounds.count == samples.count, !samples.contains(where: { $0 <= 0 }) else {

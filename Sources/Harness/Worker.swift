@@ -136,8 +136,9 @@ final class Worker: @unchecked Sendable {
     /// The compute bound of a pass kernel at size n, as a contender of that size's rounds: the kernel's
     /// arithmetic on L2-resident buffers, where DRAM cannot limit it, with each sample scaled from `peakN`
     /// to n elements, so the row reads as the time n elements would take at that speed. Timed in the same
-    /// rounds as the pass, not once beforehand: this VM's speed drifts by up to 40% over seconds, and a
-    /// bound taken at another moment put efficiencies anywhere from 0.85 to 1.24 for the same kernel.
+    /// rounds as the pass, not once beforehand: a shared machine's speed drifts within seconds, and a bound
+    /// taken at another moment moves the same kernel's efficiency by that drift (docs/protocol.md, "Roofline
+    /// verdict").
     ///
     /// A kernel with streaming stores writes to DRAM even when its output would fit in L2, so its own time
     /// there measures memory, not arithmetic: its bound is its plain twin's (same arithmetic, ordinary

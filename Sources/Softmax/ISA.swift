@@ -45,7 +45,7 @@ public enum FloatingPointEnvironment {
     /// Sets or clears flush-to-zero and denormals-are-zero (MXCSR FTZ and DAZ) for the calling thread
     /// and returns the previous setting. The harness runs with them set, as the paper's benchmark did.
     /// Kernels do not need it: each sets FTZ and DAZ for its own call and restores the caller's setting,
-    /// so their results are the same either way (see README, "Denormals").
+    /// so their results are the same either way (docs/numerics.md, "Denormals").
     @discardableResult
     public static func flushDenormals(_ on: Bool) -> Bool { softmax_flush_denormals(on) }
 

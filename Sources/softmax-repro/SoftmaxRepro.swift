@@ -17,7 +17,7 @@ struct SoftmaxRepro: ParsableCommand {
         subcommands: [Run.self, List.self, Show.self, Compare.self, ClaimsCommand.self, Info.self, Reference.self, BundleResults.self, ImportResults.self])
 
     /// Parses and runs like ArgumentParser's own main, but a command line it rejects exits with status 2 (the
-    /// README's status for bad input) instead of 64, still printing its message and help hint; --help stays 0.
+    /// status for bad input everywhere: README, docs/usage.md) instead of 64, still printing its message and help hint; --help stays 0.
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -330,7 +330,7 @@ struct Compare: ParsableCommand {
         valueName: "PCT"))
     var thresholdPercent: Double?
 
-    @Flag(help: "Print one CSV row per configuration on stdout (columns in README.md) instead of the table; the method and the summary go to stderr.")
+    @Flag(help: "Print one CSV row per configuration on stdout (columns in docs/usage.md) instead of the table; the method and the summary go to stderr.")
     var csv = false
 
     @OptionGroup var folders: Folders

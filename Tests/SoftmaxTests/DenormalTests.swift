@@ -14,7 +14,7 @@ private func firstDifference(_ a: [Float], _ b: [Float]) -> Int? {
 
 private func hex(_ v: Float) -> String { "\(v) (0x\(String(v.bitPattern, radix: 16)))" }
 
-/// The subnormal contract (README, "Denormals"): every kernel runs with FTZ and DAZ set whatever the
+/// The subnormal contract (docs/numerics.md, "Denormals"): every kernel runs with FTZ and DAZ set whatever the
 /// caller's MXCSR, so outputs near and below 2^-126 are the same bits under both settings and on every ISA.
 final class DenormalTests: KernelTestCase {
     /// Every kernel of a family on `x`, with the caller's FTZ/DAZ set and clear, against its bit reference

@@ -2,7 +2,7 @@ import XCTest
 
 @testable import Softmax
 
-/// y may be x itself (in place) or lie apart from it; any other overlap is refused (README, "Using the
+/// y may be x itself (in place) or lie apart from it; any other overlap is refused (docs/usage.md, "As a
 /// library").
 final class OverlapTests: KernelTestCase {
     func testPartialOverlapIsRefusedWithTheFix() throws {

@@ -3,7 +3,7 @@ import XCTest
 
 @testable import Softmax
 
-/// The values of the README's special-values table and their neighbours: every pair and triple of them
+/// The values of the special-values table (docs/numerics.md) and their neighbours: every pair and triple of them
 /// is tested together in one row.
 let specialValues: [Float] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, -1e30, 0]
 
@@ -68,7 +68,7 @@ func edgeLengths(_ kernels: [Kernel], lanes l: Int) -> [Int] {
     return lengths.filter { $0 >= 1 }.sorted()
 }
 
-/// The README's special-values table for one row: nil where every output must be NaN (a NaN, a +inf, or
+/// The special-values table (docs/numerics.md) for one row: nil where every output must be NaN (a NaN, a +inf, or
 /// every entry -inf); otherwise the float64 softmax, in which masked entries are exactly 0. Two-pass counts
 /// finite inputs beyond FLT_MAX * ln2 as infinities (x * log2e overflows; softmax_kernels.h).
 func specialValueTable(_ x: [Float], algorithm: Algorithm) -> [Double]? {
@@ -193,7 +193,7 @@ final class SpecialValueTests: KernelTestCase {
                     let n = Int(rng.next() % 700) + 1
                     // Scales where x - max is exact wherever exp(x - max) is not negligible (Sterbenz), or
                     // nearly so ([-1, 1]): three-pass rounds x - max to float, which costs up to 64 ulp at
-                    // [-100, 100] (README, accuracy) and is no matter of special values.
+                    // [-100, 100] (results/amd-zen4-epyc/README.md, accuracy) and is no matter of special values.
                     let scale = Float([1, 1000, 0x1p17][Int(rng.next() % 3)])
                     let specialShare = [0.0, 0.01, 0.1, 0.5][Int(rng.next() % 4)]
                     var x = (0..<n).map { _ in Float.random(in: -scale...scale, using: &rng) }

@@ -9,7 +9,7 @@ from .vocabulary import SOFTMAX_ALGORITHMS, isa_order
 
 
 # Two-pass's extended-exponent exp is accurate for |x| <= 2^17 and counts finite |x| > FLT_MAX * ln2 as
-# infinite (README.md, "Where two-pass cannot be accurate").
+# infinite (docs/numerics.md, "Where two-pass cannot be accurate").
 TWO_PASS_ACCURATE_LIMIT = 2.0 ** 17
 
 

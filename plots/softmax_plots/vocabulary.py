@@ -22,7 +22,7 @@ REFERENCES = ("read", "copy", "copy_nt", "scale", "write")
 EXPERIMENT_KINDS = ("softmax", "passes", "tune", "multicore", "accuracy", "batched")
 
 
-# Pure bandwidth bound (PAPER.md, inferred): bytes per element of the three-pass variant over two-pass's 12.
+# Pure bandwidth bound (README, "The paper, in brief"): bytes per element of the three-pass variant over two-pass's 12.
 IDEAL = {
     "three-pass-recompute": ((16 / 12, "1.33 = 16/12 B: bandwidth bound, no write-allocate"),
                              (20 / 16, "1.25 = 20/16 B: bandwidth bound, with write-allocate")),

@@ -5,7 +5,7 @@
 // listed once, in kernels.def; the registry (`softmax_kernels`) is generated from that list and is what
 // Swift reads. The ISAs are listed once, in isas.def.
 //
-// Semantics shared by every ISA (see README.md for the reasoning):
+// Semantics shared by every ISA (docs/numerics.md gives the reasoning):
 //   * -inf inputs contribute exactly 0; an input of NaN makes every output NaN; +inf makes every output
 //     NaN (inf - inf, as a float64 reference and PyTorch give); all inputs -inf give NaN outputs.
 //   * Every kernel of the table (and the merges below) runs with FTZ and DAZ set: it sets them for the
