@@ -106,40 +106,15 @@ extension Worker {
         ] as [String: Any]
     }
 
-    /// x and the rotating outputs of B rows, each worker's block of rows bound to its node and first touched
-    /// by it; the input written afterwards from this thread. Rotation covers every L3 the workers share.
+    /// x and the rotating outputs of B rows, each worker's block of whole rows bound to its node and first
+    /// touched by it (the multicore kind's sliced allocation, with row blocks for slices).
     func allocateBatched(n: Int, batch: Int, pool: ThreadPool) throws -> (SizeBuffers, String) {
-        let stride = BatchedSoftmax.rowStride(n: n), total = stride * batch
+        let stride = BatchedSoftmax.rowStride(n: n)
         let blocks = (0..<pool.size).map { w -> Range<Int> in
             let r = BatchedSoftmax.rows(w, of: pool.size, batch: batch)
             return (r.lowerBound * stride)..<(r.upperBound * stride)
         }
-        let rotations = Schedule.rotatingSlices(n: total, llcBytes: topology.totalLLCBytes)
-        let sliceStride = Schedule.sliceStride(total), offset = Schedule.outputOffset
-        let x = try SlicedBuffer(count: total, slices: blocks.enumerated().map { ($1, pool.cpus[$0]) }, topology: topology)
-        var ySlices: [(range: Range<Int>, cpu: Int)] = []
-        for k in 0..<rotations {
-            for (w, r) in blocks.enumerated() {
-                ySlices.append(((offset + k * sliceStride + r.lowerBound)..<(offset + k * sliceStride + r.upperBound), pool.cpus[w]))
-            }
-        }
-        let y = try SlicedBuffer(count: offset + sliceStride * rotations, slices: ySlices, topology: topology)
-        let xp = x.pointer, yp = y.pointer + offset
-        pool.run { w in
-            let r = blocks[w]
-            guard !r.isEmpty else { return }
-            (xp + r.lowerBound).update(repeating: 0, count: r.count)
-            for k in 0..<rotations { (yp + k * sliceStride + r.lowerBound).update(repeating: 0, count: r.count) }
-        }
-        fillInput(xp, n: total)
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: pool.size * 16)
-        let holder = DeallocateOnDeinit(partials)
-        let toucher: (SizeBuffers) -> Float = { b in
-            pool.run { w in partials[w * 16] = SizeBuffers.touch(b.x, blocks[w]) }
-            return (0..<pool.size).reduce(0) { $0 + partials[$1 * 16] }
-        }
-        let buffers = SizeBuffers(n: total, x: xp, y: yp, slices: rotations, owners: [x, y, holder], toucher: toucher)
-        return (buffers, x.placement)
+        return try allocateSliced(count: stride * batch, blocks: blocks, pool: pool)
     }
 }
 

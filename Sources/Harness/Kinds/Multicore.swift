@@ -128,34 +128,41 @@ extension Worker {
     /// x and the rotating outputs, each worker's slices bound to its node and first touched by it; the
     /// input written afterwards from this thread (writing moves no page).
     func allocateSliced(n: Int, pool: ThreadPool) throws -> (SizeBuffers, String) {
+        try allocateSliced(count: n, blocks: (0..<pool.size).map { PartitionedSoftmax.slice($0, of: pool.size, n: n) }, pool: pool)
+    }
+
+    /// `count` elements of x and of every rotating output, worker w owning `blocks[w]` of each: bound to
+    /// its node and first touched by it. Rotation covers every L3 the workers share (or the cache size a
+    /// run was given, `--llc-bytes`). Shared by the multicore kind (one vector's slices) and the batched
+    /// kind (blocks of whole rows).
+    func allocateSliced(count: Int, blocks: [Range<Int>], pool: ThreadPool) throws -> (SizeBuffers, String) {
         let workers = pool.size
-        let slices = (0..<workers).map { PartitionedSoftmax.slice($0, of: workers, n: n) }
-        let rotations = Schedule.rotatingSlices(n: n, llcBytes: rotation.totalLLCBytes)
-        let stride = Schedule.sliceStride(n), offset = Schedule.outputOffset
-        let x = try SlicedBuffer(count: n, slices: slices.enumerated().map { ($1, pool.cpus[$0]) }, topology: topology)
+        let rotations = Schedule.rotatingSlices(n: count, llcBytes: rotation.totalLLCBytes)
+        let stride = Schedule.sliceStride(count), offset = Schedule.outputOffset
+        let x = try SlicedBuffer(count: count, slices: blocks.enumerated().map { ($1, pool.cpus[$0]) }, topology: topology)
         var ySlices: [(range: Range<Int>, cpu: Int)] = []
         for k in 0..<rotations {
-            for (w, r) in slices.enumerated() {
+            for (w, r) in blocks.enumerated() {
                 ySlices.append(((offset + k * stride + r.lowerBound)..<(offset + k * stride + r.upperBound), pool.cpus[w]))
             }
         }
         let y = try SlicedBuffer(count: offset + stride * rotations, slices: ySlices, topology: topology)
         let xp = x.pointer, yp = y.pointer + offset
         pool.run { w in
-            let r = slices[w]
+            let r = blocks[w]
             guard !r.isEmpty else { return }
             (xp + r.lowerBound).update(repeating: 0, count: r.count)
             for k in 0..<rotations { (yp + k * stride + r.lowerBound).update(repeating: 0, count: r.count) }
         }
-        fillInput(xp, n: n)
+        fillInput(xp, n: count)
         // One partial sum per worker, each on its own cache line.
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: workers * 16)
         let holder = DeallocateOnDeinit(partials)
         let toucher: (SizeBuffers) -> Float = { b in
-            pool.run { w in partials[w * 16] = SizeBuffers.touch(b.x, slices[w]) }
+            pool.run { w in partials[w * 16] = SizeBuffers.touch(b.x, blocks[w]) }
             return (0..<workers).reduce(0) { $0 + partials[$1 * 16] }
         }
-        let buffers = SizeBuffers(n: n, x: xp, y: yp, slices: rotations, owners: [x, y, holder], toucher: toucher)
+        let buffers = SizeBuffers(n: count, x: xp, y: yp, slices: rotations, owners: [x, y, holder], toucher: toucher)
         return (buffers, x.placement)
     }
 }
