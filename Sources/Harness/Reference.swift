@@ -26,38 +26,10 @@ public enum ReferenceRun {
         let reference = ResultsLayout(resultsFolder: folders.referenceResults)
         var problems: [String] = []
         var copiesTuned = false
-        // --llc-bytes too: outputs rotated past a smaller cache than the machine's are not out-of-cache timings.
-        let narrowingFlags = ["isas": "--isa", "presets": "--preset", "samples": "--samples", "llc_bytes": "--llc-bytes"]
         for id in experiments {
-            guard ResultsLayout.isValidExperimentID(id) else { throw HarnessError.invalidExperimentID(id) }
-            let csv = local.csv(experiment: id, processorID: processorID).path
-            let metadataPath = local.metadata(experiment: id, processorID: processorID).path
-            guard FileManager.default.fileExists(atPath: csv) else {
-                problems.append("\(id): no \(csv) (run `softmax-repro run \(id)`)")
-                continue
-            }
-            if FileLock.isHeld(ResultsLayout.lock(forCSV: csv)) {
-                problems.append("\(id): \(csv) is being written by a run now")
-                continue
-            }
-            guard let metadata = MetadataFile.read(metadataPath) else {
-                problems.append("\(id): no readable metadata \(metadataPath)")
-                continue
-            }
-            if let kind = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.init(rawValue:)), kind.behavior.writesTunedPreset { copiesTuned = true }
-            let state = metadata["run_state"] as? String ?? "unknown"
-            if state != Metadata.complete { problems.append("\(id): its run did not finish (run_state \(state)); resume it with `softmax-repro run \(id) --resume`") }
-            if let options = metadata["run_options"] as? [String: Any], !options.isEmpty {
-                let narrowed = options.keys.compactMap { narrowingFlags[$0] }.sorted()
-                if !narrowed.isEmpty { problems.append("\(id): it was run with \(narrowed.joined(separator: ", ")), not as the experiment file says; run it again with --overwrite and without them") }
-            }
-            do {
-                let table = try ResultTable(path: csv)
-                if table.rows.isEmpty { problems.append("\(id): \(csv) holds no rows") }
-                for invalid in table.invalidRows { problems.append("\(id): \(invalid.description)") }
-            } catch let error as HarnessError {
-                problems.append("\(id): \(error.description)")
-            }
+            let (found, tuned) = try problemsOfExperiment(id, local: local, processorID: processorID)
+            problems += found
+            copiesTuned = copiesTuned || tuned
         }
         let tunedSource = ResultsLayout.tunedPreset(presetsFolder: folders.localPresets, processorID: processorID)
         if copiesTuned && !FileManager.default.fileExists(atPath: tunedSource.path) {
@@ -85,5 +57,34 @@ public enum ReferenceRun {
             try replace(tunedSource, with: ResultsLayout.tunedPreset(presetsFolder: folders.committedPresets, processorID: processorID))
         }
         return written
+    }
+
+    /// What keeps one experiment's local run from becoming the reference (empty: nothing), and whether
+    /// its kind writes the tuned preset (which then travels with it).
+    static func problemsOfExperiment(_ id: String, local: ResultsLayout, processorID: String) throws -> (problems: [String], copiesTuned: Bool) {
+        // --llc-bytes too: outputs rotated past a smaller cache than the machine's are not out-of-cache timings.
+        let narrowingFlags = ["isas": "--isa", "presets": "--preset", "samples": "--samples", "llc_bytes": "--llc-bytes"]
+        guard ResultsLayout.isValidExperimentID(id) else { throw HarnessError.invalidExperimentID(id) }
+        let csv = local.csv(experiment: id, processorID: processorID).path
+        let metadataPath = local.metadata(experiment: id, processorID: processorID).path
+        guard FileManager.default.fileExists(atPath: csv) else { return (["\(id): no \(csv) (run `softmax-repro run \(id)`)"], false) }
+        if FileLock.isHeld(ResultsLayout.lock(forCSV: csv)) { return (["\(id): \(csv) is being written by a run now"], false) }
+        guard let metadata = MetadataFile.read(metadataPath) else { return (["\(id): no readable metadata \(metadataPath)"], false) }
+        var problems: [String] = []
+        let copiesTuned = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.init(rawValue:))?.behavior.writesTunedPreset ?? false
+        let state = metadata["run_state"] as? String ?? "unknown"
+        if state != Metadata.complete { problems.append("\(id): its run did not finish (run_state \(state)); resume it with `softmax-repro run \(id) --resume`") }
+        if let options = metadata["run_options"] as? [String: Any], !options.isEmpty {
+            let narrowed = options.keys.compactMap { narrowingFlags[$0] }.sorted()
+            if !narrowed.isEmpty { problems.append("\(id): it was run with \(narrowed.joined(separator: ", ")), not as the experiment file says; run it again with --overwrite and without them") }
+        }
+        do {
+            let table = try ResultTable(path: csv)
+            if table.rows.isEmpty { problems.append("\(id): \(csv) holds no rows") }
+            for invalid in table.invalidRows { problems.append("\(id): \(invalid.description)") }
+        } catch let error as HarnessError {
+            problems.append("\(id): \(error.description)")
+        }
+        return (problems, copiesTuned)
     }
 }

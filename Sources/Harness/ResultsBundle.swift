@@ -120,38 +120,12 @@ public enum ResultsBundle {
             throw Failure.problem("\(source.path): its folder is '\(bundle.lastPathComponent)' but its manifest names processor '\(manifest.processorID)': the archive was edited; bundle the results again")
         }
         let files = try bundledFiles(in: bundle)
-        for file in files where manifest.sha256[file] == nil {
-            throw Failure.problem("\(source.path): '\(file)' has no checksum in \(manifestName): the archive was edited after packing; bundle the results again with `make bundle`")
-        }
-        for (file, expected) in manifest.sha256.sorted(by: { $0.key < $1.key }) {
-            guard isPlainName(file) else {
-                throw Failure.problem("\(source.path): \(manifestName) names '\(file)', which is not a file name of a results folder; bundle the results again")
-            }
-            let path = bundle.appendingPathComponent(file).path
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw Failure.problem("\(source.path): '\(file)' is listed in \(manifestName) but missing: the archive is incomplete; copy it again or bundle the results again")
-            }
-            let seen = try SHA256.hex(ofFile: path)
-            guard seen == expected.lowercased() else {
-                throw Failure.problem("\(source.path): '\(file)' does not match its checksum (sha256 \(seen), manifest \(expected)): the archive is corrupted or was edited; copy it again or bundle the results again")
-            }
-        }
+        try verifyChecksums(of: files, in: bundle, manifest: manifest, source: source)
         let hardware = try checkContents(of: bundle, files: files, processorID: manifest.processorID)
 
         let target = destination.appendingPathComponent(manifest.processorID)
-        var backup: URL?
-        if let existing = try existingHardware(in: target) {
-            guard existing == hardware else {
-                throw Failure.problem("\(target.path) already holds results of other hardware under the id '\(manifest.processorID)': \(existing) there, \(hardware) in \(source.path); import into another folder with --into DIR")
-            }
-            guard replace else {
-                throw Failure.problem("\(target.path) already holds results of this processor (\(hardware)): pass --replace to replace them (the old folder is kept as a .bak), or import into another folder with --into DIR")
-            }
-            let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-            // Hidden, so that readers of the results folder (plots/, which takes every other folder for a
-            // processor) skip it; .bak, so that git ignores it.
-            backup = destination.appendingPathComponent(".\(manifest.processorID).\(stamp)-\(getpid()).bak")
-        }
+        let backup = try backupFolder(replacing: target, in: destination, hardware: hardware, processorID: manifest.processorID,
+                                      source: source, replace: replace)
         // Copy next to the target first, so that a failed copy leaves the destination as it was.
         let staging = destination.appendingPathComponent(".\(manifest.processorID).import-\(getpid())")
         do {
@@ -270,6 +244,44 @@ public enum ResultsBundle {
             return root.appendingPathComponent(entries[0])
         }
         throw Failure.problem("\(source.path) has no \(manifestName) (the checksums): it is not a bundle of `make bundle`; bundle the results with it")
+    }
+
+    /// Every file of the bundle has its checksum in the manifest, every checksum names a plain file that is
+    /// there, and each file matches it.
+    static func verifyChecksums(of files: [String], in bundle: URL, manifest: Manifest, source: URL) throws {
+        for file in files where manifest.sha256[file] == nil {
+            throw Failure.problem("\(source.path): '\(file)' has no checksum in \(manifestName): the archive was edited after packing; bundle the results again with `make bundle`")
+        }
+        for (file, expected) in manifest.sha256.sorted(by: { $0.key < $1.key }) {
+            guard isPlainName(file) else {
+                throw Failure.problem("\(source.path): \(manifestName) names '\(file)', which is not a file name of a results folder; bundle the results again")
+            }
+            let path = bundle.appendingPathComponent(file).path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw Failure.problem("\(source.path): '\(file)' is listed in \(manifestName) but missing: the archive is incomplete; copy it again or bundle the results again")
+            }
+            let seen = try SHA256.hex(ofFile: path)
+            guard seen == expected.lowercased() else {
+                throw Failure.problem("\(source.path): '\(file)' does not match its checksum (sha256 \(seen), manifest \(expected)): the archive is corrupted or was edited; copy it again or bundle the results again")
+            }
+        }
+    }
+
+    /// Where the results already in `target` go when the import replaces them (nil: there are none).
+    /// Results of other hardware under the same id, or of this hardware without --replace, are refused.
+    static func backupFolder(replacing target: URL, in destination: URL, hardware: Hardware, processorID: String,
+                             source: URL, replace: Bool) throws -> URL? {
+        guard let existing = try existingHardware(in: target) else { return nil }
+        guard existing == hardware else {
+            throw Failure.problem("\(target.path) already holds results of other hardware under the id '\(processorID)': \(existing) there, \(hardware) in \(source.path); import into another folder with --into DIR")
+        }
+        guard replace else {
+            throw Failure.problem("\(target.path) already holds results of this processor (\(hardware)): pass --replace to replace them (the old folder is kept as a .bak), or import into another folder with --into DIR")
+        }
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        // Hidden, so that readers of the results folder (plots/, which takes every other folder for a
+        // processor) skip it; .bak, so that git ignores it.
+        return destination.appendingPathComponent(".\(processorID).\(stamp)-\(getpid()).bak")
     }
 
     // MARK: Archives
