@@ -31,8 +31,6 @@ extension Worker {
     func measureBatched() {
         let configurations = Worker.batchedConfigurations(experiment: experiment, topology: topology)
         recordBatchedSetup(configurations)
-        let noCounters = CounterSet(events: [])
-        var placementNotes: Set<String> = []
 
         func contenders(n: Int, _ configuration: BatchedConfiguration, pool: ThreadPool?) -> [Contender] {
             var rowBase = base
@@ -55,38 +53,18 @@ extension Worker {
         }
         var progress = Progress(steps: steps, experiment: experiment)
         log("running \(experiment.id): \(progress.total) configurations over \(configurations.count) batches, \(experiment.samples) samples each")
-        for configuration in configurations {
-            let pool: ThreadPool
-            do { pool = try ThreadPool(cpus: configuration.cpus, topology: topology) } catch {
-                outcome.error = .platform("could not start \(configuration.threads) workers on CPUs \(configuration.cpus): \(error)")
-                return
-            }
-            pool.run { _ in FloatingPointEnvironment.flushDenormals(true) }
-            log("B = \(configuration.batch): \(configuration.threads) thread(s) on CPUs \(configuration.cpus)")
-            for n in plan.sizes {
-                let all = contenders(n: n, configuration, pool: pool)
-                let todo = all.filter { !completed.contains($0.row.key) }
-                outcome.skipped += all.count - todo.count
-                guard !todo.isEmpty else { continue }
-                let start = now()
-                let rows = measureRows(
-                    n: Worker.batchedElements(n: n, batch: configuration.batch), contenders: todo, counters: noCounters, rotateOutputs: true,
-                    workers: (configuration.cpus, { pool.observedCPUs }),
-                    allocateBuffers: {
-                        let (buffers, note) = try self.allocateBatched(n: n, batch: configuration.batch, pool: pool)
-                        placementNotes.insert(note)
-                        return buffers
-                    })
-                rows.forEach(emit)
-                progress.finished(n: n * configuration.batch / configuration.threads, rows: rows, seconds: now() - start, log: log)
-                checkpoint?(outcome)
-            }
+        let runs = configurations.map { configuration in
+            PooledSizes(cpus: configuration.cpus,
+                        label: "B = \(configuration.batch): \(configuration.threads) thread(s) on CPUs \(configuration.cpus)",
+                        contenders: { n, pool in contenders(n: n, configuration, pool: pool) },
+                        elements: { n in Worker.batchedElements(n: n, batch: configuration.batch) },
+                        progressElements: { n in n * configuration.batch / configuration.threads },
+                        allocate: { n, pool in try self.allocateBatched(n: n, batch: configuration.batch, pool: pool) })
         }
+        guard let placementNotes = measureOnPools(runs, sizes: plan.sizes, progress: &progress) else { return }
         var meta = outcome.metadata["batched"] as? [String: Any] ?? [:]
         meta["memory"] = placementNotes.sorted()
         outcome.metadata["batched"] = meta
-        // The measuring thread was worker 0 of every pool; put it back where the run started it.
-        try? Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
     }
 
     /// The metadata of a batched run before it measures: why it records no counters, its configurations

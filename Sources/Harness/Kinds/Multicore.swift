@@ -43,8 +43,6 @@ extension Worker {
         let (configurations, notes) = Worker.multicoreConfigurations(experiment: experiment, topology: topology)
         notes.forEach { log("note: \($0)") }
         recordMulticoreSetup(configurations: configurations, notes: notes)
-        let noCounters = CounterSet(events: [])
-        var placementNotes: Set<String> = []
 
         // The configurations of one thread count and placement at size n (pool: the workers that run them;
         // nil when only their rows are needed).
@@ -69,39 +67,17 @@ extension Worker {
         }
         var progress = Progress(steps: steps, experiment: experiment)
         log("running \(experiment.id): \(progress.total) configurations over \(configurations.count) thread counts x placements, \(experiment.samples) samples each")
-        for configuration in configurations {
-            let pool: ThreadPool
-            do { pool = try ThreadPool(cpus: configuration.cpus, topology: topology) } catch {
-                outcome.error = .platform("could not start \(configuration.threads) workers on CPUs \(configuration.cpus): \(error)")
-                return
-            }
-            // Every worker flushes denormals as the single-thread worker does (threads need not inherit MXCSR).
-            pool.run { _ in FloatingPointEnvironment.flushDenormals(true) }
-            log("\(configuration.threads) thread(s)\(configuration.placement.isEmpty ? "" : ", \(configuration.placement)"): CPUs \(configuration.cpus)")
-            for n in plan.sizes {
-                let all = contenders(n: n, configuration, pool: pool)
-                let todo = all.filter { !completed.contains($0.row.key) }
-                outcome.skipped += all.count - todo.count
-                guard !todo.isEmpty else { continue }
-                let start = now()
-                let rows = measureRows(
-                    n: n, contenders: todo, counters: noCounters, rotateOutputs: true,
-                    workers: (configuration.cpus, { pool.observedCPUs }),
-                    allocateBuffers: {
-                        let (buffers, note) = try self.allocateSliced(n: n, pool: pool)
-                        placementNotes.insert(note)
-                        return buffers
-                    })
-                rows.forEach(emit)
-                progress.finished(n: n, rows: rows, seconds: now() - start, log: log)
-                checkpoint?(outcome)
-            }
+        let runs = configurations.map { configuration in
+            PooledSizes(cpus: configuration.cpus,
+                        label: "\(configuration.threads) thread(s)\(configuration.placement.isEmpty ? "" : ", \(configuration.placement)"): CPUs \(configuration.cpus)",
+                        contenders: { n, pool in contenders(n: n, configuration, pool: pool) },
+                        elements: { n in n }, progressElements: { n in n },
+                        allocate: { n, pool in try self.allocateSliced(n: n, pool: pool) })
         }
+        guard let placementNotes = measureOnPools(runs, sizes: plan.sizes, progress: &progress) else { return }
         var meta = outcome.metadata["multicore"] as? [String: Any] ?? [:]
         meta["memory"] = placementNotes.sorted()
         outcome.metadata["multicore"] = meta
-        // The measuring thread was worker 0 of every pool; put it back where the run started it.
-        try? Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
     }
 
     /// The metadata of a multicore run before it measures: why it records no counters, and its
@@ -123,6 +99,59 @@ extension Worker {
             "barriers": "one barrier between passes (two-pass and online: 1 per call; three-pass: 2), a spinning sense-reversing barrier; the pool is persistent",
             "input_touch": "before each sample every worker reads one float per 64-byte line of its own slice",
         ] as [String: Any]
+    }
+
+    /// What the multi-threaded kinds (multicore, batched) vary in the loop they share: one pool of workers
+    /// per configuration, every size measured on it.
+    struct PooledSizes {
+        var cpus: [Int]
+        /// The progress line naming the configuration.
+        var label: String
+        /// The contenders at size n on the pool.
+        var contenders: (Int, ThreadPool) -> [Contender]
+        /// Floats per buffer at size n, and elements per call per worker (the progress model's n).
+        var elements: (Int) -> Int
+        var progressElements: (Int) -> Int
+        /// The size's buffers on the pool, and a note on where their pages went.
+        var allocate: (Int, ThreadPool) throws -> (SizeBuffers, String)
+    }
+
+    /// Measures every size of every run on a pool of its CPUs; returns the buffers' placement notes, or nil
+    /// (outcome.error set) when a pool cannot start.
+    func measureOnPools(_ runs: [PooledSizes], sizes: [Int], progress: inout Progress) -> Set<String>? {
+        let noCounters = CounterSet(events: [])
+        var placementNotes: Set<String> = []
+        for run in runs {
+            let pool: ThreadPool
+            do { pool = try ThreadPool(cpus: run.cpus, topology: topology) } catch {
+                outcome.error = .platform("could not start \(run.cpus.count) workers on CPUs \(run.cpus): \(error)")
+                return nil
+            }
+            // Every worker flushes denormals as the single-thread worker does (threads need not inherit MXCSR).
+            pool.run { _ in FloatingPointEnvironment.flushDenormals(true) }
+            log(run.label)
+            for n in sizes {
+                let all = run.contenders(n, pool)
+                let todo = all.filter { !completed.contains($0.row.key) }
+                outcome.skipped += all.count - todo.count
+                guard !todo.isEmpty else { continue }
+                let start = now()
+                let rows = measureRows(
+                    n: run.elements(n), contenders: todo, counters: noCounters, rotateOutputs: true,
+                    workers: (run.cpus, { pool.observedCPUs }),
+                    allocateBuffers: {
+                        let (buffers, note) = try run.allocate(n, pool)
+                        placementNotes.insert(note)
+                        return buffers
+                    })
+                rows.forEach(emit)
+                progress.finished(n: run.progressElements(n), rows: rows, seconds: now() - start, log: log)
+                checkpoint?(outcome)
+            }
+        }
+        // The measuring thread was worker 0 of every pool; put it back where the run started it.
+        try? Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
+        return placementNotes
     }
 
     /// x and the rotating outputs, each worker's slices bound to its node and first touched by it; the
