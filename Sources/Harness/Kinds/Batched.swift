@@ -12,6 +12,10 @@ extension Worker {
         /// "compact" for 2 or more workers, empty for one (as multicore rows).
         var placement: String
         var cpus: [Int]
+
+        /// Elements one worker computes per call at row length n: the progress model's and the time
+        /// estimate's size.
+        func elementsPerWorker(n: Int) -> Int { n * batch / threads }
     }
 
     /// One configuration per batch, in the file's order: min(B, cores) workers, placed compactly (the rows
@@ -47,7 +51,7 @@ extension Worker {
         let steps = configurations.flatMap { configuration in
             plan.sizes.map { n in
                 // The progress model counts elements per call per worker.
-                Progress.Step(n: n * configuration.batch / configuration.threads,
+                Progress.Step(n: configuration.elementsPerWorker(n: n),
                               isas: contenders(n: n, configuration, pool: nil).map(\.row).filter { !completed.contains($0.key) }.map(\.isa))
             }
         }
@@ -58,7 +62,7 @@ extension Worker {
                         label: "B = \(configuration.batch): \(configuration.threads) thread(s) on CPUs \(configuration.cpus)",
                         contenders: { n, pool in contenders(n: n, configuration, pool: pool) },
                         elements: { n in Worker.batchedElements(n: n, batch: configuration.batch) },
-                        progressElements: { n in n * configuration.batch / configuration.threads },
+                        progressElements: { n in configuration.elementsPerWorker(n: n) },
                         allocate: { n, pool in try self.allocateBatched(n: n, batch: configuration.batch, pool: pool) })
         }
         guard let placementNotes = measureOnPools(runs, sizes: plan.sizes, progress: &progress) else { return }
@@ -154,6 +158,14 @@ public struct BatchedVerdict: Equatable, Sendable {
 }
 
 extension Summary {
+    /// "median [low,high]" of the paired ratio; the median alone below the rounds an interval needs; "-"
+    /// where the samples do not pair (other counts, or a time that is not positive).
+    static func pairedRatioText(_ other: [Double], over two: [Double]) -> String {
+        if let ratio = pairedRatio(other, over: two) { return String(format: "%.2f [%.2f,%.2f]", ratio.median, ratio.low, ratio.high) }
+        guard !two.isEmpty, other.count == two.count, !two.contains(where: { $0 <= 0 }) else { return "-" }
+        return String(format: "%.2f (too few rounds for an interval)", median(zip(other, two).map { $0 / $1 }))
+    }
+
     /// `show` for a batched run: per ISA and preset, one line per size and batch with the verdict and the
     /// two-pass speedup over each other algorithm (median over rounds of its time / two-pass time [95% CI]).
     static func renderBatched(_ rows: [[String: String]]) -> String {
@@ -168,7 +180,7 @@ extension Summary {
                 let members = group.filter { Int($0["n"] ?? "") == key[0] && Int($0["batch"] ?? "") == key[1] }
                 let samples = Dictionary(members.compactMap { r -> (String, [Double])? in
                     guard let a = r["algorithm"] else { return nil }
-                    return (a, (r["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) })
+                    return (a, ResultTable.samples(of: r) ?? [])
                 }, uniquingKeysWith: { a, _ in a })
                 let threads = members.first?["threads"] ?? ""
                 var line = pad("n=\(key[0]) B=\(key[1])", 22) + pad("\(threads) thr", 8)
@@ -177,10 +189,7 @@ extension Summary {
                     for (algorithm, other) in samples.sorted(by: { $0.key < $1.key }) where algorithm != Algorithm.twoPass.rawValue {
                         // The median over rounds of the paired ratio, as plots/softmax_plots/batched.py gives it; its interval where
                         // there are rounds enough.
-                        let paired = other.count == two.count && !two.contains { $0 <= 0 } ? zip(other, two).map { $0 / $1 } : []
-                        let ratio = pairedRatio(other, over: two)
-                        line += "; vs \(algorithm) " + (ratio.map { String(format: "%.2f [%.2f,%.2f]", $0.median, $0.low, $0.high) }
-                                                          ?? (paired.isEmpty ? "-" : String(format: "%.2f (too few rounds for an interval)", median(paired))))
+                        line += "; vs \(algorithm) " + pairedRatioText(other, over: two)
                     }
                 }
                 out += line + "\n"
@@ -230,7 +239,7 @@ struct BatchedKind: ExperimentKind {
     func estimatedSeconds(_ experiment: Experiment, steps: [Progress.Step], topology: Topology) -> Double? {
         // Each batch's call computes B rows on min(B, cores) workers: as many elements per worker.
         Worker.batchedConfigurations(experiment: experiment, topology: topology).reduce(0.0) { sum, c in
-            sum + Progress(steps: steps.map { .init(n: $0.n * c.batch / c.threads, isas: $0.isas) }, experiment: experiment).secondsLeft
+            sum + Progress(steps: steps.map { .init(n: c.elementsPerWorker(n: $0.n), isas: $0.isas) }, experiment: experiment).secondsLeft
         }
     }
 
