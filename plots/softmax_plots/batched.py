@@ -14,7 +14,7 @@ import statistics
 from confidence import median_ci, median_estimate, paired_ratios
 
 from .select import experiment_kind
-from .stats import raw_samples
+from .stats import paired_ratios_of, raw_samples
 
 ALGORITHMS = ("two-pass", "three-pass-recompute", "three-pass-reload", "online")
 OTHERS = ALGORITHMS[1:]
@@ -46,12 +46,8 @@ def verdict_text(v: tuple[str, list[str]] | None) -> str:
 
 def _speedup(row: dict | None, two: dict | None) -> str:
     """Two-pass's paired speedup over another algorithm: median over rounds of its time / two-pass's [95% CI]."""
-    if not row or not two:
-        return "-"
-    a, b = raw_samples(row), raw_samples(two)
-    if not a or len(a) != len(b):
-        return "-"
-    return median_estimate(paired_ratios(a, b)).text()
+    ratios = paired_ratios_of(row, two) if row and two else None
+    return median_estimate(ratios).text() if ratios else "-"
 
 
 def batched_size_labels(proc) -> dict:
