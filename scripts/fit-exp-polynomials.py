@@ -13,6 +13,11 @@ The table is stored as bits(T[j]) - (j << 19): adding the bits of the magic-bias
 (n << 19 = (n - j) << 19 + j << 19 = floor(n/16) << 23 + j << 19) then gives bits(T[j]) + floor(n/16) << 23,
 the float 2^(n/16), with one integer add and no masking of n's low bits.
 
+Method lut64p2: the same with 64 entries and a degree-2 polynomial: n = round(x * 64/ln2), t = x - n * ln2/64,
+|t| <= ln2/128, T[j] = 2^(j/64). With k table bits the entry is stored as bits(T[j]) - (j << (23 - k)), so
+that n << (23 - k) = floor(n/2^k) << 23 + j << (23 - k): a shift of 19 for 16 entries, 17 for 64. The shift
+keeps n's low 9 + k bits (32 - (23 - k)), enough for |n| <= 2^k * 126 with its sign.
+
 Also prints, for the record, why there is no single-constant (rr1) reduction in the three-pass or
 two-pass exps: with ln2 rounded to one float, t's error grows as n * |ln2 - float(ln2)|, which over the
 three-pass range |n| <= 126 already exceeds the 2.5-ulp budget.
@@ -75,30 +80,52 @@ def fit(degree, table_bits):
     return c, relative_error(c, half_width)
 
 
-def table16_entries():
+def table_entries(table_bits):
+    """bits(2^(j/2^k)) - (j << (23 - k)), j = 0..2^k - 1, k = table_bits (see the module docstring)."""
     out = []
-    for j in range(16):
-        bits = struct.unpack("<I", struct.pack("<f", f32(2.0 ** (j / 16))))[0]
-        out.append((bits - (j << 19)) & 0xFFFFFFFF)
+    for j in range(2**table_bits):
+        bits = struct.unpack("<I", struct.pack("<f", f32(2.0 ** (j / 2**table_bits))))[0]
+        out.append((bits - (j << (23 - table_bits))) & 0xFFFFFFFF)
     return out
 
 
-def emulate_lut16p3(x, c):
-    """The kernels' float32 arithmetic, emulated in numpy (an FMA as one float64 operation rounded to
-    float32: exact for the products, which fit float64, and at most a double rounding on the sums)."""
+def table16_entries():
+    return table_entries(4)
+
+
+def emulate_table_exp(x, c, table_bits):
+    """The kernels' float32 arithmetic for a table method with 2^table_bits entries and coefficients
+    c1..c_degree, emulated in numpy (an FMA as one float64 operation rounded to float32: exact for the
+    products, which fit float64, and at most a double rounding on the sums)."""
+    size = 2**table_bits
     x = x.astype(np.float32)
     magic = np.float32(1.5 * 2**23)
-    vn = (x.astype(np.float64) * np.float64(f32(16 / np.log(2))) + np.float64(magic)).astype(np.float32)
+    vn = (x.astype(np.float64) * np.float64(f32(size / np.log(2))) + np.float64(magic)).astype(np.float32)
     nbits = vn.view(np.uint32)
-    table = np.array(table16_entries(), dtype=np.uint32)
-    s = (table[nbits & 15] + (nbits << np.uint32(19))).view(np.float32)
+    table = np.array(table_entries(table_bits), dtype=np.uint32)
+    s = (table[nbits & (size - 1)] + (nbits << np.uint32(23 - table_bits))).view(np.float32)
     vn = (vn - magic).astype(np.float32)
-    t = (vn.astype(np.float64) * np.float64(f32(MINUS_LN2_HI / 16)) + x.astype(np.float64)).astype(np.float32)
-    t = (vn.astype(np.float64) * np.float64(f32(MINUS_LN2_LO / 16)) + t.astype(np.float64)).astype(np.float32)
-    p = (t.astype(np.float64) * np.float64(c[2]) + np.float64(c[1])).astype(np.float32)
-    p = (p.astype(np.float64) * t + np.float64(c[0])).astype(np.float32)
-    p = (p.astype(np.float64) * t + 1.0).astype(np.float32)
+    t = (vn.astype(np.float64) * np.float64(f32(MINUS_LN2_HI / size)) + x.astype(np.float64)).astype(np.float32)
+    t = (vn.astype(np.float64) * np.float64(f32(MINUS_LN2_LO / size)) + t.astype(np.float64)).astype(np.float32)
+    # Horner from the highest coefficient, as the kernels: p = c_d*t + c_(d-1), ..., p*t + 1.
+    p = (t.astype(np.float64) * np.float64(c[-1]) + np.float64(c[-2])).astype(np.float32)
+    for ck in list(reversed(c))[2:] + [1.0]:
+        p = (p.astype(np.float64) * t + np.float64(ck)).astype(np.float32)
     return (p * s).astype(np.float32)
+
+
+def emulate_lut16p3(x, c):
+    return emulate_table_exp(x, c, 4)
+
+
+def whole_exp_error_ulps(c, table_bits):
+    """Max error, in ulp of the result, of the emulated three-pass exp over its range (x - max in
+    [cutoff, 0], 4M points) against float64."""
+    x = np.linspace(-87.33654, 0.0, 4_000_001).astype(np.float32)
+    y = emulate_table_exp(x, c, table_bits).astype(np.float64)
+    ref = np.exp(x.astype(np.float64))
+    spacing = np.spacing(ref.astype(np.float32)).astype(np.float64)
+    return float(np.max(np.abs(y - ref) / spacing))
 
 
 def main():
@@ -106,25 +133,24 @@ def main():
     c64, e64 = fit(2, 6)
     print(f"lut16p3: c1..c3 = {[hexf(v) for v in c16]}, polynomial error {e16:.3g} ({e16 / ULP:.3f} ulp)")
     print(f"lut64p2: c1..c2 = {[hexf(v) for v in c64]}, polynomial error {e64:.3g} ({e64 / ULP:.3f} ulp)")
-    # The whole three-pass exp, emulated over its range (x - max in [cutoff, 0]), against float64.
-    x = np.linspace(-87.33654, 0.0, 4_000_001).astype(np.float32)
-    y = emulate_lut16p3(x, c16).astype(np.float64)
-    ref = np.exp(x.astype(np.float64))
-    # Errors in units of the float spacing at the reference value (ulp of the result).
-    spacing = np.spacing(ref.astype(np.float32)).astype(np.float64)
-    ulps = float(np.max(np.abs(y - ref) / spacing))
+    # The whole three-pass exp, emulated over its range (x - max in [cutoff, 0]), against float64, in
+    # units of the float spacing at the reference value (ulp of the result).
+    ulps = whole_exp_error_ulps(c16, 4)
     print(f"lut16p3 three-pass exp, emulated on 4M points of [-87.34, 0]: max error {ulps:.3f} ulp (budget 2.5)")
+    ulps64 = whole_exp_error_ulps(c64, 6)
+    print(f"lut64p2 three-pass exp, emulated on 4M points of [-87.34, 0]: max error {ulps64:.3f} ulp (budget 2.5)")
     delta = abs(np.log(2) - f32(np.log(2)))
     print(f"rr1: |ln2 - float(ln2)| = {delta:.3g}; at |n| = 126 the reduced argument is off by "
           f"{126 * delta:.3g} = {126 * delta / ULP:.1f} ulp of exp(t) (budget 2.5): not built")
     if "--write" in sys.argv:
-        write_header(c16, e16, ulps)
+        write_header(c16, e16, ulps, c64, e64, ulps64)
 
 
-def write_header(c16, e16, ulps):
+def write_header(c16, e16, ulps, c64, e64, ulps64):
     entries = ", ".join(f"0x{v:08X}" for v in table16_entries())
+    entries64 = ", \\\n    ".join(", ".join(f"0x{v:08X}" for v in table_entries(6)[r:r + 8]) for r in range(0, 64, 8))
     HEADER.write_text(f"""// Generated by scripts/fit-exp-polynomials.py --write: do not edit by hand.
-// Constants of the table-based exp (method lut16p3; see docs/exp-kernels.md), as exact hex floats.
+// Constants of the table-based exps (methods lut16p3 and lut64p2; see docs/exp-kernels.md), as exact hex floats.
 //
 // exp(x) = 2^(n/16) * p(t), n = round(x * 16/ln2), t = x - n*ln2/16 (|t| <= ln2/32, the two-constant
 // reduction of exp_constants.h with both halves divided by 16, which is exact), 2^(n/16) from the table.
@@ -150,6 +176,22 @@ def write_header(c16, e16, ulps):
 
 // bits(2^(j/16)) - (j << 19), j = 0..15: see SOFTMAX_LUT16_MAGIC_BIAS and softmax_avx2_lut16_pow2.
 #define SOFTMAX_LUT16_TABLE_ENTRIES {{{entries}}}
+
+// Method lut64p2: exp(x) = 2^(n/64) * p(t), n = round(x * 64/ln2), t = x - n*ln2/64 (|t| <= ln2/128, the
+// same two-constant reduction divided by 64, exact), 2^(n/64) from a 64-entry table read by a gather.
+// p(t) = 1 + t*(c1 + t*c2): minimax in relative error on |t| <= ln2/128 (widened by 2^-10), coefficients
+// rounded to float. Measured error of the rounded polynomial: {e64:.3g} ({e64 / ULP:.3f} ulp); of the
+// whole three-pass exp in float arithmetic (emulated, 4M points of [-87.34, 0]): {ulps64:.3f} ulp.
+#define SOFTMAX_LUT64_LOG2E_X64 {hexf(64 / np.log(2))}
+#define SOFTMAX_LUT64_MINUS_LN2_HI_OVER64 {hexf(MINUS_LN2_HI / 64)}
+#define SOFTMAX_LUT64_MINUS_LN2_LO_OVER64 {hexf(MINUS_LN2_LO / 64)}
+#define SOFTMAX_LUT64P2_C1 {hexf(c64[0])}
+#define SOFTMAX_LUT64P2_C2 {hexf(c64[1])}
+
+// bits(2^(j/64)) - (j << 17), j = 0..63: with the magic bias SOFTMAX_LUT16_MAGIC_BIAS, bits(n) << 17
+// added to entry n mod 64 gives bits(2^(n/64)) (softmax_avx2_lut64_pow2).
+#define SOFTMAX_LUT64_TABLE_ENTRIES {{ \\
+    {entries64}}}
 
 #endif  // SOFTMAX_EXP_LUT_CONSTANTS_H
 """)
