@@ -1,6 +1,7 @@
-// AVX512F exp with a 16-entry table (method lut16p3, exp_method.h), and the per-method dispatch. The
-// operations are exp_lut_avx2.h's, with one VPERMPS (it reads the index's low 4 bits) for the table:
-// results are bit-identical to AVX2's lut16p3 kernels. (Unlike the paper's method, powers of two are not
+// AVX512F exp with a 16-entry table (method lut16p3, exp_method.h) or a 64-entry one (lut64p2), and the
+// per-method dispatch. The operations are exp_lut_avx2.h's, with one VPERMPS (it reads the index's low 4
+// bits) for the 16-entry table and one VPGATHERDD for the 64-entry one: results are bit-identical to
+// AVX2's kernels of the same method. (Unlike the paper's method, powers of two are not
 // applied with VSCALEFPS here: the table entry and floor(n/16) are combined with one integer add.)
 #ifndef SOFTMAX_EXP_LUT_AVX512F_H
 #define SOFTMAX_EXP_LUT_AVX512F_H
@@ -26,9 +27,29 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_lut16p3_minus_max_p
   return _mm512_maskz_mul_ps(vnormal, vp, vs);
 }
 
+// m * exp(vx) for vx = x - max <= 0, poly = softmax_exp_poly_for(lut64p2, m); 0 below the normal range.
+// softmax_avx2_lut64p2_minus_max_block_poly's operations: the index masked to n's low 6 bits, a gather.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_lut64p2_minus_max_poly(__m512 vx, const softmax_exp_poly poly) {
+  const __m512 vmagic_bias = _mm512_set1_ps(SOFTMAX_LUT16_MAGIC_BIAS);
+  __m512 vn = _mm512_fmadd_ps(vx, _mm512_set1_ps(SOFTMAX_LUT64_LOG2E_X64), vmagic_bias);
+  const __m512i vbits = _mm512_castps_si512(vn);
+  const __m512i vindex = _mm512_and_si512(vbits, _mm512_set1_epi32(63));
+  const __m512i vl = _mm512_i32gather_epi32(vindex, (const void*)softmax_lut64_table, sizeof(uint32_t));
+  const __m512 vs = _mm512_castsi512_ps(_mm512_add_epi32(vl, _mm512_slli_epi32(vbits, 17)));
+  vn = _mm512_sub_ps(vn, vmagic_bias);
+  __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_LUT64_MINUS_LN2_HI_OVER64), vx);
+  vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_LUT64_MINUS_LN2_LO_OVER64), vt);
+  __m512 vp = _mm512_fmadd_ps(_mm512_set1_ps(poly.c[0]), vt, _mm512_set1_ps(poly.c[1]));
+  vp = _mm512_fmadd_ps(vp, vt, _mm512_set1_ps(poly.c[2]));
+  const __mmask16 vnormal = _mm512_cmp_ps_mask(vx, _mm512_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_NLT_UQ);
+  return _mm512_maskz_mul_ps(vnormal, vp, vs);
+}
+
 // m * exp(x - max) by method E; poly = softmax_exp_poly_for(E, m).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_expm_poly(const softmax_exp_method E, __m512 vx, const softmax_exp_poly poly) {
-  return E == softmax_exp_lut16p3 ? softmax_avx512f_lut16p3_minus_max_poly(vx, poly) : softmax_avx512f_exp_minus_max_poly(vx, poly);
+  if (E == softmax_exp_lut16p3) { return softmax_avx512f_lut16p3_minus_max_poly(vx, poly); }
+  if (E == softmax_exp_lut64p2) { return softmax_avx512f_lut64p2_minus_max_poly(vx, poly); }
+  return softmax_avx512f_exp_minus_max_poly(vx, poly);
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_expm(const softmax_exp_method E, __m512 vx) {

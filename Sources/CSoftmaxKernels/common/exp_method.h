@@ -13,18 +13,25 @@ typedef enum {
   softmax_exp_rr2p5 = 0,
   // n = round(16x / ln2), 2^(n/16) from a 16-entry table, degree-3 polynomial on |t| <= ln2/32.
   softmax_exp_lut16p3 = 1,
+  // n = round(64x / ln2), 2^(n/64) from a 64-entry table read by a gather, degree-2 polynomial on |t| <= ln2/128.
+  softmax_exp_lut64p2 = 2,
 } softmax_exp_method;
 
 // The polynomial of method E times m, highest coefficient first, as softmax_exp_poly_times: m = 1 is the
-// plain polynomial. lut16p3 uses the first four entries.
+// plain polynomial. lut16p3 uses the first four entries, lut64p2 the first three.
 static inline softmax_exp_poly softmax_exp_poly_for(const softmax_exp_method E, float m) {
   if (E == softmax_exp_lut16p3) {
     return (softmax_exp_poly){{SOFTMAX_LUT16P3_C3 * m, SOFTMAX_LUT16P3_C2 * m, SOFTMAX_LUT16P3_C1 * m, m, 0.0f, 0.0f}};
+  }
+  if (E == softmax_exp_lut64p2) {
+    return (softmax_exp_poly){{SOFTMAX_LUT64P2_C2 * m, SOFTMAX_LUT64P2_C1 * m, m, 0.0f, 0.0f, 0.0f}};
   }
   return softmax_exp_poly_times(m);
 }
 
 // The table entries, bits(2^(j/16)) - (j << 19) (tables.c, from exp_lut_constants.h).
 extern const uint32_t softmax_lut16_table[16];
+// bits(2^(j/64)) - (j << 17) (tables.c, from exp_lut_constants.h).
+extern const uint32_t softmax_lut64_table[64];
 
 #endif  // SOFTMAX_EXP_METHOD_H

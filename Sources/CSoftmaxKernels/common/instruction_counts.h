@@ -36,6 +36,8 @@ static const struct {
   {"raddexpminusmax_avx512f_x192_acc2", 229},
   {"raddexpminusmax_avx2_x96_lut16p3", 337},
   {"raddexpminusmax_avx512f_x128_acc4_lut16p3", 148},
+  {"raddexpminusmax_avx2_x96_lut64p2", 333},
+  {"raddexpminusmax_avx512f_x128_acc4_lut64p2", 165},
   {"vscaleexpminusmax_portable_x4", 60},
   {"vscaleexpminusmax_avx2_x16", 48},
   {"vscaleexpminusmax_avx2_x24", 69},
@@ -56,6 +58,8 @@ static const struct {
   {"vscaleexpminusmax_avx2_x40_lut16p3", 139},
   {"vscaleexpminusmax_avx512f_x16_lut16p3", 22},
   {"vscaleexpminusmax_avx512f_x48_lut16p3", 59},
+  {"vscaleexpminusmax_avx2_x24_lut64p2", 73},
+  {"vscaleexpminusmax_avx512f_x16_lut64p2", 24},
   {"raddstoreexpminusmax_portable_x4_acc4", 179},
   {"raddstoreexpminusmax_avx2_x32_acc2", 106},
   {"raddstoreexpminusmax_avx2_x32_acc2_nt", 105},
@@ -71,6 +75,8 @@ static const struct {
   {"raddstoreexpminusmax_avx512f_x192_acc3", 221},
   {"raddstoreexpminusmax_avx2_x64_acc2_lut16p3", 236},
   {"raddstoreexpminusmax_avx512f_x128_acc2_lut16p3", 157},
+  {"raddstoreexpminusmax_avx2_x64_acc2_lut64p2", 230},
+  {"raddstoreexpminusmax_avx512f_x128_acc2_lut64p2", 173},
   {"vscale_portable_x4", 17},
   {"vscale_avx2_x32", 10.5},
   {"vscale_avx2_x32_nt", 10.5},
@@ -124,6 +130,8 @@ static const struct {
   {"rmaxaddexp_avx512f_x192_acc3", 296},
   {"rmaxaddexp_avx2_x64_acc2_lut16p3", 323},
   {"rmaxaddexp_avx512f_x128_acc2_lut16p3", 197},
+  {"rmaxaddexp_avx2_x64_acc2_lut64p2", 317},
+  {"rmaxaddexp_avx512f_x128_acc2_lut64p2", 230},
 };
 
 #endif  // SOFTMAX_INSTRUCTION_COUNTS_H

@@ -52,6 +52,7 @@
 //          movement, so it has its own name part and its own registry field (exp_method), and the
 //          kernel's memory variant (`variant`) stays "": VariantTests compare memory variants bit for bit
 //          with their plain twin, which a different exp method would fail by design.
+//   lut64p2     the exp method with a 64-entry table read by gathers and a degree-2 polynomial.
 // Each family file states which dimensions it implements (SOFTMAX_VARIANTS_IMPLEMENTED, or _EXP for the
 // families with exp methods), so a line naming a variant a template ignores does not compile.
 #define SOFTMAX_VARIANT_SUFFIX_base
@@ -78,6 +79,10 @@
 #define SOFTMAX_VARIANT_STRING_lut16p3 ""
 #define SOFTMAX_VARIANT_NT_lut16p3 0
 #define SOFTMAX_VARIANT_PF_lut16p3 0
+#define SOFTMAX_VARIANT_SUFFIX_lut64p2 _lut64p2
+#define SOFTMAX_VARIANT_STRING_lut64p2 ""
+#define SOFTMAX_VARIANT_NT_lut64p2 0
+#define SOFTMAX_VARIANT_PF_lut64p2 0
 // The exp method of each variant (a softmax_exp_method value) and its name; "" is the paper's, rr2p5.
 #define SOFTMAX_VARIANT_EXP_base 0
 #define SOFTMAX_VARIANT_EXP_nt 0
@@ -85,8 +90,10 @@
 #define SOFTMAX_VARIANT_EXP_pf4k 0
 #define SOFTMAX_VARIANT_EXP_nt_pf1k 0
 #define SOFTMAX_VARIANT_EXP_lut16p3 1
+#define SOFTMAX_VARIANT_EXP_lut64p2 2
 #define SOFTMAX_EXP_STRING_0 ""
 #define SOFTMAX_EXP_STRING_1 "lut16p3"
+#define SOFTMAX_EXP_STRING_2 "lut64p2"
 
 #define SOFTMAX_NT(variant) SOFTMAX_VARIANT_NT_##variant
 #define SOFTMAX_PF(variant) SOFTMAX_VARIANT_PF_##variant
