@@ -45,37 +45,47 @@ final class PresetTests: XCTestCase {
         }
     }
 
-    /// The preset lut runs the table-based exp in every pass that computes exp, never the paper's method
-    /// beside it (a preset compares exp methods, so one method per preset), and only kernels this
+    /// The table-exp presets and their methods: lut (16 entries, permutes) and lut64 (64 entries, gathers).
+    private let tablePresets = [(file: "lut.json", method: "lut16p3"), (file: "lut64.json", method: "lut64p2")]
+
+    /// Each table-exp preset runs its table-based exp in every pass that computes exp, never the paper's
+    /// method beside it (a preset compares exp methods, so one method per preset), and only kernels this
     /// registry has.
-    func testLutPresetUsesTheTableExpInEveryExpPass() throws {
-        let preset = try Preset.load(from: presetsFolder.appendingPathComponent("lut.json"))
-        var checked = 0
-        for (isa, algorithms) in preset.kernels {
-            for (algorithm, names) in algorithms {
-                for name in names {
-                    let kernel = try XCTUnwrap(KernelRegistry.named(name), "\(isa) \(algorithm): \(name) is not in the registry")
-                    if [.rmax, .vscale].contains(kernel.family) { continue }
-                    XCTAssertEqual(kernel.expMethod, "lut16p3", "\(isa) \(algorithm): \(name)")
-                    checked += 1
+    func testLutPresetsUseTheirTableExpInEveryExpPass() throws {
+        for (file, method) in tablePresets {
+            let preset = try Preset.load(from: presetsFolder.appendingPathComponent(file))
+            var checked = 0
+            for (isa, algorithms) in preset.kernels {
+                for (algorithm, names) in algorithms {
+                    for name in names {
+                        let kernel = try XCTUnwrap(KernelRegistry.named(name), "\(file) \(isa) \(algorithm): \(name) is not in the registry")
+                        if [.rmax, .vscale].contains(kernel.family) { continue }
+                        XCTAssertEqual(kernel.expMethod, method, "\(file) \(isa) \(algorithm): \(name)")
+                        checked += 1
+                    }
                 }
             }
+            XCTAssertEqual(checked, 10, "\(file): the five exp passes of three-pass-recompute, three-pass-reload and online on both ISAs")
         }
-        XCTAssertEqual(checked, 10, "the five exp passes of three-pass-recompute, three-pass-reload and online on both ISAs")
     }
 
-    /// lut's softmax agrees with float64 as blend's does: the table exp is within blend's 2-ulp exp bound.
-    func testLutPresetSoftmaxMatchesFloat64() throws {
-        let preset = try Preset.load(from: presetsFolder.appendingPathComponent("lut.json"))
+    /// The table-exp presets' softmaxes agree with float64 as blend's does: each table exp is within blend's
+    /// 2-ulp exp bound.
+    func testLutPresetsSoftmaxMatchesFloat64() throws {
+        for (file, _) in tablePresets { try assertSoftmaxMatchesFloat64(presetFile: file) }
+    }
+
+    private func assertSoftmaxMatchesFloat64(presetFile: String) throws {
+        let preset = try Preset.load(from: presetsFolder.appendingPathComponent(presetFile))
         let isas = ISA.supported.filter { preset.kernels[$0.rawValue] != nil }
-        if isas.isEmpty { throw XCTSkip("this CPU runs none of lut's ISAs (AVX2, AVX512F)") }
+        if isas.isEmpty { throw XCTSkip("this CPU runs none of \(presetFile)'s ISAs (AVX2, AVX512F)") }
         for isa in isas {
             for algorithm in Algorithm.allCases where preset.kernels[isa.rawValue]?[algorithm.rawValue] != nil {
                 let plan = try preset.plan(algorithm, isa: isa)
                 for (r, range) in inputRanges.enumerated() {
                     for n in [1, 17, 1000, 100_003] {
                         let x = uniform(n, in: range, seed: UInt64(r) + 120)
-                        assertClose(plan(x), Float64Reference.softmax(x), rel: softmaxBound(plan, n: n), "lut \(algorithm.rawValue) \(isa.rawValue) n=\(n) range \(range)")
+                        assertClose(plan(x), Float64Reference.softmax(x), rel: softmaxBound(plan, n: n), "\(presetFile) \(algorithm.rawValue) \(isa.rawValue) n=\(n) range \(range)")
                     }
                 }
             }

@@ -7,11 +7,12 @@ import XCTest
 /// is tested together in one row.
 let specialValues: [Float] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, -1e30, 0]
 
-/// Every committed preset: blend, lut (the table-based exp) and each tuned preset under
+/// Every committed preset: blend, lut and lut64 (the table-based exps) and each tuned preset under
 /// experiments/presets/tuned, with its file's name.
 func committedPresets() throws -> [(label: String, preset: Preset)] {
     var presets = [(label: "blend", preset: try blendPreset()),
-                   (label: "lut", preset: try Preset.load(from: presetsFolder.appendingPathComponent("lut.json")))]
+                   (label: "lut", preset: try Preset.load(from: presetsFolder.appendingPathComponent("lut.json"))),
+                   (label: "lut64", preset: try Preset.load(from: presetsFolder.appendingPathComponent("lut64.json")))]
     let tuned = presetsFolder.appendingPathComponent("tuned")
     let files = (try? FileManager.default.contentsOfDirectory(at: tuned, includingPropertiesForKeys: nil)) ?? []
     for file in files.filter({ $0.pathExtension == "json" }).sorted(by: { $0.path < $1.path }) {
