@@ -32,10 +32,11 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
     public let elementsPerIteration: Int
     public let accumulators: Int
     /// How the kernel moves memory beyond its tile, as spelled at the end of its name: "" for the plain
-    /// kernel, "nt" (streaming stores), "pf1k"/"pf4k" (software prefetch), "nt_pf1k" (both).
+    /// kernel, "nt" (streaming stores), "pf1k"/"pf4k" (software prefetch), "nt_pf1k" (both); "perm" for
+    /// lut64p2's table read by permutes instead of a gather (same bits, another way to build 2^(n/64)).
     public let variant: String
     /// How the kernel approximates exp, as spelled at the end of its name: "" for the paper's method
-    /// (degree-5 polynomial), "lut16p3" (16-entry table, degree 3). It changes the arithmetic, so kernels
+    /// (degree-5 polynomial), "lut16p3" (16-entry table, degree 3), "lut64p2" (64-entry table, degree 2). It changes the arithmetic, so kernels
     /// of different methods agree through the float64 reference, not bit for bit (docs/exp-kernels.md).
     public let expMethod: String
     /// Streaming stores for the aligned body of the output: no write-allocate read of y, so its memory

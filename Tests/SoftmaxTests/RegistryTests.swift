@@ -28,13 +28,20 @@ final class RegistryTests: XCTestCase {
     }
 
     /// A table exp method is checked bit for bit between AVX2 and AVX512F (CrossISATests, DenormalTests):
-    /// each family that has one has it for both, and only the exp families have one.
+    /// each family that has one has it for both, and only the exp families have one. The one variant a
+    /// method takes is `perm` (lut64p2's table read by permutes, AVX512F), which VariantTests compare with
+    /// its plain twin bit for bit; memory variants are not combined with methods.
     func testEveryExpMethodExistsForBothSIMDISAs() {
         let methods = KernelRegistry.all.filter { !$0.expMethod.isEmpty }
         XCTAssertFalse(methods.isEmpty, "the registry should list table exp kernels")
         for kernel in methods {
             XCTAssertNotEqual(kernel.isa, .portable, kernel.name)
-            XCTAssertTrue(kernel.variant.isEmpty, "\(kernel.name): an exp method is not a memory variant")
+            XCTAssertTrue(kernel.variant.isEmpty || kernel.variant == "perm", "\(kernel.name): an exp method is not a memory variant")
+            if kernel.variant == "perm" {
+                XCTAssertEqual(kernel.expMethod, "lut64p2", "\(kernel.name): only lut64p2 has a permute lookup")
+                XCTAssertEqual(kernel.isa, .avx512f, "\(kernel.name): two-table permutes are AVX512F's")
+                XCTAssertFalse(kernel.nonTemporalStores || kernel.prefetchBytes != 0, "\(kernel.name) moves memory as its twin does")
+            }
             XCTAssertFalse([.rmax, .vscale].contains(kernel.family), "\(kernel.name) computes no exp")
             for isa in [ISA.avx2, .avx512f] {
                 XCTAssertTrue(KernelRegistry.kernels(family: kernel.family, isa: isa).contains { $0.expMethod == kernel.expMethod },

@@ -27,14 +27,31 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_lut16p3_minus_max_p
   return _mm512_maskz_mul_ps(vnormal, vp, vs);
 }
 
+// T[n mod 64] for the magic-biased vn's bits: with PERMUTE, two VPERMT2PS (each reads the index's low 5
+// bits from two of the four registers holding the table) and a blend on bit 5 (VPTESTMD into a mask);
+// otherwise one VPGATHERDD with the index masked to 6 bits. The same entry either way.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512i softmax_avx512f_lut64_entry(__m512i vbits, const bool PERMUTE) {
+  if (PERMUTE) {
+    const __m512i vt0 = _mm512_loadu_si512((const void*)&softmax_lut64_table[0]);
+    const __m512i vt1 = _mm512_loadu_si512((const void*)&softmax_lut64_table[16]);
+    const __m512i vt2 = _mm512_loadu_si512((const void*)&softmax_lut64_table[32]);
+    const __m512i vt3 = _mm512_loadu_si512((const void*)&softmax_lut64_table[48]);
+    const __m512i vlo = _mm512_permutex2var_epi32(vt0, vbits, vt1);
+    const __m512i vhi = _mm512_permutex2var_epi32(vt2, vbits, vt3);
+    return _mm512_mask_blend_epi32(_mm512_test_epi32_mask(vbits, _mm512_set1_epi32(32)), vlo, vhi);
+  }
+  const __m512i vindex = _mm512_and_si512(vbits, _mm512_set1_epi32(63));
+  return _mm512_i32gather_epi32(vindex, (const void*)softmax_lut64_table, sizeof(uint32_t));
+}
+
 // m * exp(vx) for vx = x - max <= 0, poly = softmax_exp_poly_for(lut64p2, m); 0 below the normal range.
-// softmax_avx2_lut64p2_minus_max_block_poly's operations: the index masked to n's low 6 bits, a gather.
-SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_lut64p2_minus_max_poly(__m512 vx, const softmax_exp_poly poly) {
+// softmax_avx2_lut64p2_minus_max_block_poly's operations, the table read by a gather or by permutes.
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_lut64p2_minus_max_poly(__m512 vx, const softmax_exp_poly poly,
+                                                                                   const bool PERMUTE) {
   const __m512 vmagic_bias = _mm512_set1_ps(SOFTMAX_LUT16_MAGIC_BIAS);
   __m512 vn = _mm512_fmadd_ps(vx, _mm512_set1_ps(SOFTMAX_LUT64_LOG2E_X64), vmagic_bias);
   const __m512i vbits = _mm512_castps_si512(vn);
-  const __m512i vindex = _mm512_and_si512(vbits, _mm512_set1_epi32(63));
-  const __m512i vl = _mm512_i32gather_epi32(vindex, (const void*)softmax_lut64_table, sizeof(uint32_t));
+  const __m512i vl = softmax_avx512f_lut64_entry(vbits, PERMUTE);
   const __m512 vs = _mm512_castsi512_ps(_mm512_add_epi32(vl, _mm512_slli_epi32(vbits, 17)));
   vn = _mm512_sub_ps(vn, vmagic_bias);
   __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_LUT64_MINUS_LN2_HI_OVER64), vx);
@@ -48,7 +65,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_lut64p2_minus_max_p
 // m * exp(x - max) by method E; poly = softmax_exp_poly_for(E, m).
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_expm_poly(const softmax_exp_method E, __m512 vx, const softmax_exp_poly poly) {
   if (E == softmax_exp_lut16p3) { return softmax_avx512f_lut16p3_minus_max_poly(vx, poly); }
-  if (E == softmax_exp_lut64p2) { return softmax_avx512f_lut64p2_minus_max_poly(vx, poly); }
+  if (E == softmax_exp_lut64p2) { return softmax_avx512f_lut64p2_minus_max_poly(vx, poly, false); }
+  if (E == softmax_exp_lut64p2_perm) { return softmax_avx512f_lut64p2_minus_max_poly(vx, poly, true); }
   return softmax_avx512f_exp_minus_max_poly(vx, poly);
 }
 

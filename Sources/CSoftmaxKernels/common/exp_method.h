@@ -15,6 +15,9 @@ typedef enum {
   softmax_exp_lut16p3 = 1,
   // n = round(64x / ln2), 2^(n/64) from a 64-entry table read by a gather, degree-2 polynomial on |t| <= ln2/128.
   softmax_exp_lut64p2 = 2,
+  // lut64p2's arithmetic with the table read by two-table permutes from four registers instead of a gather:
+  // the same bits (the variant `perm`, kernel_common.h). AVX512F only.
+  softmax_exp_lut64p2_perm = 3,
 } softmax_exp_method;
 
 // The polynomial of method E times m, highest coefficient first, as softmax_exp_poly_times: m = 1 is the
@@ -23,7 +26,7 @@ static inline softmax_exp_poly softmax_exp_poly_for(const softmax_exp_method E, 
   if (E == softmax_exp_lut16p3) {
     return (softmax_exp_poly){{SOFTMAX_LUT16P3_C3 * m, SOFTMAX_LUT16P3_C2 * m, SOFTMAX_LUT16P3_C1 * m, m, 0.0f, 0.0f}};
   }
-  if (E == softmax_exp_lut64p2) {
+  if (E == softmax_exp_lut64p2 || E == softmax_exp_lut64p2_perm) {
     return (softmax_exp_poly){{SOFTMAX_LUT64P2_C2 * m, SOFTMAX_LUT64P2_C1 * m, m, 0.0f, 0.0f, 0.0f}};
   }
   return softmax_exp_poly_times(m);

@@ -38,6 +38,7 @@ static const struct {
   {"raddexpminusmax_avx512f_x128_acc4_lut16p3", 148},
   {"raddexpminusmax_avx2_x96_lut64p2", 333},
   {"raddexpminusmax_avx512f_x128_acc4_lut64p2", 165},
+  {"raddexpminusmax_avx512f_x128_acc4_perm_lut64p2", 191},
   {"vscaleexpminusmax_portable_x4", 60},
   {"vscaleexpminusmax_avx2_x16", 48},
   {"vscaleexpminusmax_avx2_x24", 69},
@@ -60,6 +61,7 @@ static const struct {
   {"vscaleexpminusmax_avx512f_x48_lut16p3", 59},
   {"vscaleexpminusmax_avx2_x24_lut64p2", 73},
   {"vscaleexpminusmax_avx512f_x16_lut64p2", 24},
+  {"vscaleexpminusmax_avx512f_x16_perm_lut64p2", 26},
   {"raddstoreexpminusmax_portable_x4_acc4", 179},
   {"raddstoreexpminusmax_avx2_x32_acc2", 106},
   {"raddstoreexpminusmax_avx2_x32_acc2_nt", 105},
@@ -77,6 +79,7 @@ static const struct {
   {"raddstoreexpminusmax_avx512f_x128_acc2_lut16p3", 157},
   {"raddstoreexpminusmax_avx2_x64_acc2_lut64p2", 230},
   {"raddstoreexpminusmax_avx512f_x128_acc2_lut64p2", 173},
+  {"raddstoreexpminusmax_avx512f_x128_acc2_perm_lut64p2", 189},
   {"vscale_portable_x4", 17},
   {"vscale_avx2_x32", 10.5},
   {"vscale_avx2_x32_nt", 10.5},
@@ -132,6 +135,7 @@ static const struct {
   {"rmaxaddexp_avx512f_x128_acc2_lut16p3", 197},
   {"rmaxaddexp_avx2_x64_acc2_lut64p2", 317},
   {"rmaxaddexp_avx512f_x128_acc2_lut64p2", 230},
+  {"rmaxaddexp_avx512f_x128_acc2_perm_lut64p2", 272},
 };
 
 #endif  // SOFTMAX_INSTRUCTION_COUNTS_H

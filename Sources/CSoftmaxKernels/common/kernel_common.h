@@ -53,6 +53,10 @@
 //          kernel's memory variant (`variant`) stays "": VariantTests compare memory variants bit for bit
 //          with their plain twin, which a different exp method would fail by design.
 //   lut64p2     the exp method with a 64-entry table read by gathers and a degree-2 polynomial.
+//   perm_lut64p2  lut64p2 with its table read by permutes instead of a gather: the method's arithmetic
+//          and bits, a different way of building powers of two, so a variant (`perm`) of the method
+//          (`lut64p2`), compared bit for bit with its plain twin. Only where two-table permutes exist
+//          (SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE): four registers hold the 64 entries.
 // Each family file states which dimensions it implements (SOFTMAX_VARIANTS_IMPLEMENTED, or _EXP for the
 // families with exp methods), so a line naming a variant a template ignores does not compile.
 #define SOFTMAX_VARIANT_SUFFIX_base
@@ -83,6 +87,10 @@
 #define SOFTMAX_VARIANT_STRING_lut64p2 ""
 #define SOFTMAX_VARIANT_NT_lut64p2 0
 #define SOFTMAX_VARIANT_PF_lut64p2 0
+#define SOFTMAX_VARIANT_SUFFIX_perm_lut64p2 _perm_lut64p2
+#define SOFTMAX_VARIANT_STRING_perm_lut64p2 "perm"
+#define SOFTMAX_VARIANT_NT_perm_lut64p2 0
+#define SOFTMAX_VARIANT_PF_perm_lut64p2 0
 // The exp method of each variant (a softmax_exp_method value) and its name; "" is the paper's, rr2p5.
 #define SOFTMAX_VARIANT_EXP_base 0
 #define SOFTMAX_VARIANT_EXP_nt 0
@@ -91,9 +99,15 @@
 #define SOFTMAX_VARIANT_EXP_nt_pf1k 0
 #define SOFTMAX_VARIANT_EXP_lut16p3 1
 #define SOFTMAX_VARIANT_EXP_lut64p2 2
+#define SOFTMAX_VARIANT_EXP_perm_lut64p2 3
 #define SOFTMAX_EXP_STRING_0 ""
 #define SOFTMAX_EXP_STRING_1 "lut16p3"
 #define SOFTMAX_EXP_STRING_2 "lut64p2"
+#define SOFTMAX_EXP_STRING_3 "lut64p2"
+// VPERMT2PS (AVX512F) reads 32 entries from two registers; AVX2 has no two-table permute.
+#define SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE_portable 0
+#define SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE_avx2 0
+#define SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE_avx512f 1
 
 #define SOFTMAX_NT(variant) SOFTMAX_VARIANT_NT_##variant
 #define SOFTMAX_PF(variant) SOFTMAX_VARIANT_PF_##variant
@@ -101,7 +115,8 @@
 #define SOFTMAX_EXP_STRING(variant) SOFTMAX_CAT(SOFTMAX_EXP_STRING_, SOFTMAX_EXP(variant))
 #define SOFTMAX_VARIANTS_IMPLEMENTED(family, isa, variant, nt, pf) SOFTMAX_VARIANTS_IMPLEMENTED_EXP(family, isa, variant, nt, pf, 0)
 #define SOFTMAX_VARIANTS_IMPLEMENTED_EXP(family, isa, variant, nt, pf, exp) \
-  _Static_assert((nt || !SOFTMAX_NT(variant)) && (pf || !SOFTMAX_PF(variant)) && (exp || !SOFTMAX_EXP(variant)), \
+  _Static_assert((nt || !SOFTMAX_NT(variant)) && (pf || !SOFTMAX_PF(variant)) && (exp || !SOFTMAX_EXP(variant)) \
+                     && (SOFTMAX_EXP(variant) != 3 || SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE_##isa), \
                  #family "_" #isa " does not implement the variant " #variant);
 
 
