@@ -45,14 +45,18 @@ final class PresetTests: XCTestCase {
         }
     }
 
-    /// The table-exp presets and their methods: lut (16 entries, permutes) and lut64 (64 entries, gathers).
-    private let tablePresets = [(file: "lut.json", method: "lut16p3"), (file: "lut64.json", method: "lut64p2")]
+    /// The table-exp presets, their method and lookup variant, and their exp passes: lut (16 entries,
+    /// permutes) and lut64 (64 entries, gathers) on AVX2 and AVX512F, lut64perm (64 entries, permutes) on
+    /// AVX512F only.
+    private let tablePresets = [(file: "lut.json", method: "lut16p3", variant: "", expPasses: 10),
+                                (file: "lut64.json", method: "lut64p2", variant: "", expPasses: 10),
+                                (file: "lut64perm.json", method: "lut64p2", variant: "perm", expPasses: 5)]
 
     /// Each table-exp preset runs its table-based exp in every pass that computes exp, never the paper's
     /// method beside it (a preset compares exp methods, so one method per preset), and only kernels this
     /// registry has.
     func testLutPresetsUseTheirTableExpInEveryExpPass() throws {
-        for (file, method) in tablePresets {
+        for (file, method, variant, expPasses) in tablePresets {
             let preset = try Preset.load(from: presetsFolder.appendingPathComponent(file))
             var checked = 0
             for (isa, algorithms) in preset.kernels {
@@ -61,18 +65,19 @@ final class PresetTests: XCTestCase {
                         let kernel = try XCTUnwrap(KernelRegistry.named(name), "\(file) \(isa) \(algorithm): \(name) is not in the registry")
                         if [.rmax, .vscale].contains(kernel.family) { continue }
                         XCTAssertEqual(kernel.expMethod, method, "\(file) \(isa) \(algorithm): \(name)")
+                        XCTAssertEqual(kernel.variant, variant, "\(file) \(isa) \(algorithm): \(name)")
                         checked += 1
                     }
                 }
             }
-            XCTAssertEqual(checked, 10, "\(file): the five exp passes of three-pass-recompute, three-pass-reload and online on both ISAs")
+            XCTAssertEqual(checked, expPasses, "\(file): the five exp passes of three-pass-recompute, three-pass-reload and online on each of its ISAs")
         }
     }
 
     /// The table-exp presets' softmaxes agree with float64 as blend's does: each table exp is within blend's
     /// 2-ulp exp bound.
     func testLutPresetsSoftmaxMatchesFloat64() throws {
-        for (file, _) in tablePresets { try assertSoftmaxMatchesFloat64(presetFile: file) }
+        for preset in tablePresets { try assertSoftmaxMatchesFloat64(presetFile: preset.file) }
     }
 
     private func assertSoftmaxMatchesFloat64(presetFile: String) throws {

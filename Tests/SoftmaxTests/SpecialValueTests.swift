@@ -7,12 +7,13 @@ import XCTest
 /// is tested together in one row.
 let specialValues: [Float] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, -1e30, 0]
 
-/// Every committed preset: blend, lut and lut64 (the table-based exps) and each tuned preset under
+/// Every committed preset: blend, lut, lut64 and lut64perm (the table-based exps) and each tuned preset under
 /// experiments/presets/tuned, with its file's name.
 func committedPresets() throws -> [(label: String, preset: Preset)] {
     var presets = [(label: "blend", preset: try blendPreset()),
                    (label: "lut", preset: try Preset.load(from: presetsFolder.appendingPathComponent("lut.json"))),
-                   (label: "lut64", preset: try Preset.load(from: presetsFolder.appendingPathComponent("lut64.json")))]
+                   (label: "lut64", preset: try Preset.load(from: presetsFolder.appendingPathComponent("lut64.json"))),
+                   (label: "lut64perm", preset: try Preset.load(from: presetsFolder.appendingPathComponent("lut64perm.json")))]
     let tuned = presetsFolder.appendingPathComponent("tuned")
     let files = (try? FileManager.default.contentsOfDirectory(at: tuned, includingPropertiesForKeys: nil)) ?? []
     for file in files.filter({ $0.pathExtension == "json" }).sorted(by: { $0.path < $1.path }) {
