@@ -27,9 +27,10 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_lut16p3_minus_max_p
   return _mm512_maskz_mul_ps(vnormal, vp, vs);
 }
 
-// T[n mod 64] for the magic-biased vn's bits: with PERMUTE, two VPERMT2PS (each reads the index's low 5
-// bits from two of the four registers holding the table) and a blend on bit 5 (VPTESTMD into a mask);
-// otherwise one VPGATHERDD with the index masked to 6 bits. The same entry either way.
+// T[n mod 64] for the magic-biased vn's bits: with PERMUTE, two two-table permutes (VPERMT2D/VPERMI2D,
+// each reads the index's low 5 bits and picks from two of the four registers holding the table) and a
+// blend on bit 5 (tested into a mask register); otherwise one VPGATHERDD with the index masked to 6 bits.
+// The same entry either way.
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512i softmax_avx512f_lut64_entry(__m512i vbits, const bool PERMUTE) {
   if (PERMUTE) {
     const __m512i vt0 = _mm512_loadu_si512((const void*)&softmax_lut64_table[0]);

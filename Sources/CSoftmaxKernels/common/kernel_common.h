@@ -104,7 +104,7 @@
 #define SOFTMAX_EXP_STRING_1 "lut16p3"
 #define SOFTMAX_EXP_STRING_2 "lut64p2"
 #define SOFTMAX_EXP_STRING_3 "lut64p2"
-// VPERMT2PS (AVX512F) reads 32 entries from two registers; AVX2 has no two-table permute.
+// VPERMT2D/VPERMI2D (AVX512F) read 32 entries from two registers; AVX2 has no two-table permute.
 #define SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE_portable 0
 #define SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE_avx2 0
 #define SOFTMAX_ISA_HAS_TWO_TABLE_PERMUTE_avx512f 1
