@@ -230,18 +230,11 @@ final class ExperimentTests: XCTestCase {
             do {
                 let preset = try Preset.load(from: folder.appendingPathComponent(name))
                 // blend covers every ISA; the authors' per-processor presets only AVX2. Every ISA a preset
-                // lists must cover every algorithm, with one stated exception: lut has no two-pass, because
-                // the extended-range exp has no table method and a preset never mixes exp methods
-                // (docs/exp-kernels.md). It must then lack two-pass outright, so that adding it lifts this.
+                // lists must cover every algorithm (lut included, since the two-pass exp has a table method).
                 let isas = name == "blend.json" ? ISA.allCases : ISA.allCases.filter { preset.kernels[$0.rawValue] != nil }
                 XCTAssertFalse(isas.isEmpty, "experiments/presets/\(name) should list kernels for at least one ISA")
-                let exempt: [Algorithm] = name == "lut.json" ? [.twoPass] : []
                 for isa in isas {
-                    for algorithm in Algorithm.allCases where !exempt.contains(algorithm) { _ = try preset.plan(algorithm, isa: isa) }
-                    for algorithm in exempt {
-                        XCTAssertNil(preset.kernels[isa.rawValue]?[algorithm.rawValue],
-                                     "experiments/presets/\(name) now has \(algorithm.rawValue) on \(isa.rawValue): remove its exemption here")
-                    }
+                    for algorithm in Algorithm.allCases { _ = try preset.plan(algorithm, isa: isa) }
                 }
             } catch {
                 XCTFail("experiments/presets/\(name) should load and cover every algorithm on each ISA it lists; saw: \(error)")

@@ -61,7 +61,7 @@ final class PresetTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(checked, 10, "the five exp passes of three-pass-recompute, three-pass-reload and online on both ISAs")
+        XCTAssertEqual(checked, 14, "the seven exp passes of two-pass, three-pass-recompute, three-pass-reload and online on both ISAs")
     }
 
     /// lut's softmax agrees with float64 as blend's does: the table exp is within blend's 2-ulp exp bound.
