@@ -19,7 +19,8 @@ rounded from float(x * 16/ln2) without the magic bias. That product's rounding p
 units for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT (read from softmax_kernels.h), so |t| <= (1/2 + delta) *
 ln2/16 there: the extended polynomial is fitted on that wider interval. The kernels clamp t to
 +-ln2/16 * (1 - 2^-10), the widest bound that keeps the mantissa p(t) * 2^(j/16) below 2 (printed), which
-changes nothing while delta < 1/2. The whole extended exp is emulated over [-limit, limit].
+changes nothing while float(x * 16/ln2) is below 2^24 (n then off by at most 0.86). The whole extended exp
+is emulated over [-limit, limit].
 
 Also prints, for the record, why there is no single-constant (rr1) reduction in the three-pass or
 two-pass exps: with ln2 rounded to one float, t's error grows as n * |ln2 - float(ln2)|, which over the
@@ -242,8 +243,8 @@ def write_header(c16, e16, ulps, ext):
 // = {ext['half_width'] / (np.log(2) / 32):.4f} * ln2/32 there (widened by 2^-10). p(t) = 1 + t*(c1 + t*(c2 + t*c3)) is fitted on
 // that interval: error of the rounded polynomial {ext['poly']:.3g} ({ext['poly'] / ULP:.3f} ulp); of the whole
 // extended exp in float arithmetic (emulated, 4M points of [-limit, limit] and of [-100, 100]): {ext['ulps']:.3f} ulp.
-// The kernels clamp t to +-SOFTMAX_LUT16P3_EXT_T_MAX = ln2/16 * (1 - 2^-10) (a no-op while n is off by less
-// than 1/2, |x| below about 2^18.4), which keeps the mantissa p(t) * 2^(j/16) in [0.95, {ext['mantissa_max']:.6f}],
+// The kernels clamp t to +-SOFTMAX_LUT16P3_EXT_T_MAX = ln2/16 * (1 - 2^-10) (a no-op while float(x * 16/ln2)
+// is below 2^24, |x| below about 2^19.5), which keeps the mantissa p(t) * 2^(j/16) in [0.95, {ext['mantissa_max']:.6f}],
 // below 2, for every input, NaN and infinities included.
 #define SOFTMAX_LUT16P3_EXT_C1 {hexf(ext['c'][0])}
 #define SOFTMAX_LUT16P3_EXT_C2 {hexf(ext['c'][1])}

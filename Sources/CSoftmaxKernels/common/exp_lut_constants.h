@@ -31,8 +31,8 @@
 // = 1.3321 * ln2/32 there (widened by 2^-10). p(t) = 1 + t*(c1 + t*(c2 + t*c3)) is fitted on
 // that interval: error of the rounded polynomial 5.23e-09 (0.088 ulp); of the whole
 // extended exp in float arithmetic (emulated, 4M points of [-limit, limit] and of [-100, 100]): 1.690 ulp.
-// The kernels clamp t to +-SOFTMAX_LUT16P3_EXT_T_MAX = ln2/16 * (1 - 2^-10) (a no-op while n is off by less
-// than 1/2, |x| below about 2^18.4), which keeps the mantissa p(t) * 2^(j/16) in [0.95, 1.999915],
+// The kernels clamp t to +-SOFTMAX_LUT16P3_EXT_T_MAX = ln2/16 * (1 - 2^-10) (a no-op while float(x * 16/ln2)
+// is below 2^24, |x| below about 2^19.5), which keeps the mantissa p(t) * 2^(j/16) in [0.95, 1.999915],
 // below 2, for every input, NaN and infinities included.
 #define SOFTMAX_LUT16P3_EXT_C1 0x1.0p0f
 #define SOFTMAX_LUT16P3_EXT_C2 0x1.0003C4p-1f

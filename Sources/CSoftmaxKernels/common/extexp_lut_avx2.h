@@ -18,7 +18,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 __m256 softmax_avx2_lut16_lookup(__m256i vi, 
 // vp[v] * 2^vn[v] = exp(vx[v]) for every float, by lut16p3: n = round(x * 16/ln2) (x is unbounded, so
 // VROUNDPS rather than the magic bias), t = x - n*ln2/16 by the two-constant reduction, the pair
 // (p(t) * T[n mod 16], floor(n/16)); poly = softmax_extexp_poly_for(lut16p3, m) gives m times the mantissa.
-// t is clamped to +-SOFTMAX_LUT16P3_EXT_T_MAX in every lane (a no-op for |x| <= the accurate limit; NaN t,
+// t is clamped to +-SOFTMAX_LUT16P3_EXT_T_MAX in every lane (a no-op for |x| below about 2^19.5; NaN t,
 // from infinite and NaN inputs, becomes -T_MAX, as VMAXPS returns its second operand for NaN), so the
 // mantissa is finite and in [0.95, 2) for every input: the degree-3 polynomial, unlike the paper's
 // degree 5, turns negative below t = -1.6, which the paper's clamp at |t| >= 2 would let through.
