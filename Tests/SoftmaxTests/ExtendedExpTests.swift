@@ -154,6 +154,25 @@ final class ExtendedExpLutTests: KernelTestCase {
         }
     }
 
+    /// Beyond the accurate limit the clamp of t binds (from |x| about 2^19.5 on) and the error grows, but
+    /// order is kept (docs/exp-kernels.md): exp(x) as each single-element sum gives it never decreases as
+    /// x grows, on sorted inputs from the limit to 2^24 and across the point where the clamp starts to bind.
+    func testOrderIsKeptBeyondTheLimit() throws {
+        let limit = largeAccurateRange.upperBound
+        for range: ClosedRange<Float> in [limit...0x1p24, 0x1p19...0x1p20, -0x1p20 ... -0x1p19] {
+            let x = uniform(3001, in: range, seed: 72).sorted()
+            for kernel in try lutKernels(.raddextexp) {
+                var previous = -Double.infinity, previousX: Float = 0
+                for xi in x {
+                    guard case let .extended(m, e) = kernel.run([xi], output: false).0 else { return XCTFail("\(kernel)") }
+                    let value = Foundation.log(Double(m)) + Double(e) * M_LN2
+                    XCTAssert(value >= previous, "\(kernel): exp(\(xi)) gives log \(value), below exp(\(previousX))'s \(previous)")
+                    (previous, previousX) = (value, xi)
+                }
+            }
+        }
+    }
+
     /// Rows of special values together (NaN, +-inf, huge finite, 2^24 and an ordinary value), in every
     /// order of a few: the sum has the paper's method's exponent and NaN-ness on the same ISA (its mantissa
     /// differs only by the methods' roundings), and vscaleextexp with the scale of its own method's sum
