@@ -77,8 +77,17 @@ def main_loop(instructions, tile):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return
+    if len(sys.argv) > 2 or (len(sys.argv) > 1 and sys.argv[1].startswith("-")):
+        print(f"error: unexpected arguments {sys.argv[1:]}; usage: count-instructions.py [build dir, default .build/debug]", file=sys.stderr)
+        sys.exit(2)
     build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".build/debug"
     objects = build / "CSoftmaxKernels.build"
+    if not objects.is_dir():
+        print(f"error: no kernel objects in {objects}; run `swift build` first (or name the build dir)", file=sys.stderr)
+        sys.exit(2)
     # Spelled as softmax_kernels_compiler() (isa.c) spells it, so the registry can tell when they differ.
     macros = subprocess.run(["clang", "-dM", "-E", "-x", "c", "/dev/null"], check=True, capture_output=True, text=True).stdout
     compiler = "clang " + re.search(r'#define __clang_version__ "(.*)"', macros).group(1)

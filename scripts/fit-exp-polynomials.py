@@ -18,12 +18,22 @@ Method lut64p2: the same with 64 entries and a degree-2 polynomial: n = round(x 
 that n << (23 - k) = floor(n/2^k) << 23 + j << (23 - k): a shift of 19 for 16 entries, 17 for 64. The shift
 keeps n's low 9 + k bits (32 - (23 - k)), enough for |n| <= 2^k * 126 with its sign.
 
+Method lut16p3 of the two-pass (extended-range) exp, lut16p3 in raddextexp and vscaleextexp: the same
+reduction and table, but the result is the pair (p(t) * T[j], floor(n/16)) and x is unbounded, so n is
+rounded from float(x * 16/ln2) without the magic bias. That product's rounding puts n off by up to delta
+units for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT (read from softmax_kernels.h), so |t| <= (1/2 + delta) *
+ln2/16 there: the extended polynomial is fitted on that wider interval. The kernels clamp t to
++-ln2/16 * (1 - 2^-10), the widest bound that keeps the mantissa p(t) * 2^(j/16) below 2 (printed), which
+changes nothing while float(x * 16/ln2) is below 2^24 (n then off by at most 0.86). The whole extended exp
+is emulated over [-limit, limit].
+
 Also prints, for the record, why there is no single-constant (rr1) reduction in the three-pass or
 two-pass exps: with ln2 rounded to one float, t's error grows as n * |ln2 - float(ln2)|, which over the
 three-pass range |n| <= 126 already exceeds the 2.5-ulp budget.
 
 Run: python3 scripts/fit-exp-polynomials.py [--write]
 """
+import re
 import struct
 import sys
 from pathlib import Path
@@ -31,6 +41,8 @@ from pathlib import Path
 import numpy as np
 
 HEADER = Path(__file__).resolve().parent.parent / "Sources/CSoftmaxKernels/common/exp_lut_constants.h"
+# Where SOFTMAX_EXTEXP_ACCURATE_LIMIT is defined (its one owner): the extended fit covers |x| up to it.
+KERNELS_HEADER = Path(__file__).resolve().parent.parent / "Sources/CSoftmaxKernels/include/softmax_kernels.h"
 # The two halves of -ln2 of exp_constants.h (SOFTMAX_MINUS_LN2_HI, SOFTMAX_MINUS_LN2_LO).
 MINUS_LN2_HI = float.fromhex("-0x1.62E43p-1")
 MINUS_LN2_LO = float.fromhex("0x1.05C61p-29")
@@ -128,6 +140,74 @@ def whole_exp_error_ulps(c, table_bits):
     return float(np.max(np.abs(y - ref) / spacing))
 
 
+def accurate_limit():
+    """SOFTMAX_EXTEXP_ACCURATE_LIMIT, read from its definition."""
+    m = re.search(r"#define SOFTMAX_EXTEXP_ACCURATE_LIMIT (0x[0-9A-Fa-fp.+-]+)f", KERNELS_HEADER.read_text())
+    if m is None:
+        sys.exit(f"error: no SOFTMAX_EXTEXP_ACCURATE_LIMIT in {KERNELS_HEADER}; fix the pattern in accurate_limit()")
+    return float.fromhex(m.group(1))
+
+
+def extended_half_width(limit):
+    """|t| bound of the two-pass lut16p3 reduction for |x| <= limit, and delta: n = round(float(x * C)),
+    C = float(16/ln2), differs from x * 16/ln2 by at most limit * |C - 16/ln2| (the constant) plus half a
+    unit in the last place of float(limit * C) (the product's rounding), so |t| <= (1/2 + delta) * ln2/16;
+    widened by 2^-10 for the reduction's own rounding, as fit() does."""
+    c = f32(16 / np.log(2))
+    delta = limit * abs(c - 16 / np.log(2)) + float(np.spacing(np.float32(limit * c))) / 2
+    return (0.5 + delta) * np.log(2) / 16 * (1 + 2.0**-10), delta
+
+
+def pow2_16_bits():
+    """bits(float(2^(j/16))), j = 0..15: the plain table of the extended exp, whose pair keeps T[j] in the
+    mantissa (no exponent folded into the entries)."""
+    return [struct.unpack("<I", struct.pack("<f", f32(2.0 ** (j / 16))))[0] for j in range(16)]
+
+
+def emulate_lut16p3_extended(x, c, t_max):
+    """The two-pass kernels' float32 arithmetic (extexp_lut_avx2.h): the pair (mantissa, exponent)."""
+    x = x.astype(np.float32)
+    n = np.rint((x.astype(np.float64) * np.float64(f32(16 / np.log(2)))).astype(np.float32))
+    t = (n.astype(np.float64) * np.float64(f32(MINUS_LN2_HI / 16)) + x.astype(np.float64)).astype(np.float32)
+    t = (n.astype(np.float64) * np.float64(f32(MINUS_LN2_LO / 16)) + t.astype(np.float64)).astype(np.float32)
+    t = np.clip(t, -np.float32(t_max), np.float32(t_max)).astype(np.float32)
+    table = np.array(pow2_16_bits(), dtype=np.uint32).view(np.float32)
+    s = table[(n.astype(np.int64) % 16)]
+    e = np.floor(n.astype(np.float64) / 16)
+    p = (t.astype(np.float64) * np.float64(c[2]) + np.float64(c[1])).astype(np.float32)
+    p = (p.astype(np.float64) * t + np.float64(c[0])).astype(np.float32)
+    p = (p.astype(np.float64) * t + 1.0).astype(np.float32)
+    return (p * s).astype(np.float32), e
+
+
+def extended_error_ulp(c, t_max, lo, hi, points=4_000_001):
+    """Max error of the emulated extended exp on a grid of [lo, hi], in units of the float spacing at
+    the reference mantissa exp(x - e*ln2) (the power 2^e is exact)."""
+    x = np.linspace(lo, hi, points).astype(np.float32)
+    m, e = emulate_lut16p3_extended(x, c, t_max)
+    ref = np.exp(x.astype(np.float64) - e * np.log(2))
+    spacing = np.spacing(ref.astype(np.float32)).astype(np.float64)
+    return float(np.max(np.abs(m.astype(np.float64) - ref) / spacing))
+
+
+def fit_extended():
+    limit = accurate_limit()
+    half_width, delta = extended_half_width(limit)
+    c = [f32(v) for v in lawson(3, half_width)]
+    poly = relative_error(c, half_width)
+    t_max = f32(np.log(2) / 16 * (1 - 2.0**-10))
+    ulps = max(extended_error_ulp(c, t_max, -limit, limit), extended_error_ulp(c, t_max, -100.0, 100.0))
+    # The largest mantissa, p(t_max) * T[15] in the kernels' float arithmetic: below 2, as the two-pass
+    # vector scaling needs (softmax_extfloat_normalized), for every input.
+    t = np.float32(t_max)
+    p = np.float32(np.float32(np.float32(t * np.float32(c[2]) + np.float32(c[1])) * t + np.float32(c[0])) * t + np.float32(1))
+    mantissa_max = float(np.float32(p * np.float32(2 ** (15 / 16))))
+    if not mantissa_max < 2:
+        sys.exit(f"error: the extended mantissa reaches {mantissa_max} >= 2; lower t_max in fit_extended()")
+    return {"limit": limit, "delta": delta, "half_width": half_width, "c": c, "poly": poly, "t_max": t_max, "ulps": ulps,
+            "mantissa_max": mantissa_max}
+
+
 def main():
     c16, e16 = fit(3, 4)
     c64, e64 = fit(2, 6)
@@ -142,11 +222,18 @@ def main():
     delta = abs(np.log(2) - f32(np.log(2)))
     print(f"rr1: |ln2 - float(ln2)| = {delta:.3g}; at |n| = 126 the reduced argument is off by "
           f"{126 * delta:.3g} = {126 * delta / ULP:.1f} ulp of exp(t) (budget 2.5): not built")
+    ext = fit_extended()
+    print(f"lut16p3 two-pass: |x| <= {ext['limit']:g} puts n off by up to {ext['delta']:.3f}, so |t| <= "
+          f"{ext['half_width'] / (np.log(2) / 32):.4f} * ln2/32; c1..c3 = {[hexf(v) for v in ext['c']]}, polynomial error "
+          f"{ext['poly']:.3g} ({ext['poly'] / ULP:.3f} ulp); whole extended exp, emulated on 4M points of "
+          f"[-limit, limit] and of [-100, 100]: max error {ext['ulps']:.3f} ulp (budget 2.5); t clamped to "
+          f"+-{ext['t_max']:.6g}, largest mantissa {ext['mantissa_max']:.6f}")
     if "--write" in sys.argv:
-        write_header(c16, e16, ulps, c64, e64, ulps64)
+        write_header(c16, e16, ulps, c64, e64, ulps64, ext)
 
 
-def write_header(c16, e16, ulps, c64, e64, ulps64):
+def write_header(c16, e16, ulps, c64, e64, ulps64, ext):
+    pow2_entries = ", ".join(f"0x{v:08X}" for v in pow2_16_bits())
     entries = ", ".join(f"0x{v:08X}" for v in table16_entries())
     entries64 = ", \\\n    ".join(", ".join(f"0x{v:08X}" for v in table_entries(6)[r:r + 8]) for r in range(0, 64, 8))
     HEADER.write_text(f"""// Generated by scripts/fit-exp-polynomials.py --write: do not edit by hand.
@@ -192,6 +279,22 @@ def write_header(c16, e16, ulps, c64, e64, ulps64):
 // added to entry n mod 64 gives bits(2^(n/64)) (softmax_avx2_lut64_pow2).
 #define SOFTMAX_LUT64_TABLE_ENTRIES {{ \\
     {entries64}}}
+
+// The two-pass (extended-range) exp with the table (extexp_lut_avx2.h): n = round(float(x * 16/ln2)) is off
+// by up to {ext['delta']:.3f} for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT, so |t| <= (1/2 + {ext['delta']:.3f}) * ln2/16
+// = {ext['half_width'] / (np.log(2) / 32):.4f} * ln2/32 there (widened by 2^-10). p(t) = 1 + t*(c1 + t*(c2 + t*c3)) is fitted on
+// that interval: error of the rounded polynomial {ext['poly']:.3g} ({ext['poly'] / ULP:.3f} ulp); of the whole
+// extended exp in float arithmetic (emulated, 4M points of [-limit, limit] and of [-100, 100]): {ext['ulps']:.3f} ulp.
+// The kernels clamp t to +-SOFTMAX_LUT16P3_EXT_T_MAX = ln2/16 * (1 - 2^-10) (a no-op while float(x * 16/ln2)
+// is below 2^24, |x| below about 2^19.5), which keeps the mantissa p(t) * 2^(j/16) in [0.95, {ext['mantissa_max']:.6f}],
+// below 2, for every input, NaN and infinities included.
+#define SOFTMAX_LUT16P3_EXT_C1 {hexf(ext['c'][0])}
+#define SOFTMAX_LUT16P3_EXT_C2 {hexf(ext['c'][1])}
+#define SOFTMAX_LUT16P3_EXT_C3 {hexf(ext['c'][2])}
+#define SOFTMAX_LUT16P3_EXT_T_MAX {hexf(ext['t_max'])}
+
+// bits(2^(j/16)), j = 0..15: the extended exp keeps T[j] in the mantissa, so its table is uncompensated.
+#define SOFTMAX_LUT16_POW2_ENTRIES {{{pow2_entries}}}
 
 #endif  // SOFTMAX_EXP_LUT_CONSTANTS_H
 """)

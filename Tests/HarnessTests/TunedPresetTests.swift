@@ -31,7 +31,8 @@ final class TunedPresetTests: XCTestCase {
     }
 
     /// The exp passes share one exp method per ISA: a table-method kernel that is fastest for its family
-    /// is passed over when another exp family has no kernel of that method (two-pass has no lut16p3).
+    /// is passed over when another exp family has no timed kernel of that method, and two-pass's passes
+    /// (raddextexp and vscaleextexp have lut16p3 kernels) take part in the choice like the others.
     func testExpPassesShareOneExpMethod() throws {
         let n = 10_000_000
         let threePassOnly = TunedPreset.choose(try table([
@@ -49,7 +50,15 @@ final class TunedPresetTests: XCTestCase {
             ("avx2", "raddexpminusmax", "raddexpminusmax_avx2_x96_lut16p3", n, 1.0),
             ("avx2", "raddextexp", "raddextexp_avx2_x96", n, 1.0),
         ]))
-        XCTAssertEqual(withTwoPass["avx2"]?["raddexpminusmax"]?.kernel, "raddexpminusmax_avx2_x96", "raddextexp has no lut16p3 kernel")
+        XCTAssertEqual(withTwoPass["avx2"]?["raddexpminusmax"]?.kernel, "raddexpminusmax_avx2_x96", "raddextexp has no timed lut16p3 kernel")
+        let withTwoPassLut = TunedPreset.choose(try table([
+            ("avx2", "raddexpminusmax", "raddexpminusmax_avx2_x96", n, 2.0),
+            ("avx2", "raddexpminusmax", "raddexpminusmax_avx2_x96_lut16p3", n, 1.0),
+            ("avx2", "raddextexp", "raddextexp_avx2_x96", n, 1.0),
+            ("avx2", "raddextexp", "raddextexp_avx2_x96_lut16p3", n, 1.5),
+        ]))
+        XCTAssertEqual(withTwoPassLut["avx2"]?["raddexpminusmax"]?.kernel, "raddexpminusmax_avx2_x96_lut16p3", "lut is faster in total (2.5 < 3)")
+        XCTAssertEqual(withTwoPassLut["avx2"]?["raddextexp"]?.kernel, "raddextexp_avx2_x96_lut16p3", "the same method, though slower alone")
     }
 
     /// A streaming-store variant competes like any other: where it starts to run is the crossover's

@@ -49,4 +49,20 @@
     0x3F7744FD, 0x3F779D16, 0x3F77FBB8, 0x3F7860F5, 0x3F78CCDF, 0x3F793F89, 0x3F79B907, 0x3F7A396A, \
     0x3F7AC0C7, 0x3F7B4F30, 0x3F7BE4BA, 0x3F7C8177, 0x3F7D257D, 0x3F7DD0DF, 0x3F7E83B3, 0x3F7F3E0C}
 
+// The two-pass (extended-range) exp with the table (extexp_lut_avx2.h): n = round(float(x * 16/ln2)) is off
+// by up to 0.165 for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT, so |t| <= (1/2 + 0.165) * ln2/16
+// = 1.3321 * ln2/32 there (widened by 2^-10). p(t) = 1 + t*(c1 + t*(c2 + t*c3)) is fitted on
+// that interval: error of the rounded polynomial 5.23e-09 (0.088 ulp); of the whole
+// extended exp in float arithmetic (emulated, 4M points of [-limit, limit] and of [-100, 100]): 1.690 ulp.
+// The kernels clamp t to +-SOFTMAX_LUT16P3_EXT_T_MAX = ln2/16 * (1 - 2^-10) (a no-op while float(x * 16/ln2)
+// is below 2^24, |x| below about 2^19.5), which keeps the mantissa p(t) * 2^(j/16) in [0.95, 1.999915],
+// below 2, for every input, NaN and infinities included.
+#define SOFTMAX_LUT16P3_EXT_C1 0x1.0p0f
+#define SOFTMAX_LUT16P3_EXT_C2 0x1.0003C4p-1f
+#define SOFTMAX_LUT16P3_EXT_C3 0x1.554FD4p-3f
+#define SOFTMAX_LUT16P3_EXT_T_MAX 0x1.628B76p-5f
+
+// bits(2^(j/16)), j = 0..15: the extended exp keeps T[j] in the mantissa, so its table is uncompensated.
+#define SOFTMAX_LUT16_POW2_ENTRIES {0x3F800000, 0x3F85AAC3, 0x3F8B95C2, 0x3F91C3D3, 0x3F9837F0, 0x3F9EF532, 0x3FA5FED7, 0x3FAD583F, 0x3FB504F3, 0x3FBD08A4, 0x3FC5672A, 0x3FCE248C, 0x3FD744FD, 0x3FE0CCDF, 0x3FEAC0C7, 0x3FF5257D}
+
 #endif  // SOFTMAX_EXP_LUT_CONSTANTS_H

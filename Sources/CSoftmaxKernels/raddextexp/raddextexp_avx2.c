@@ -1,5 +1,5 @@
 // RADDEXTEXP for AVX2: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per iteration,
-// PF: prefetch distance in bytes (0: none).
+// PF: prefetch distance in bytes (0: none), E: the exp method (exp_method.h; lut16p3: extexp_lut_avx2.h).
 //
 // Each accumulator lane keeps m * 2^e. Adding terms p_i * 2^n_i uses
 //   2^e*m + sum 2^n_i*p_i = 2^e' * (2^(e-e')*m + sum 2^(n_i-e')*p_i),  e' = max(e, n_i...),
@@ -8,7 +8,7 @@
 
 // x86-64 only: kernels.def lists this file's kernels under the same guard.
 #if SOFTMAX_ARCH_X86_64
-#include "../common/exp_avx2.h"
+#include "../common/extexp_lut_avx2.h"
 
 #define SOFTMAX_AVX2_GROUP 6
 
@@ -37,7 +37,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2_merge(const 
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, const float* x, const size_t V,
-                                                                   const size_t A, const size_t PF) {
+                                                                   const size_t A, const size_t PF, const softmax_exp_method E) {
+  const softmax_exp_poly poly = softmax_extexp_poly_for(E, 1.0f);
   __m256 vaccm[SOFTMAX_MAX_ACCUMULATORS];
   __m256 vacce[SOFTMAX_MAX_ACCUMULATORS];
   SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
@@ -61,7 +62,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
         __m256 vx[SOFTMAX_AVX2_GROUP], vp[SOFTMAX_AVX2_GROUP], vn[SOFTMAX_AVX2_GROUP];
         SOFTMAX_UNROLL for (size_t v = 0; v < G; v++) { vx[v] = _mm256_loadu_ps(xg + 8 * v); }
         // Only a block with special lanes can hold a NaN input.
-        if (SOFTMAX_UNLIKELY(softmax_avx2_extexp_block(vx, vp, vn, G))) {
+        if (SOFTMAX_UNLIKELY(softmax_avx2_extexp_block_for(E, vx, vp, vn, G, poly))) {
           SOFTMAX_UNROLL for (size_t v = 0; v < G; v++) { vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx[v], vx[v], _CMP_UNORD_Q)); }
         }
         // One rescale of the accumulator per group, to the largest exponent among it and the group's terms.
@@ -79,7 +80,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
     const __m256 vx = _mm256_loadu_ps(x);
     vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx, vx, _CMP_UNORD_Q));
     __m256 vn;
-    const __m256 vp = softmax_avx2_extexp(vx, &vn);
+    const __m256 vp = softmax_avx2_extexp_for(E, vx, &vn);
     raddextexp_avx2_accumulate(&vaccm[0], &vacce[0], vp, vn);
   }
   if (n != 0) {
@@ -87,7 +88,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
     const __m256 vx = _mm256_maskload_ps(x, _mm256_castps_si256(vmask));
     vnan = _mm256_or_ps(vnan, _mm256_cmp_ps(vx, vx, _CMP_UNORD_Q));
     __m256 vn;
-    __m256 vp = softmax_avx2_extexp(vx, &vn);
+    __m256 vp = softmax_avx2_extexp_for(E, vx, &vn);
     // Absent lanes are 0 * 2^-inf, which neither adds nor raises the running exponent.
     vp = _mm256_and_ps(vp, vmask);
     vn = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), vn, vmask);
@@ -98,9 +99,10 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX2 softmax_extfloat raddextexp_avx2(size_t n, co
 
 #define SOFTMAX_EXPANDS_raddextexp_avx2 SOFTMAX_PROBE
 #define KERNEL_raddextexp_avx2(tile, acc, variant) \
-  SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, avx2, variant, 0, 1) \
+  SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddextexp, avx2, variant, 0, 1, 1) \
+  SOFTMAX_EXTEXP_METHOD_IMPLEMENTED(raddextexp, avx2, variant) \
   SOFTMAX_TARGET_AVX2 softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx2, tile, acc, variant)(size_t n, const float* x) { \
-    return raddextexp_avx2(n, x, (tile) / 8, acc, SOFTMAX_PF(variant)); \
+    return raddextexp_avx2(n, x, (tile) / 8, acc, SOFTMAX_PF(variant), SOFTMAX_EXP(variant)); \
   }
 #include "../common/expand_kernels.h"
 #endif  // SOFTMAX_ARCH_X86_64

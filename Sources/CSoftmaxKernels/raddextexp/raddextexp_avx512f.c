@@ -1,10 +1,11 @@
 // RADDEXTEXP for AVX512F: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per
 // iteration; powers of two applied with VSCALEFPS. The identity is the one in raddextexp_avx2.c.
+// E: the exp method (exp_method.h; lut16p3: extexp_lut_avx512f.h).
 #include "../common/kernel_common.h"
 
 // x86-64 only: kernels.def lists this file's kernels under the same guard.
 #if SOFTMAX_ARCH_X86_64
-#include "../common/exp_avx512f.h"
+#include "../common/extexp_lut_avx512f.h"
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void raddextexp_avx512f_accumulate(__m512* vaccm, __m512* vacce, __m512 vp,
                                                                         __m512 vn) {
@@ -29,7 +30,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f_merge(
 }
 
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t n, const float* x, const size_t V,
-                                                                         const size_t A, const size_t PF) {
+                                                                         const size_t A, const size_t PF, const softmax_exp_method E) {
+  const softmax_exp_poly poly = softmax_extexp_poly_for(E, 1.0f);
   __m512 vaccm[SOFTMAX_MAX_ACCUMULATORS];
   __m512 vacce[SOFTMAX_MAX_ACCUMULATORS];
   SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
@@ -43,7 +45,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
     __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
     SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm512_loadu_ps(x + 16 * v); }
     // Only a block with special lanes can hold a NaN input.
-    if (SOFTMAX_UNLIKELY(softmax_avx512f_extexp_block(vx, vp, vn, V))) {
+    if (SOFTMAX_UNLIKELY(softmax_avx512f_extexp_block_for(E, vx, vp, vn, V, poly))) {
       SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx[v], vx[v], _CMP_UNORD_Q)); }
     }
     __m512 vmax_e[SOFTMAX_MAX_ACCUMULATORS];
@@ -61,7 +63,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
     const __m512 vx = _mm512_loadu_ps(x);
     vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx, vx, _CMP_UNORD_Q));
     __m512 vn;
-    const __m512 vp = softmax_avx512f_extexp(vx, &vn);
+    const __m512 vp = softmax_avx512f_extexp_for(E, vx, &vn);
     raddextexp_avx512f_accumulate(&vaccm[0], &vacce[0], vp, vn);
   }
   if (n != 0) {
@@ -69,7 +71,7 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
     const __m512 vx = _mm512_maskz_loadu_ps(vmask, x);
     vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx, vx, _CMP_UNORD_Q));
     __m512 vn;
-    __m512 vp = softmax_avx512f_extexp(vx, &vn);
+    __m512 vp = softmax_avx512f_extexp_for(E, vx, &vn);
     vp = _mm512_maskz_mov_ps(vmask, vp);
     vn = _mm512_mask_mov_ps(_mm512_set1_ps(-INFINITY), vmask, vn);
     raddextexp_avx512f_accumulate(&vaccm[0], &vacce[0], vp, vn);
@@ -79,10 +81,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
 
 #define SOFTMAX_EXPANDS_raddextexp_avx512f SOFTMAX_PROBE
 #define KERNEL_raddextexp_avx512f(tile, acc, variant) \
-  SOFTMAX_VARIANTS_IMPLEMENTED(raddextexp, avx512f, variant, 0, 1) \
+  SOFTMAX_VARIANTS_IMPLEMENTED_EXP(raddextexp, avx512f, variant, 0, 1, 1) \
+  SOFTMAX_EXTEXP_METHOD_IMPLEMENTED(raddextexp, avx512f, variant) \
   SOFTMAX_TARGET_AVX512F softmax_extfloat SOFTMAX_KERNEL_NAME(raddextexp, avx512f, tile, acc, variant)(size_t n, \
                                                                                              const float* x) { \
-    return raddextexp_avx512f(n, x, (tile) / 16, acc, SOFTMAX_PF(variant)); \
+    return raddextexp_avx512f(n, x, (tile) / 16, acc, SOFTMAX_PF(variant), SOFTMAX_EXP(variant)); \
   }
 #include "../common/expand_kernels.h"
 #endif  // SOFTMAX_ARCH_X86_64
