@@ -2,6 +2,57 @@ import Foundation
 import Platform
 import Softmax
 
+extension Experiment.Kind {
+    /// Whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
+    /// multi-threaded memory references beside them.
+    public static let multicore = Experiment.Kind(rawValue: "multicore")
+}
+
+/// A multicore experiment's own settings.
+struct MulticoreSpec: KindSpec, Equatable {
+    /// Worker counts to run; nil means 1, 2, 4, ... and all cores. Counts above this machine's cores are
+    /// skipped with a note, so one file serves every machine.
+    var threads: [Int]?
+    /// Worker placements (compact, scattered).
+    var placements: [Placement]
+
+    static let keyTypes: [String: ExpectedJSON] = ["threads": .list(of: .whole(Int64.min...Int64.max)), "placements": .list(of: .string)]
+
+    private struct File: Decodable {
+        var threads: [Int]?
+        var placements: [Placement]?
+    }
+
+    static func read(_ data: Data, source: String) throws -> MulticoreSpec {
+        let file = try Experiment.decode(File.self, from: data, source: source)
+        return MulticoreSpec(threads: file.threads, placements: file.placements ?? Placement.allCases)
+    }
+
+    func validate(_ fail: (String) -> HarnessError) throws {
+        if let t = threads {
+            if let why = Experiment.repeatedValue(key: "threads", t) { throw fail(why) }
+            guard !t.isEmpty else { throw fail("key 'threads' is empty: list worker counts, or leave the key out for 1, 2, 4, ... all cores") }
+            if let bad = t.first(where: { $0 < 1 }) { throw fail("key 'threads' has \(bad): worker counts must be at least 1") }
+        }
+        guard !placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
+        if Set(placements).count != placements.count { throw fail("key 'placements' repeats a placement") }
+    }
+
+    /// The worker counts to run on a machine with `cores` cores, ascending, and a note for each listed
+    /// count that does not fit.
+    func threadCounts(cores: Int) -> (counts: [Int], notes: [String]) {
+        guard let listed = threads else {
+            var counts: [Int] = []
+            var t = 1
+            while t < cores { counts.append(t); t *= 2 }
+            return (counts + [Swift.max(cores, 1)], [])
+        }
+        let fits = listed.filter { $0 <= cores }
+        let notes = listed.filter { $0 > cores }.map { "note: skipping \($0) threads: this machine has \(cores) cores available" }
+        return (Array(Set(fits)).sorted(), notes)
+    }
+}
+
 /// The multicore experiment: the same contenders as `softmax` (plus multi-threaded memory references), each
 /// call split across a pool of workers pinned one per core, for every thread count and placement.
 extension Worker {
@@ -16,16 +67,17 @@ extension Worker {
     /// puts workers on the same CPUs as an earlier one is measured once.
     static func multicoreConfigurations(experiment: Experiment, topology: Topology) -> (configurations: [MulticoreConfiguration], notes: [String]) {
         let cores = topology.coreLocations()
+        let spec = experiment.spec(as: MulticoreSpec.self)
         var configurations: [MulticoreConfiguration] = []
         var notes: [String] = []
-        for threads in experiment.threadCounts(cores: cores.count).counts {
+        for threads in spec.threadCounts(cores: cores.count).counts {
             if threads == 1 {
-                let first = experiment.placements.compactMap { topology.cpus(threads: 1, placement: $0) }.first ?? []
+                let first = spec.placements.compactMap { topology.cpus(threads: 1, placement: $0) }.first ?? []
                 configurations.append(.init(threads: 1, placement: "", cpus: first))
                 continue
             }
             var measured: [(Placement, [Int])] = []
-            for placement in experiment.placements {
+            for placement in spec.placements {
                 guard let cpus = topology.cpus(threads: threads, placement: placement) else { continue }
                 if let same = measured.first(where: { $0.1 == cpus }) {
                     notes.append("\(placement.rawValue) places \(threads) workers on the same CPUs as \(same.0.rawValue) (\(cpus)) on this machine"
@@ -204,40 +256,25 @@ final class DeallocateOnDeinit {
 }
 
 extension Experiment {
-    /// multicore: the worker counts to run on a machine with `cores` cores, ascending, and a note for
-    /// each listed count that does not fit.
+    /// multicore: the worker counts to run on a machine with `cores` cores, ascending, and a note for each
+    /// listed count that does not fit.
     public func threadCounts(cores: Int) -> (counts: [Int], notes: [String]) {
-        guard let listed = threads else {
-            var counts: [Int] = []
-            var t = 1
-            while t < cores { counts.append(t); t *= 2 }
-            return (counts + [Swift.max(cores, 1)], [])
-        }
-        let fits = listed.filter { $0 <= cores }
-        let notes = listed.filter { $0 > cores }.map { "note: skipping \($0) threads: this machine has \(cores) cores available" }
-        return (Array(Set(fits)).sorted(), notes)
+        spec(as: MulticoreSpec.self).threadCounts(cores: cores)
     }
 }
 
 /// `multicore`: whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
 /// multi-threaded memory references beside them.
 struct MulticoreKind: ExperimentKind {
+    let kind = Experiment.Kind.multicore
     var defaultReferences: [String] { ["read", "copy", "copy_nt"] }
     var spansCores: Bool { true }
+    var ownKeys: [String: ExpectedJSON] { MulticoreSpec.keyTypes }
 
-    func validateForeign(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
-        let kind = experiment.kind.rawValue
-        if experiment.threads != nil { throw fail("key 'threads' applies to multicore experiments only (this one is \(kind))") }
-        if experiment.placements != Placement.allCases { throw fail("key 'placements' applies to multicore experiments only (this one is \(kind))") }
-    }
+    func readSpec(_ data: Data, source: String) throws -> any KindSpec { try MulticoreSpec.read(data, source: source) }
 
     func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
-        if let t = experiment.threads {
-            guard !t.isEmpty else { throw fail("key 'threads' is empty: list worker counts, or leave the key out for 1, 2, 4, ... all cores") }
-            if let bad = t.first(where: { $0 < 1 }) { throw fail("key 'threads' has \(bad): worker counts must be at least 1") }
-        }
-        guard !experiment.placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
-        if Set(experiment.placements).count != experiment.placements.count { throw fail("key 'placements' repeats a placement") }
+        try experiment.spec(as: MulticoreSpec.self).validate(fail)
     }
 
     func planItems(_ experiment: Experiment, isa: ISA, presets: [Preset], items: inout [Int: [WorkPlan.Item]],
@@ -255,7 +292,7 @@ struct MulticoreKind: ExperimentKind {
         let (counts, notes) = experiment.threadCounts(cores: cores)
         notes.forEach(log)
         guard !counts.isEmpty else {
-            throw HarnessError.platform("none of the thread counts \(experiment.threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
+            throw HarnessError.platform("none of the thread counts \(experiment.spec(as: MulticoreSpec.self).threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
         }
     }
 
