@@ -105,18 +105,22 @@ def _string(s, i, out):
 
 def scan(code):
     """(exported, declared, local, referenced): the names other files may use, the names the file declares
-    (types, functions, properties and variables at any depth), the names it treats as its own, and
-    every identifier it uses. Exported: types, functions and properties at the top level or directly in an
+    as types or members (not the locals of function bodies), the names it treats as its own, and every
+    identifier it uses. Exported: types, functions and properties at the top level or directly in an
     extension (a nested type is reached through its outer type's name). A name written with a colon right
-    after it (`n:`) is an argument label or a parameter: no reference, and a name of this file's own."""
+    after it (`n:`) is an argument label or a parameter: no reference, and a name of this file's own; so is
+    a local of a function body. `case let E.x` and `catch let E.x` are patterns, not declarations of E."""
     exported, declared, local, referenced = set(), set(), set(), set()
     scopes = []  # "extension", "type" or "block", one per open brace
     pending = None  # what the next brace opens
-    tokens = IDENTIFIER.findall(code)
-    for k, written in enumerate(tokens):
+    matches = list(IDENTIFIER.finditer(code))
+    for k, match in enumerate(matches):
+        written = match.group()
         token = written.strip("`:")
-        following = tokens[k + 1].strip("`:") if k + 1 < len(tokens) else ""
+        following = matches[k + 1].group().strip("`:") if k + 1 < len(matches) else ""
+        following_is_pattern = k + 1 < len(matches) and code.startswith(".", matches[k + 1].end())
         outer = not scopes or scopes[-1] == "extension"
+        in_body = bool(scopes) and scopes[-1] == "block"
         if written.endswith(":"):
             local.add(token)
         elif token == "{":
@@ -133,13 +137,15 @@ def scan(code):
             referenced.add(following)
         elif token in TYPE_KEYWORDS and following not in NOT_NAMES and following not in "{};":
             pending = "type" if token not in {"typealias", "associatedtype"} else pending
-            declared.add(following)
             local.add(following)
+            if not in_body:
+                declared.add(following)
             if outer:
                 exported.add(following)
-        elif token in MEMBER_KEYWORDS and following not in "{};":
-            declared.add(following)
+        elif token in MEMBER_KEYWORDS and following not in "{};" and not following_is_pattern:
             local.add(following)
+            if not in_body:
+                declared.add(following)
             if outer:
                 exported.add(following)
             if token == "func":

@@ -48,6 +48,21 @@ def test_an_extension_member_is_a_dependency_on_its_file(tmp_path):
     assert "Tiny/Core.swift -> Tiny/Helpers.swift (names helper)" in report
 
 
+def test_a_pattern_and_a_local_are_no_declarations(tmp_path):
+    # `catch let Failure.x` names the error type Errors.swift declares, and a local `let helper` in a
+    # function body is the function's own: neither makes the name ambiguous, so the edges stay.
+    sources = write_module(tmp_path, {
+        "Errors.swift": "enum Failure: Error { case x }\nextension Core {\n    func helper() {}\n}\n",
+        "Core.swift": "struct Core {}\n",
+        "Use.swift": "func use(_ c: Core) {\n    do { c.helper() } catch let Failure.x { }\n}\n",
+        "Other.swift": "func other() {\n    let helper = 1\n    _ = helper\n}\n",
+    })
+    graph = check_file_dependencies.module_graph(
+        {name: check_file_dependencies.strip((sources / "Tiny" / name).read_text()) for name in ["Errors.swift", "Core.swift", "Use.swift", "Other.swift"]})
+    assert graph["Use.swift"]["Errors.swift"] == ["Failure", "helper"]
+    assert "Errors.swift" not in graph["Other.swift"]
+
+
 def test_a_one_way_pair_passes(tmp_path):
     sources = write_module(tmp_path, {
         "Runner.swift": "struct Runner {\n    func go(_ w: Worker) { w.measure() }\n}\n",
