@@ -2,8 +2,6 @@ import Foundation
 import Platform
 import Softmax
 
-/// One experiment, read from `experiments/<id>.json`. The file names what to measure; the protocol
-/// settings have defaults that follow the authors' released benchmark (docs/protocol.md) and are recorded in every run.
 /// One experiment, read from `experiments/<id>.json` (ExperimentFile.swift reads it). The file names what to
 /// measure; the protocol settings have defaults that follow the authors' released benchmark
 /// (docs/protocol.md) and are recorded in every run. The settings here are those every kind shares; a kind's
@@ -63,8 +61,6 @@ public struct Experiment: Equatable, Sendable {
     /// Rounds measured in one allocation of a size's buffers before fresh ones replace them (0: one
     /// allocation per size), so that where their pages fall varies within a run as it does between runs.
     public var roundsPerAllocation: Int = 1
-    /// The keys every kind reads (a kind's own keys are its `ExperimentKind.ownKeys`).
-    static let commonKeys: Set<String> = Set(commonKeyTypes.keys)
     /// Keys that only timed experiments read (an accuracy experiment refuses them).
     static let timingOnlyKeys: Set<String> = [
         "samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references",
