@@ -35,9 +35,11 @@ reference: build venv
 	$(RUN) reference $(FULL_EXPERIMENTS)
 	@$(MAKE) --no-print-directory plots
 
-# Every test, then a check that they changed no tracked file (tests write only to temporary folders).
+# Every test, then a check that they changed no tracked file (tests write only to temporary folders). First,
+# that no two files of a module depend on each other and no function runs over 60 lines without a stated reason.
 test: deps venv
 	@git status --porcelain --untracked-files=no > .tracked-before-test 2>/dev/null || true
+	$(PYTHON) scripts/check-file-dependencies.py --long-functions 60
 	@$(MAKE) --no-print-directory test-c-kernels
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

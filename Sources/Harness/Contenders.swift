@@ -167,9 +167,10 @@ enum Contenders {
         return Contender(row: row, call: call, checkLast: check, precheck: { b, _ in call(b); return check(b) })
     }
 
-    /// One function of about 80 lines on purpose: the call, the check before timing and the check after
-    /// share `args` and `expectedResult`, which the first check sets for the timed calls and the last compares
-    /// against, and the check has one short case per pass family.
+    /// A pass kernel alone, its output checked against a float64 recomputation before timing.
+    // Long because the call, the check before timing and the check after share `args` and
+    // `expectedResult`, which the first check sets for the timed calls and the last compares against, and the
+    // check has one short case per pass family.
     static func pass(_ kernel: Kernel, base: ResultRow) -> Contender {
         var row = base
         row.kind = .pass

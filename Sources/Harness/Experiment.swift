@@ -2,8 +2,10 @@ import Foundation
 import Platform
 import Softmax
 
-/// One experiment, read from `experiments/<id>.json`. The file names what to measure; the protocol
-/// settings have defaults that follow the authors' released benchmark (docs/protocol.md) and are recorded in every run.
+/// One experiment, read from `experiments/<id>.json` (ExperimentFile.swift reads it). The file names what to
+/// measure; the protocol settings have defaults that follow the authors' released benchmark
+/// (docs/protocol.md) and are recorded in every run. The settings here are those every kind shares; a kind's
+/// own settings are its `spec`, a type in its file under Kinds/.
 public struct Experiment: Equatable, Sendable {
     /// The file name without `.json`; the CLI id.
     public var id: String
@@ -19,9 +21,11 @@ public struct Experiment: Equatable, Sendable {
     public var presets: [String]
     /// Presets used when they exist and skipped with a note otherwise (`tuned` exists only after `tune`).
     public var optionalPresets: [String]
-    /// passes: measure every registered variant of each family instead of the presets' kernels.
+    /// passes and tune: measure every registered variant of each family instead of the presets' kernels.
+    /// (Shared by the kinds that time pass kernels; its default is the kind's.)
     public var allVariants: Bool
-    /// passes: memory reference loops to measure (`read`, `copy`, `copy_nt`, `scale`, `write`).
+    /// Memory reference loops to measure beside the kernels (`read`, `copy`, `copy_nt`, `scale`, `write`):
+    /// passes, tune and multicore read them; the default is the kind's.
     public var references: [String]
     public var sizes: [Int]
     /// Largest n per ISA (e.g. the scalar portable code at 300M elements would dominate a run).
@@ -38,21 +42,9 @@ public struct Experiment: Equatable, Sendable {
     public var skipSizesThatDoNotFit: Bool
     /// Names for sizes ("21841": "ImageNet-21k"), recorded in the metadata for tables and figures.
     public var sizeLabels: [String: String]
-    /// multicore: worker counts to run; nil means 1, 2, 4, ... and all cores. Counts above this machine's
-    /// cores are skipped with a note, so one file serves every machine.
-    public var threads: [Int]?
-    /// multicore: worker placements (compact, scattered).
-    public var placements: [Placement]
-    /// accuracy: the input ranges, each its own rows.
-    public var inputRanges: [InputRange]
-    /// accuracy: the masks, each its own rows; nil stands for "none" (nothing masked).
-    public var masks: [InputMask?]
-    /// accuracy: inputs per configuration (each a fresh draw from the range, with the mask).
-    public var trials: Int
-    /// tune: the sizes at which each tuned algorithm that has streaming-store kernels is timed whole, with
-    /// them against their plain twins, to place its streaming threshold; nil: derived from the last-level
-    /// cache (`StreamingCrossover.sizes`).
-    public var crossoverSizes: [Int]?
+    /// The kind's own settings (threads for multicore, input ranges for accuracy, ...): a value of the spec
+    /// type its kind reads (`spec(as:)`); `NoKindSpec` for a kind without settings of its own.
+    var spec: AnyKindSpec
     /// Sampling to a precision: a size's rounds go on past `samples` until every comparison the figures
     /// draw (paired ratios) has a 95% interval whose half-width is at most `precisionTarget` of its value
     /// and every median at most `medianPrecisionTarget` of its value, or until `maxRounds` rounds or
@@ -69,22 +61,7 @@ public struct Experiment: Equatable, Sendable {
     /// Rounds measured in one allocation of a size's buffers before fresh ones replace them (0: one
     /// allocation per size), so that where their pages fall varies within a run as it does between runs.
     public var roundsPerAllocation: Int = 1
-    /// accuracy: the element orders each input is tried in, each its own rows (default: as drawn).
-    public var orders: [InputOrder] = [.random]
-    /// batched: the rows per call (B) to run at every size; each its own rows.
-    public var batches: [Int] = []
-    /// The most rows per call a batched experiment may ask for: beyond it a typo would allocate for ever.
-    public static let maxBatch = 65_536
-
-    static let knownKeys: Set<String> = [
-        "description", "kind", "algorithms", "isas", "presets", "optional_presets", "all_variants", "references", "sizes",
-        "max_size_by_isa", "samples", "warmup_samples", "min_sample_seconds", "seed", "input_range", "sum_tolerance",
-        "skip_sizes_that_do_not_fit", "size_labels", "threads", "placements", "input_ranges", "masks", "trials",
-        "crossover_sizes", "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
-        "rounds_per_allocation", "orders", "batches",
-    ]
-    /// Keys that only an accuracy experiment reads, and keys that only timed experiments read.
-    static let accuracyOnlyKeys: Set<String> = ["input_ranges", "masks", "trials", "orders"]
+    /// Keys that only timed experiments read (an accuracy experiment refuses them).
     static let timingOnlyKeys: Set<String> = [
         "samples", "warmup_samples", "min_sample_seconds", "input_range", "all_variants", "references",
         "precision_target", "median_precision_target", "max_rounds", "round_budget_seconds", "noise_threshold",
@@ -93,13 +70,12 @@ public struct Experiment: Equatable, Sendable {
     public static let referenceNames = ["read", "copy", "copy_nt", "scale", "write"]
     /// Keys every experiment file must have.
     public static let requiredKeys = ["description", "kind", "sizes"]
-    /// The most timed (or warm-up) samples per configuration, and inputs per accuracy configuration, a file or
-    /// --samples may ask for: beyond it a typo (10^12) would make the run look hung.
+    /// The most timed (or warm-up) samples per configuration a file or --samples may ask for: beyond it a
+    /// typo (10^12) would make the run look hung.
     public static let maxSamples = 10_000
-    public static let maxTrials = 10_000
 
-    /// Each key's type, checked on the file as written (ExpectedJSON names the key and the type in its error).
-    static let keyTypes: [String: ExpectedJSON] = [
+    /// Each common key's type, checked on the file as written (ExpectedJSON names the key and the type in its error).
+    static let commonKeyTypes: [String: ExpectedJSON] = [
         "description": .string, "kind": .string, "algorithms": .list(of: .string), "isas": .list(of: .string),
         "presets": .list(of: .string), "optional_presets": .list(of: .string), "all_variants": .bool,
         "references": .list(of: .string), "sizes": .list(of: .whole(Int64.min...Int64.max)),
@@ -107,86 +83,14 @@ public struct Experiment: Equatable, Sendable {
         "warmup_samples": .whole(Int64.min...Int64.max), "min_sample_seconds": .number(limit: .greatestFiniteMagnitude),
         "seed": .unsigned64, "input_range": .list(of: .number(limit: Double(Float.greatestFiniteMagnitude))),
         "sum_tolerance": .number(limit: .greatestFiniteMagnitude), "skip_sizes_that_do_not_fit": .bool,
-        "size_labels": .map(of: .string), "threads": .list(of: .whole(Int64.min...Int64.max)), "placements": .list(of: .string),
-        "input_ranges": .list(of: .list(of: .number(limit: .greatestFiniteMagnitude))), "masks": .list(of: .string),
-        "trials": .whole(Int64.min...Int64.max), "crossover_sizes": .list(of: .whole(Int64.min...Int64.max)),
+        "size_labels": .map(of: .string),
         "precision_target": .number(limit: .greatestFiniteMagnitude), "median_precision_target": .number(limit: .greatestFiniteMagnitude),
         "max_rounds": .whole(Int64.min...Int64.max), "round_budget_seconds": .number(limit: .greatestFiniteMagnitude),
-        "noise_threshold": .number(limit: .greatestFiniteMagnitude), "orders": .list(of: .string),
-        "rounds_per_allocation": .whole(Int64.min...Int64.max), "batches": .list(of: .whole(Int64.min...Int64.max)),
+        "noise_threshold": .number(limit: .greatestFiniteMagnitude), "rounds_per_allocation": .whole(Int64.min...Int64.max),
     ]
 
-    /// Reads and validates `<folder>/<id>.json`. Errors name the file, the key and what to do.
-    public static func load(id: String, folder: URL) throws -> Experiment {
-        guard ResultsLayout.isValidExperimentID(id) else { throw HarnessError.invalidExperimentID(id) }
-        let url = folder.appendingPathComponent("\(id).json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            let known = (try? list(folder: folder)) ?? []
-            throw HarnessError.unknownExperiment(id, suggestions: closestMatches(to: id, among: known), folder: folder.path)
-        }
-        let data = try Data(contentsOf: url)
-        return try parse(data, id: id, source: url.path)
-    }
-
-    public static func parse(_ data: Data, id: String, source: String) throws -> Experiment {
-        let root: StrictJSON.Node
-        do { root = try StrictJSON.parse(data) } catch let failure as StrictJSON.Failure {
-            throw HarnessError.malformedExperiment(source, failure.description)
-        }
-        guard case let .object(members) = root.value else {
-            throw HarnessError.malformedExperiment(source, "the top level must be a JSON object ({...}), not \(root.written) (\(root.position))")
-        }
-        for (key, node) in members where !knownKeys.contains(key) {
-            let hint = closestMatches(to: key, among: Array(knownKeys), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
-            throw HarnessError.malformedExperiment(source, "unknown key '\(key)'\(hint) (\(node.position); known keys: \(knownKeys.sorted().joined(separator: ", ")))")
-        }
-        for key in requiredKeys where !members.contains(where: { $0.key == key }) {
-            throw HarnessError.malformedExperiment(source, "key '\(key)' is missing: every experiment file names \(requiredKeys.joined(separator: ", "))")
-        }
-        for (key, node) in members {
-            do { try keyTypes[key]?.check(node, key: key) } catch let message as HarnessErrorMessage {
-                throw HarnessError.malformedExperiment(source, message.description)
-            }
-        }
-        let dictionary = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value) })
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: data)
-        } catch {
-            throw HarnessError.malformedExperiment(source, describe(decodingError: error).replacingOccurrences(of: "Key", with: "key"))
-        }
-        // Keys of one kind in another kind's file: named by the kind that owns them.
-        let writtenKeys = dictionary.keys.sorted()
-        try file.kind.behavior.rejectFileKeys(writtenKeys, source: source)
-        for other in Kind.allCases where other != file.kind { try other.behavior.rejectOwnFileKeys(writtenKeys, in: file.kind, source: source) }
-        let (inputRanges, masks, orders) = try parseAccuracyLists(file, source: source)
-        var experiment = Experiment(
-            id: id, description: file.description, kind: file.kind,
-            algorithms: file.algorithms ?? Algorithm.allCases, isas: file.isas,
-            presets: file.presets ?? ["blend"],
-            optionalPresets: file.optionalPresets ?? [],
-            allVariants: file.allVariants ?? file.kind.behavior.defaultAllVariants,
-            references: file.references ?? file.kind.behavior.defaultReferences,
-            sizes: file.sizes, maxSizeByISA: file.maxSizeByIsa ?? [:],
-            samples: file.samples ?? 15, warmupSamples: file.warmupSamples ?? 2,
-            minSampleSeconds: file.minSampleSeconds ?? 0.001, seed: file.seed ?? 42,
-            inputRange: file.inputRange ?? [-1000, 1000], sumTolerance: file.sumTolerance ?? 1e-3,
-            skipSizesThatDoNotFit: file.skipSizesThatDoNotFit ?? false, sizeLabels: file.sizeLabels ?? [:],
-            threads: file.threads, placements: file.placements ?? Placement.allCases,
-            inputRanges: inputRanges, masks: masks, trials: file.trials ?? 3, crossoverSizes: file.crossoverSizes)
-        experiment.precisionTarget = file.precisionTarget ?? experiment.precisionTarget
-        experiment.medianPrecisionTarget = file.medianPrecisionTarget ?? experiment.medianPrecisionTarget
-        experiment.maxRounds = file.maxRounds ?? Swift.max(experiment.maxRounds, experiment.samples)
-        experiment.roundBudgetSeconds = file.roundBudgetSeconds ?? experiment.roundBudgetSeconds
-        experiment.noiseThreshold = file.noiseThreshold ?? experiment.noiseThreshold
-        experiment.roundsPerAllocation = file.roundsPerAllocation ?? experiment.roundsPerAllocation
-        experiment.orders = orders
-        experiment.batches = file.batches ?? []
-        try experiment.validate(source: source)
-        return experiment
-    }
-
-    func validate(source: String) throws {
+    /// The checks of the common settings; the kind's own come after (ExperimentFile.swift).
+    func validateCommon(source: String) throws {
         func fail(_ why: String) -> HarnessError { .malformedExperiment(source, why) }
         guard !sizes.isEmpty else { throw fail("key 'sizes' is empty: list at least one n") }
         if let bad = sizes.first(where: { $0 <= 0 }) { throw fail("key 'sizes' has \(bad): sizes must be positive element counts") }
@@ -236,10 +140,6 @@ public struct Experiment: Equatable, Sendable {
         }
         if algorithms.isEmpty { throw fail("key 'algorithms' is empty: list algorithms, or leave the key out for all of them") }
         if isas?.isEmpty ?? false { throw fail("key 'isas' is empty: list ISAs, or leave the key out for every ISA this CPU supports") }
-        // Settings of one kind in another kind's experiment, then this kind's own checks.
-        for other in Kind.allCases where other != kind { try other.behavior.validateForeign(self, fail: fail) }
-        try kind.behavior.validate(self, fail: fail)
-        if presets.isEmpty && !(kind.measuresPasses && allVariants) { throw fail("key 'presets' is empty") }
     }
 
     /// A value listed twice would be measured twice.
@@ -247,14 +147,32 @@ public struct Experiment: Equatable, Sendable {
         let lists: [(String, [String])] = [
             ("sizes", sizes.map(String.init)), ("algorithms", algorithms.map(\.rawValue)), ("isas", (isas ?? []).map(\.rawValue)),
             ("presets", presets), ("optional_presets", optionalPresets), ("references", references),
-            ("threads", (threads ?? []).map(String.init)), ("crossover_sizes", (crossoverSizes ?? []).map(String.init)),
-            ("batches", batches.map(String.init)),
         ]
         for (key, values) in lists {
-            var seen = Set<String>()
-            if let repeated = values.first(where: { !seen.insert($0).inserted }) {
-                throw fail("key '\(key)' lists \(repeated) twice: list each once (it would be measured twice)")
-            }
+            if let why = Experiment.repeatedValue(key: key, values) { throw fail(why) }
+        }
+    }
+
+    /// Why a list names a value twice (nil: it does not); for the kinds' own lists too.
+    static func repeatedValue<Value: Hashable & CustomStringConvertible>(key: String, _ values: [Value]) -> String? {
+        var seen = Set<Value>()
+        guard let repeated = values.first(where: { !seen.insert($0).inserted }) else { return nil }
+        return "key '\(key)' lists \(repeated) twice: list each once (it would be measured twice)"
+    }
+
+    /// A kind's own settings, as the type that kind reads; asking for another kind's is a programming error.
+    func spec<Spec: KindSpec>(as type: Spec.Type) -> Spec {
+        guard let spec = spec.value as? Spec else {
+            preconditionFailure("experiment \(id) of kind \(kind.rawValue) has no \(Spec.self): a \(kind.rawValue) experiment's settings are \(Swift.type(of: spec.value))")
+        }
+        return spec
+    }
+
+    /// Decodes one part of the file (the common keys, or a kind's own) after the key types were checked:
+    /// a decoding error names the key as the file spells it.
+    static func decode<Part: Decodable>(_ part: Part.Type, from data: Data, source: String) throws -> Part {
+        do { return try JSONDecoder().decode(Part.self, from: data) } catch {
+            throw HarnessError.malformedExperiment(source, describe(decodingError: error).replacingOccurrences(of: "Key", with: "key"))
         }
     }
 
@@ -270,10 +188,9 @@ public struct Experiment: Equatable, Sendable {
         return sizes.filter { $0 <= limit }
     }
 
-    /// The file as written, before defaults.
+    /// The common keys as written, before defaults (the kind's own keys are its spec's to read).
     struct File: Decodable {
         var description: String
-        var kind: Kind
         var algorithms: [Algorithm]?
         var isas: [ISA]?
         var presets: [String]?
@@ -290,32 +207,53 @@ public struct Experiment: Equatable, Sendable {
         var sumTolerance: Double?
         var skipSizesThatDoNotFit: Bool?
         var sizeLabels: [String: String]?
-        var threads: [Int]?
-        var placements: [Placement]?
-        var inputRanges: [[Double]]?
-        var masks: [String]?
-        var trials: Int?
-        var crossoverSizes: [Int]?
         var precisionTarget: Double?
         var medianPrecisionTarget: Double?
         var maxRounds: Int?
         var roundBudgetSeconds: Double?
         var noiseThreshold: Double?
         var roundsPerAllocation: Int?
-        var orders: [String]?
-        var batches: [Int]?
 
         // The file's own (snake_case) names, so a decoding error names the key as the file spells it.
         enum CodingKeys: String, CodingKey {
-            case description, kind, algorithms, isas, presets, references, sizes, samples, seed, threads, placements
+            case description, algorithms, isas, presets, references, sizes, samples, seed
             case optionalPresets = "optional_presets", allVariants = "all_variants", maxSizeByIsa = "max_size_by_isa", warmupSamples = "warmup_samples"
             case minSampleSeconds = "min_sample_seconds", inputRange = "input_range", sumTolerance = "sum_tolerance"
             case skipSizesThatDoNotFit = "skip_sizes_that_do_not_fit", sizeLabels = "size_labels"
-            case inputRanges = "input_ranges", masks, trials, crossoverSizes = "crossover_sizes", orders
             case precisionTarget = "precision_target", medianPrecisionTarget = "median_precision_target", maxRounds = "max_rounds"
             case roundBudgetSeconds = "round_budget_seconds", noiseThreshold = "noise_threshold"
-            case roundsPerAllocation = "rounds_per_allocation", batches
+            case roundsPerAllocation = "rounds_per_allocation"
         }
     }
 }
 
+extension Experiment {
+    /// A kind's name: the JSON "kind", the metadata's experiment_kind and the registry's key
+    /// (Kinds/Registry.swift). Each kind's file declares its own (`Experiment.Kind.multicore`), so adding a
+    /// kind touches no file here.
+    public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+    }
+}
+
+/// One kind's own settings, read from its experiment file by its kind (`ExperimentKind.readSpec`).
+protocol KindSpec: Sendable {
+    /// Whether `other` is the same settings (Experiment is Equatable).
+    func isEqual(to other: any KindSpec) -> Bool
+}
+
+extension KindSpec where Self: Equatable {
+    func isEqual(to other: any KindSpec) -> Bool { (other as? Self) == self }
+}
+
+/// The settings of a kind that has none of its own (softmax, passes).
+struct NoKindSpec: KindSpec, Equatable {}
+
+/// A kind's settings held by an experiment, compared by value.
+struct AnyKindSpec: Equatable, Sendable {
+    let value: any KindSpec
+    init(_ value: any KindSpec) { self.value = value }
+    static func == (a: AnyKindSpec, b: AnyKindSpec) -> Bool { a.value.isEqual(to: b.value) }
+}

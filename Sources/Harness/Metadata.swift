@@ -8,8 +8,9 @@ import Glibc
 
 /// The metadata written beside every CSV (keys documented in results/README.md).
 enum Metadata {
+    /// `kindProtocol`: the kind's own `protocol` record, where it differs from the timed one.
     static func collect(experiment: Experiment, identity: CPUIdentity, topology: Topology, isas: ISAChoice,
-                        cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, previous old: [String: Any]?) -> [String: Any] {
+                        cpu: Int, observedCPUs: Set<Int>, counters: CounterReport, kindProtocol: [String: Any]?, previous old: [String: Any]?) -> [String: Any] {
         var metadata: [String: Any] = [
             "schema_version": ResultSchema.version,
             "experiment": experiment.id,
@@ -53,7 +54,7 @@ enum Metadata {
         for (key, value) in machine.metadataRecords.merging(MachineDescription.topologyRecords(topology), uniquingKeysWith: { a, _ in a }) {
             metadata[key] = value
         }
-        if let record = experiment.kind.behavior.protocolRecord(experiment, cpu: cpu, observedCPUs: observedCPUs) { metadata["protocol"] = record }
+        if let kindProtocol { metadata["protocol"] = kindProtocol }
         // A resumed run keeps the first run's description and notes when it was continued; what it does not
         // measure again (a key only an earlier run wrote) stays.
         if let old {

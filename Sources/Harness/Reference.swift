@@ -71,7 +71,7 @@ public enum ReferenceRun {
         if FileLock.isHeld(ResultsLayout.lock(forCSV: csv)) { return (["\(id): \(csv) is being written by a run now"], false) }
         guard let metadata = MetadataFile.read(metadataPath) else { return (["\(id): no readable metadata \(metadataPath)"], false) }
         var problems: [String] = []
-        let copiesTuned = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.init(rawValue:))?.behavior.writesTunedPreset ?? false
+        let copiesTuned = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.registered(named:))?.behavior.writesTunedPreset ?? false
         let state = metadata["run_state"] as? String ?? "unknown"
         if state != Metadata.complete { problems.append("\(id): its run did not finish (run_state \(state)); resume it with `softmax-repro run \(id) --resume`") }
         if let options = metadata["run_options"] as? [String: Any], !options.isEmpty {

@@ -313,9 +313,6 @@ public struct ResultTable {
     /// The schema version of the file's rows (the current one for a file without rows).
     public private(set) var schemaVersion = ResultSchema.version
     public let invalidRows: [InvalidRow]
-    /// The experiment's kind: from the metadata beside the CSV, else from the experiment id (the file name);
-    /// never guessed from the rows.
-    public let experimentKind: Experiment.Kind?
 
     /// A row that is not a measurement, and where.
     public struct InvalidRow: Equatable, Sendable, CustomStringConvertible {
@@ -347,7 +344,6 @@ public struct ResultTable {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw HarnessError.unreadableResults(path, "it cannot be read (\(error.localizedDescription))")
         }
-        experimentKind = ResultTable.kind(csvPath: path)
         let lines = parseCSV(text)
         guard let header = lines.first else { rows = []; invalidRows = []; return }
         if let repeated = header.first(where: { column in header.filter { $0 == column }.count > 1 }) {
@@ -379,17 +375,6 @@ public struct ResultTable {
         }
         self.rows = rows
         self.invalidRows = invalid
-    }
-
-    /// The kind in the metadata beside a CSV (`experiment_kind`), else the kind the experiment id names
-    /// (`multicore-quick` is a multicore experiment), else nil.
-    static func kind(csvPath: String) -> Experiment.Kind? {
-        if let metadata = MetadataFile.read(ResultsLayout.metadata(forCSV: csvPath)),
-           let kind = (metadata["experiment_kind"] as? String).flatMap(Experiment.Kind.init(rawValue:)) {
-            return kind
-        }
-        let id = URL(fileURLWithPath: csvPath).deletingPathExtension().lastPathComponent
-        return Experiment.Kind.allCases.first { id == $0.rawValue || id.hasPrefix($0.rawValue + "-") }
     }
 
     /// Keys of the configurations measured, as ResultRow.key builds them: those that succeeded, and accuracy

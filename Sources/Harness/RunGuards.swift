@@ -3,11 +3,10 @@ import Platform
 import Softmax
 
 /// What a run checks and takes before it measures: the lock on its CSV, the measuring CPUs, and an
-/// estimate of how long it will take.
-extension Runner {
-    /// Runs estimated to take longer than this are refused unless `--allow-long` is given: a mistyped sample
-    /// count would otherwise look like a hung run.
-    public static let longRunLimitSeconds: Double = 2 * 3600
+/// estimate of how long it will take (the runner refuses a run over `Runner.longRunLimitSeconds`).
+struct RunGuards {
+    let options: RunOptions
+    let log: (String) -> Void
 
     /// Takes the CSV's lock for the whole run; a second run of the same experiment into the same folder is
     /// refused at once, naming the running one (or waits for it with `--wait`).

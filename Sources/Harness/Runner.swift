@@ -6,45 +6,6 @@ import Softmax
 import Glibc
 #endif
 
-/// What a user may change about a run from the command line.
-public struct RunOptions: Sendable {
-    public var experimentsFolder: URL
-    public var resultsFolder: URL
-    /// The CPU (OS index) to pin the worker to; nil lets the tool choose and record it.
-    public var cpu: Int?
-    /// Restricts the run to these ISAs; each must be supported (strict, unlike the experiment file).
-    public var isas: [ISA]?
-    /// Replaces the experiment's presets.
-    public var presets: [String]?
-    public var samples: Int?
-    public var resume = false
-    public var overwrite = false
-    /// Where a tune run writes the tuned preset, and where `tuned` is looked for first (then in the
-    /// experiments folder's presets/); nil: the experiments folder's presets/ only.
-    public var localPresetsFolder: URL?
-    /// Wait for another run holding this experiment's CSV or the measuring CPU, instead of refusing.
-    public var wait = false
-    /// Measure on a CPU another run is measuring on (both runs' timings suffer); recorded in the metadata.
-    public var shareCPU = false
-    /// Run even when the run time estimated before measuring exceeds `Runner.longRunLimitSeconds`.
-    public var allowLong = false
-    /// Size the rotating output slices (and tune's streaming-crossover ladder) for a last-level cache of
-    /// this many bytes instead of this machine's; nil: the machine's. Smaller than the real cache, timed
-    /// calls may write cache-resident outputs, so such a run is for checks, not for timings (recorded in
-    /// the metadata's run_options, which `make reference` refuses). Tests use it so that their tiny runs do
-    /// not allocate a server's LLC (hundreds of MiB) for every size and every round.
-    public var llcBytes: Int?
-    /// Folder of the machine-wide per-CPU locks.
-    public var cpuLocksFolder = URL(fileURLWithPath: ResultsLayout.cpuLocks)
-    /// What the lock files say is running.
-    public var command = currentCommandLine
-
-    public init(experimentsFolder: URL, resultsFolder: URL) {
-        self.experimentsFolder = experimentsFolder
-        self.resultsFolder = resultsFolder
-    }
-}
-
 public struct RunReport: Sendable {
     public let csvPath: String
     public let metadataPath: String
@@ -69,6 +30,16 @@ public final class Runner {
         self.log = log
     }
 
+    /// Runs estimated to take longer than this are refused unless `--allow-long` is given: a mistyped sample
+    /// count would otherwise look like a hung run.
+    public static let longRunLimitSeconds: Double = 2 * 3600
+
+    /// The locks and estimates a run takes before measuring.
+    var guards: RunGuards { RunGuards(options: options, log: log) }
+
+    /// What the run lends its kind (the options, the log, the noise probe).
+    var context: RunContext { RunContext(options: options, log: log, makeNoiseProbe: makeNoiseProbe) }
+
     public func run(_ experimentID: String) throws -> RunReport {
         let experiment = try loadExperiment(experimentID)
 
@@ -88,10 +59,10 @@ public final class Runner {
         let csvPath = layout.csv(experiment: experiment.id, processorID: identity.id).path
         let metadataPath = layout.metadata(experiment: experiment.id, processorID: identity.id).path
         try prepareFolder(folder)
-        let csvLock = try lockResults(csvPath)
+        let csvLock = try guards.lockResults(csvPath)
         defer { csvLock.release() }
         let measuringCPUs = experiment.kind.behavior.measuringCPUs(experiment, topology: topology, cpu: cpu)
-        let (cpuLocks, sharedCPUs) = try lockCPUs(measuringCPUs, topology: topology)
+        let (cpuLocks, sharedCPUs) = try guards.lockCPUs(measuringCPUs, topology: topology)
         defer { cpuLocks.forEach { $0.release() } }
         let (completed, previousMetadata) = try readPreviousRun(experiment, csvPath: csvPath, metadataPath: metadataPath)
 
@@ -124,7 +95,7 @@ public final class Runner {
         try writeMetadata(outcome, state: outcome.error == nil ? Metadata.complete : Metadata.failed)
         if experiment.kind.behavior.timesCalls { outcome.noise.warnings(threshold: experiment.noiseThreshold).forEach(log) }
         if let error = outcome.error { throw error }
-        try experiment.kind.behavior.finish(runner: self, csvPath: csvPath, processorID: identity.id)
+        try experiment.kind.behavior.finish(context: context, csvPath: csvPath, processorID: identity.id)
         log("done: \(outcome.rowsWritten) rows (\(outcome.errorRows) errors, \(outcome.skipped) already measured) in \(csvPath)")
         return RunReport(csvPath: csvPath, metadataPath: metadataPath, rowsWritten: outcome.rowsWritten,
                          errorRows: outcome.errorRows, skipped: outcome.skipped, kind: experiment.kind)
@@ -144,10 +115,11 @@ public final class Runner {
     /// The worker's measurements, then the kind's second phase if the first succeeded (tune's streaming
     /// crossover); an error there still leaves the metadata of what was measured beside the CSV.
     func measure(_ worker: Worker, isas: [ISA], csvPath: String) throws -> Worker.Outcome {
-        var outcome = worker.runPinned()
+        let kind = worker.experiment.kind.behavior
+        var outcome = worker.runPinned { kind.measure($0) }
         guard outcome.error == nil else { return outcome }
         do {
-            if let more = try worker.experiment.kind.behavior.measureAfter(worker, runner: self, isas: isas, csvPath: csvPath) { outcome.append(more) }
+            if let more = try kind.measureAfter(worker, context: context, isas: isas, csvPath: csvPath) { outcome.append(more) }
         } catch let error as HarnessError {
             outcome.error = error
         }
@@ -218,7 +190,7 @@ public final class Runner {
 
         try experiment.kind.behavior.checkMachine(experiment, topology: topology, options: options, log: log)
 
-        if let seconds = estimatedSeconds(experiment, plan: plan, topology: topology), seconds > Runner.longRunLimitSeconds {
+        if let seconds = guards.estimatedSeconds(experiment, plan: plan, topology: topology), seconds > Runner.longRunLimitSeconds {
             guard options.allowLong else { throw HarnessError.tooLong(experiment: experiment.id, seconds: seconds, limit: Runner.longRunLimitSeconds) }
             log("note: this run is estimated to take about \(formatDuration(seconds)) (--allow-long)")
         }
@@ -263,10 +235,11 @@ public final class Runner {
                          skippedSizes: [String: String], sharedCPUs: [[String: Any]], previous previousMetadata: [String: Any]?) -> [String: Any] {
         var metadata = Metadata.collect(experiment: experiment, identity: identity, topology: topology, isas: isas,
                                         cpu: cpu, observedCPUs: [], counters: CounterReport(available: [], unavailable: [:], llcEvent: nil),
+                                        kindProtocol: experiment.kind.behavior.protocolRecord(experiment, cpu: cpu, observedCPUs: []),
                                         previous: previousMetadata)
         metadata["skipped_sizes"] = skippedSizes
         metadata["streaming_thresholds"] = Dictionary(uniqueKeysWithValues: presets.compactMap { p in p.streamingThresholds.map { (p.name, $0) } })
-        metadata["run_options"] = runOptionsRecord()
+        metadata["run_options"] = guards.runOptionsRecord()
         if !sharedCPUs.isEmpty { metadata["shared_cpus"] = sharedCPUs }
         return metadata
     }

@@ -3,7 +3,8 @@ import Foundation
 /// The terminal view of a results CSV (`softmax-repro show`): medians and rates per size, with the
 /// two-pass speedups for softmax rows and the pass bandwidths beside the memory references for pass rows.
 public enum Summary {
-    public static func render(_ table: ResultTable) -> String {
+    /// `renderSoftmaxRows`: the section for the run's softmax rows, as the run's kind reads them.
+    static func render(_ table: ResultTable, renderSoftmaxRows: ([[String: String]], Double) -> String) -> String {
         var out = ""
         let target = precisionTarget(of: table)
         let ok = table.rows.filter { $0["status"] == "ok" }
@@ -13,7 +14,7 @@ public enum Summary {
         // metadata (or the id), never from which rows are present: a multicore run also has softmax and
         // reference rows.
         if !softmax.isEmpty {
-            out += table.experimentKind.map { $0.behavior.renderSoftmaxRows(table, rows: softmax, target: target) } ?? renderSoftmax(softmax, target: target)
+            out += renderSoftmaxRows(softmax, target)
         }
         if !passes.isEmpty { out += renderPasses(passes) }
         let accuracy = table.rows.filter { $0["kind"] == "accuracy" }

@@ -15,11 +15,14 @@ struct WorkPlan {
     /// What was left out and why, for stderr.
     var notes: [String] = []
 
-    init(experiment: Experiment, isas: [ISA], presets: [Preset]) throws {
+    /// `planISA` gives the items run at every size on an ISA (the kind's plan; per-size items go into
+    /// `items`).
+    init(experiment: Experiment, isas: [ISA],
+         planISA: (ISA, inout [Int: [Item]], inout [String]) throws -> [Item]) throws {
         var items: [Int: [Item]] = [:]
         var notes: [String] = []
         for isa in isas {
-            let perISA = try experiment.kind.behavior.planItems(experiment, isa: isa, presets: presets, items: &items, notes: &notes)
+            let perISA = try planISA(isa, &items, &notes)
             for n in experiment.sizes(for: isa) { items[n, default: []] += perISA }
         }
         self.items = items

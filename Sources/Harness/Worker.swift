@@ -61,8 +61,8 @@ final class Worker: @unchecked Sendable {
         self.log = log
     }
 
-    /// Runs everything on a new thread pinned to `cpu` and waits for it.
-    func runPinned() -> Outcome {
+    /// Runs `measure` (the kind's measuring loop) on a new thread pinned to `cpu` and waits for it.
+    func runPinned(_ measure: @escaping (Worker) -> Void) -> Outcome {
         let done = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
             defer { done.signal() }
@@ -74,7 +74,7 @@ final class Worker: @unchecked Sendable {
             }
             FloatingPointEnvironment.flushDenormals(true)
             let (wall, ownCPU, times) = (now(), LoadProbe.threadCPUSeconds(), LoadProbe.processorTimes(cpu: cpu))
-            experiment.kind.behavior.measure(self)
+            measure(self)
             outcome.noise.wallSeconds = now() - wall
             if let before = times, let after = LoadProbe.processorTimes(cpu: cpu) {
                 let delta = after - before
@@ -175,16 +175,14 @@ final class Worker: @unchecked Sendable {
 
     /// Measures one size and emits its rows; returns them.
     private func measure(n: Int, contenders: [Contender], counters: CounterSet) -> [ResultRow] {
-        var all = contenders
-        if experiment.kind.measuresPasses {
-            var bounded: [Kernel] = []
-            for c in contenders where c.row.kind == .pass {
-                guard let kernel = KernelRegistry.named(c.row.kernel) else { continue }
-                let arithmetic = KernelRegistry.withOrdinaryStores(kernel)
-                if !bounded.contains(arithmetic) { bounded.append(arithmetic) }
-            }
-            all += bounded.compactMap { peakContender($0, n: n) }
+        // Each pass kernel's compute bound, timed in the same rounds (only kinds that time passes have any).
+        var bounded: [Kernel] = []
+        for c in contenders where c.row.kind == .pass {
+            guard let kernel = KernelRegistry.named(c.row.kernel) else { continue }
+            let arithmetic = KernelRegistry.withOrdinaryStores(kernel)
+            if !bounded.contains(arithmetic) { bounded.append(arithmetic) }
         }
+        let all = contenders + bounded.compactMap { peakContender($0, n: n) }
         var rows = measureRows(n: n, contenders: all, counters: counters, rotateOutputs: true)
         for i in rows.indices where rows[i].kind == .peak {
             // Samples are per call of peakN elements: scale them (and per-element counters) to n.
@@ -224,9 +222,9 @@ final class Worker: @unchecked Sendable {
     /// rows for those that failed), in contender order.
     /// `workers`: the threads a contender's call runs on (their pinned CPUs, and how to read back where
     /// they ran); nil for the measuring thread alone. `allocateBuffers` replaces the single-thread buffers.
-    /// One function of about 120 lines on purpose: the rounds keep a dozen per-contender arrays (samples,
-    /// counts, failures, output errors) that the checks before timing, the round loop and the rows all
-    /// read; split, each piece would take them all as arguments.
+    // Long because the rounds keep a dozen per-contender arrays (samples, counts, failures, output errors)
+    // that the checks before timing, the round loop and the rows all read; split, each piece would take them
+    // all as arguments.
     func measureRows(n: Int, contenders: [Contender], counters: CounterSet, rotateOutputs: Bool,
                              workers: (cpus: [Int], observe: () -> [Int])? = nil,
                              allocateBuffers: (() throws -> SizeBuffers)? = nil) -> [ResultRow] {

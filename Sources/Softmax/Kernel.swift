@@ -1,27 +1,11 @@
 import CSoftmaxKernels
 
-/// An extended-range float, `mantissa * 2^exponent`, as the two-pass reduction returns it.
-public typealias ExtFloat = softmax_extfloat
-
 /// What one pass computed: a reduction's result, or nothing beyond its output vector.
 public enum PassResult: Equatable, Sendable {
     case scalar(Float)
     case extended(mantissa: Float, exponent: Float)
     case maxAndSum(max: Float, sum: Float)
     case none
-}
-
-/// Arguments a pass may take besides its vectors.
-public struct PassArguments: Sendable {
-    public var max: Float
-    public var scale: Float
-    public var extendedScale: ExtFloat
-
-    public init(max: Float = 0, scale: Float = 1, extendedScale: ExtFloat = ExtFloat(mantissa: 1, exponent: 0)) {
-        self.max = max
-        self.scale = scale
-        self.extendedScale = extendedScale
-    }
 }
 
 /// One micro-kernel from the C registry: a function pointer plus what the registry says about it.
@@ -103,4 +87,10 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
 /// The registry's kernels, read once from the C table.
 enum KernelTable {
     static let all: [softmax_kernel_info] = (0..<softmax_kernel_count).map { softmax_kernel_at($0).pointee }
+}
+
+/// Traps with checkOperands' message when x and y overlap partially.
+@inline(__always)
+func preconditionOperands(n: Int, x: UnsafeRawPointer, y: UnsafeRawPointer, file: StaticString = #file, line: UInt = #line) {
+    do { try SoftmaxError.checkOperands(n: n, x: x, y: y) } catch { preconditionFailure("\(error)", file: file, line: line) }
 }

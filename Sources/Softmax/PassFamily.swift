@@ -88,3 +88,19 @@ public enum PassFamily: String, CaseIterable, Codable, Sendable {
         }
     }
 }
+
+/// Arguments a pass may take besides its vectors.
+public struct PassArguments: Sendable {
+    public var max: Float
+    public var scale: Float
+    public var extendedScale: ExtFloat
+
+    public init(max: Float = 0, scale: Float = 1, extendedScale: ExtFloat = ExtFloat(mantissa: 1, exponent: 0)) {
+        self.max = max
+        self.scale = scale
+        self.extendedScale = extendedScale
+    }
+}
+
+/// An extended-range float, `mantissa * 2^exponent`, as the two-pass reduction returns it.
+public typealias ExtFloat = softmax_extfloat

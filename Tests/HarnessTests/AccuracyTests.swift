@@ -151,10 +151,10 @@ final class AccuracyTests: XCTestCase {
             return try Experiment.parse(Data(#"{"description": "d", "kind": "\#(kind)", "sizes": [100]\#(extra), "orders": \#(orders)}"#.utf8),
                                         id: "o", source: "o.json")
         }
-        XCTAssertEqual(try parse(#"["ascending", "max-first"]"#).orders, [.ascending, .maxFirst])
+        XCTAssertEqual(try parse(#"["ascending", "max-first"]"#).spec(as: AccuracySpec.self).orders, [.ascending, .maxFirst])
         let plain = try Experiment.parse(Data(#"{"description": "d", "kind": "accuracy", "sizes": [100], "input_ranges": [[-1, 1]]}"#.utf8),
                                          id: "o", source: "o.json")
-        XCTAssertEqual(plain.orders, [.random], "without the key: the inputs as drawn")
+        XCTAssertEqual(plain.spec(as: AccuracySpec.self).orders, [.random], "without the key: the inputs as drawn")
         for (orders, expected) in [(#"["acending"]"#, ["orders[0]", "acending", "did you mean 'ascending'"]),
                                    (#"["random", "random"]"#, ["twice"]), ("[]", ["empty"])] {
             XCTAssertThrowsError(try parse(orders), orders) { error in

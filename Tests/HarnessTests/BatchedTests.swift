@@ -78,7 +78,7 @@ final class BatchedTests: RunnerTestCase {
             assertContains(error?.description ?? "", parts, json)
         }
         let e = try parse(tinyJSON(kind: "batched", sizes: [10], extra: #""batches": [16, 1]"#))
-        XCTAssertEqual(e.batches, [16, 1], "batches as listed")
+        XCTAssertEqual(e.spec(as: BatchedSpec.self).batches, [16, 1], "batches as listed")
     }
 
     /// The shipped experiments parse, name every size, and the full one fits the issue's list.
@@ -87,11 +87,11 @@ final class BatchedTests: RunnerTestCase {
         let full = try Experiment.load(id: "llm-vocab", folder: folder)
         XCTAssertEqual(full.kind, .batched)
         XCTAssertEqual(full.sizes, [32000, 50257, 128_256, 151_936, 256_000, 262_144], "the six vocabularies")
-        XCTAssertEqual(full.batches, [1, 4, 16, 64, 256])
+        XCTAssertEqual(full.spec(as: BatchedSpec.self).batches, [1, 4, 16, 64, 256])
         XCTAssertEqual(Set(full.sizeLabels.keys), Set(full.sizes.map(String.init)), "every size has a label")
         let quick = try Experiment.load(id: "llm-vocab-quick", folder: folder)
         XCTAssertEqual(quick.kind, .batched)
-        XCTAssertEqual(quick.batches, [1, 16])
+        XCTAssertEqual(quick.spec(as: BatchedSpec.self).batches, [1, 16])
         XCTAssertEqual(quick.sizes.count, 2)
         XCTAssertEqual(quick.maxRounds, 10)
     }

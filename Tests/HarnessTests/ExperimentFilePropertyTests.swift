@@ -67,7 +67,7 @@ struct ExperimentFilePropertyTests {
             if let algorithms, e.algorithms != algorithms { differences.append("algorithms \(e.algorithms) != \(algorithms)") }
             if e.isas != isas { differences.append("isas \(String(describing: e.isas)) != \(String(describing: isas))") }
             if let s = expected.0, e.samples != s { differences.append("samples \(e.samples) != \(s)") }
-            if let t = expected.1, e.trials != t { differences.append("trials \(e.trials) != \(t)") }
+            if let t = expected.1, e.spec(as: AccuracySpec.self).trials != t { differences.append("trials \(e.spec(as: AccuracySpec.self).trials) != \(t)") }
             return differences
         }
     }

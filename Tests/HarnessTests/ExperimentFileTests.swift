@@ -71,7 +71,7 @@ final class ExperimentFileTests: XCTestCase {
         assertContains(parseError(file(#""samples": 1000000000000"#)), ["key 'samples'", "at most \(Experiment.maxSamples)"])
         assertContains(parseError(file(#""warmup_samples": 20000"#)), ["key 'warmup_samples'", "at most"])
         assertContains(parseError(#"{"description": "d", "kind": "accuracy", "sizes": [64], "input_ranges": [[-1, 1]], "trials": 99999}"#),
-                       ["key 'trials'", "at most \(Experiment.maxTrials)"])
+                       ["key 'trials'", "at most \(AccuracySpec.maxTrials)"])
     }
 
     func testSyntaxErrorsNameTheLineAndColumn() {

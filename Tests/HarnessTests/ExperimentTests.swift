@@ -141,8 +141,8 @@ final class ExperimentTests: XCTestCase {
     func testCrossoverSizesAreReadForTuneAndRefusedElsewhere() throws {
         let tune = try Experiment.parse(Data(#"{"description": "d", "kind": "tune", "sizes": [64], "crossover_sizes": [1000, 2000]}"#.utf8),
                                         id: "t", source: "t.json")
-        XCTAssertEqual(tune.crossoverSizes, [1000, 2000])
-        XCTAssertNil(try Experiment.parse(Data(#"{"description": "d", "kind": "tune", "sizes": [64]}"#.utf8), id: "t", source: "t.json").crossoverSizes,
+        XCTAssertEqual(tune.spec(as: TuneSpec.self).crossoverSizes, [1000, 2000])
+        XCTAssertNil(try Experiment.parse(Data(#"{"description": "d", "kind": "tune", "sizes": [64]}"#.utf8), id: "t", source: "t.json").spec(as: TuneSpec.self).crossoverSizes,
                      "absent: derived from the LLC at run time")
         assertContains(parseError(#"{"description": "d", "kind": "softmax", "sizes": [64], "crossover_sizes": [1000]}"#),
                        ["'crossover_sizes'", "tune experiments only"])
@@ -306,13 +306,15 @@ final class AccuracyExperimentTests: XCTestCase {
     func testAccuracyFileIsReadWithDefaults() throws {
         let e = try parse(accuracy(#""masks": ["none", "10%=-inf", "all-but-one=-1e30"], "trials": 4"#))
         XCTAssertEqual(e.kind, .accuracy, "kind: expected accuracy, saw \(e.kind)")
-        XCTAssertEqual(e.inputRanges.map(\.label), ["[-1,1]", "[1e5,1e5+10]"], "ranges: saw \(e.inputRanges.map(\.label))")
-        XCTAssertEqual(e.masks.map { $0?.label ?? "none" }, ["none", "10%=-inf", "all-but-one=-1e30"], "masks: saw \(e.masks)")
-        XCTAssertEqual(e.trials, 4, "trials: expected 4, saw \(e.trials)")
+        let spec = e.spec(as: AccuracySpec.self)
+        XCTAssertEqual(spec.inputRanges.map(\.label), ["[-1,1]", "[1e5,1e5+10]"], "ranges: saw \(spec.inputRanges.map(\.label))")
+        XCTAssertEqual(spec.masks.map { $0?.label ?? "none" }, ["none", "10%=-inf", "all-but-one=-1e30"], "masks: saw \(spec.masks)")
+        XCTAssertEqual(spec.trials, 4, "trials: expected 4, saw \(spec.trials)")
         let defaults = try parse(accuracy(""))
-        XCTAssertEqual(defaults.masks.count, 1, "default masks: expected only none, saw \(defaults.masks)")
-        XCTAssertNil(defaults.masks[0], "default masks: expected none (nil), saw \(String(describing: defaults.masks[0]))")
-        XCTAssertEqual(defaults.trials, 3, "default trials: expected 3, saw \(defaults.trials)")
+        let defaultSpec = defaults.spec(as: AccuracySpec.self)
+        XCTAssertEqual(defaultSpec.masks.count, 1, "default masks: expected only none, saw \(defaultSpec.masks)")
+        XCTAssertNil(defaultSpec.masks[0], "default masks: expected none (nil), saw \(String(describing: defaultSpec.masks[0]))")
+        XCTAssertEqual(defaultSpec.trials, 3, "default trials: expected 3, saw \(defaultSpec.trials)")
         XCTAssertEqual(defaults.algorithms, Algorithm.allCases, "default algorithms: expected all four, saw \(defaults.algorithms)")
         XCTAssertEqual(defaults.references, [], "an accuracy experiment measures no references, saw \(defaults.references)")
         XCTAssertFalse(defaults.kind.measuresPasses, "an accuracy experiment does not measure passes")

@@ -103,7 +103,7 @@ final class MulticoreTests: RunnerTestCase {
         let defaults = try parse(tinyJSON(kind: "multicore", sizes: [10]))
         XCTAssertEqual(defaults.threadCounts(cores: 6).counts, [1, 2, 4, 6], "default: powers of two, then all cores")
         XCTAssertEqual(defaults.threadCounts(cores: 1).counts, [1])
-        XCTAssertEqual(defaults.placements, [.compact, .scattered])
+        XCTAssertEqual(defaults.spec(as: MulticoreSpec.self).placements, [.compact, .scattered])
         XCTAssertEqual(defaults.references, ["read", "copy", "copy_nt"])
     }
 }

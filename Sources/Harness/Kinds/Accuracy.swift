@@ -2,10 +2,17 @@ import Foundation
 import Platform
 import Softmax
 
+extension Experiment.Kind {
+    /// Whole softmaxes' errors against a float64 softmax, per input range and mask: nothing is timed.
+    public static let accuracy = Experiment.Kind(rawValue: "accuracy")
+}
+
 /// `accuracy`: whole softmaxes' errors against a float64 softmax, per input range, mask and order; nothing
 /// is timed.
 struct AccuracyKind: ExperimentKind {
+    let kind = Experiment.Kind.accuracy
     var timesCalls: Bool { false }
+    var ownKeys: [String: ExpectedJSON] { AccuracySpec.keyTypes }
     /// A NaN output or a sum far from 1 is a finding (two-pass beyond |x| = 2.36e38), not a failed run.
     var errorRowsAreFindings: Bool { true }
 
@@ -16,13 +23,15 @@ struct AccuracyKind: ExperimentKind {
         }
     }
 
-    func rejectOwnFileKeys(_ keys: [String], in other: Experiment.Kind, source: String) throws {
-        for key in keys where Experiment.accuracyOnlyKeys.contains(key) {
-            throw HarnessError.malformedExperiment(source, "key '\(key)' applies only to an accuracy experiment (\"kind\": \"accuracy\"); this one is \(other.rawValue): remove it")
-        }
+    func foreignKeyMessage(_ key: String, in other: Experiment.Kind) -> String {
+        "key '\(key)' applies only to an accuracy experiment (\"kind\": \"accuracy\"); this one is \(other.rawValue): remove it"
     }
 
-    func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws { try experiment.validateAccuracy(fail) }
+    func readSpec(_ data: Data, source: String) throws -> any KindSpec { try AccuracySpec.read(data, source: source) }
+
+    func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
+        try experiment.spec(as: AccuracySpec.self).validate(fail)
+    }
 
     /// Nothing is timed; its size is bounded by `trials`' maximum instead.
     func estimatedSeconds(_ experiment: Experiment, steps: [Progress.Step], topology: Topology) -> Double? { nil }
@@ -36,7 +45,8 @@ struct AccuracyKind: ExperimentKind {
     /// Ranges and masks are in each row's key; the inputs drawn per configuration are not.
     func untimedProtocolDifferences(_ experiment: Experiment, old: [String: Any]) -> [String]? {
         var differences: [String] = []
-        if let t = old["trials"] as? Int, t != experiment.trials { differences.append("trials \(t) -> \(experiment.trials)") }
+        let trials = experiment.spec(as: AccuracySpec.self).trials
+        if let t = old["trials"] as? Int, t != trials { differences.append("trials \(t) -> \(trials)") }
         if let tolerance = old["sum_tolerance"] as? Double, tolerance != experiment.sumTolerance {
             differences.append("sum_tolerance \(tolerance) -> \(experiment.sumTolerance)")
         }
@@ -44,9 +54,35 @@ struct AccuracyKind: ExperimentKind {
     }
 }
 
-extension Experiment {
+/// An accuracy experiment's own settings.
+struct AccuracySpec: KindSpec, Equatable {
+    /// The input ranges, each its own rows.
+    var inputRanges: [InputRange]
+    /// The masks, each its own rows; nil stands for "none" (nothing masked).
+    var masks: [InputMask?]
+    /// Inputs per configuration (each a fresh draw from the range, with the mask).
+    var trials: Int
+    /// The element orders each input is tried in, each its own rows (default: as drawn).
+    var orders: [InputOrder]
+    /// The most inputs per configuration a file may ask for: beyond it a typo would make the run look hung.
+    static let maxTrials = 10_000
+
+    static let keyTypes: [String: ExpectedJSON] = [
+        "input_ranges": .list(of: .list(of: .number(limit: .greatestFiniteMagnitude))), "masks": .list(of: .string),
+        "trials": .whole(Int64.min...Int64.max), "orders": .list(of: .string),
+    ]
+
+    private struct File: Decodable {
+        var inputRanges: [[Double]]?
+        var masks: [String]?
+        var trials: Int?
+        var orders: [String]?
+        enum CodingKeys: String, CodingKey { case inputRanges = "input_ranges", masks, trials, orders }
+    }
+
     /// The accuracy lists as written (ranges as pairs, masks and orders as names), checked one by one.
-    static func parseAccuracyLists(_ file: File, source: String) throws -> ([InputRange], [InputMask?], [InputOrder]) {
+    static func read(_ data: Data, source: String) throws -> AccuracySpec {
+        let file = try Experiment.decode(File.self, from: data, source: source)
         var inputRanges: [InputRange] = []
         for (i, pair) in (file.inputRanges ?? []).enumerated() {
             guard pair.count == 2 else {
@@ -61,8 +97,13 @@ extension Experiment {
             case let .failure(error): throw HarnessError.malformedExperiment(source, "key 'masks[\(i)]': \(error.description)")
             }
         }
+        let orders = try readOrders(file.orders ?? [InputOrder.random.rawValue], source: source)
+        return AccuracySpec(inputRanges: inputRanges, masks: masks, trials: file.trials ?? 3, orders: orders)
+    }
+
+    private static func readOrders(_ names: [String], source: String) throws -> [InputOrder] {
         var orders: [InputOrder] = []
-        for (i, name) in (file.orders ?? [InputOrder.random.rawValue]).enumerated() {
+        for (i, name) in names.enumerated() {
             guard let order = InputOrder(rawValue: name) else {
                 let hint = closestMatches(to: name, among: InputOrder.allCases.map(\.rawValue), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
                 throw HarnessError.malformedExperiment(source, "key 'orders[\(i)]' is '\(name)', not an order\(hint) (orders: \(InputOrder.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -73,11 +114,11 @@ extension Experiment {
             orders.append(order)
         }
         guard !orders.isEmpty else { throw HarnessError.malformedExperiment(source, "key 'orders' is empty: list \"random\" for inputs as drawn") }
-        return (inputRanges, masks, orders)
+        return orders
     }
 
     /// The accuracy settings: ranges, masks and trials.
-    func validateAccuracy(_ fail: (String) -> HarnessError) throws {
+    func validate(_ fail: (String) -> HarnessError) throws {
         guard !inputRanges.isEmpty else {
             throw fail("key 'input_ranges' is missing or empty: an accuracy experiment lists its input ranges, e.g. [[-1, 1], [-1e4, 1e4], [1e5, 100010]]")
         }
@@ -103,19 +144,19 @@ extension Experiment {
             throw fail("key 'masks' lists \(repeated) twice: rows are told apart by their mask, list each once")
         }
         guard trials >= 1 else { throw fail("key 'trials' is \(trials): at least one input per configuration is needed") }
-        guard trials <= Experiment.maxTrials else { throw fail("key 'trials' is \(trials): at most \(Experiment.maxTrials) inputs per configuration") }
+        guard trials <= AccuracySpec.maxTrials else { throw fail("key 'trials' is \(trials): at most \(AccuracySpec.maxTrials) inputs per configuration") }
     }
-
 }
 
 extension Metadata {
     /// An accuracy run's protocol: what its inputs were and how its errors are defined (results/README.md).
     static func accuracyProtocol(_ experiment: Experiment, cpu: Int, observedCPUs: Set<Int>) -> [String: Any] {
-        [
-            "trials": experiment.trials,
-            "input_ranges": experiment.inputRanges.map(\.label),
-            "masks": experiment.masks.map { $0?.label ?? "none" },
-            "orders": experiment.orders.map(\.rawValue),
+        let spec = experiment.spec(as: AccuracySpec.self)
+        return [
+            "trials": spec.trials,
+            "input_ranges": spec.inputRanges.map(\.label),
+            "masks": spec.masks.map { $0?.label ?? "none" },
+            "orders": spec.orders.map(\.rawValue),
             "sizes": experiment.sizes, "max_size_by_isa": experiment.maxSizeByISA,
             "sum_tolerance": experiment.sumTolerance,
             "input": "per configuration, `trials` inputs of n float32 values uniform in the row's input_range, from SplitMix64(seed XOR FNV-1a(\"<input_range>|<mask>|<n>|<trial>\")); a mask sets round(percent x n) entries (at least 1, at most n - 1; all but one for all-but-one), chosen by a partial Fisher-Yates shuffle of the same generator; then arranged in the row's order (random: as drawn; ascending; descending; max-first/max-last: the largest element swapped to the front/end); every algorithm and ISA sees the same inputs",
@@ -135,9 +176,10 @@ extension Worker {
     /// order, runs every plan on it and compares every output element with the float64 softmax. One row per
     /// plan, range, mask and order; nothing is timed, so no counters are opened.
     func measureAccuracy() {
-        let configurationsPerPlan = experiment.inputRanges.count * experiment.masks.count * experiment.orders.count
+        let spec = experiment.spec(as: AccuracySpec.self)
+        let configurationsPerPlan = spec.inputRanges.count * spec.masks.count * spec.orders.count
         let total = plan.sizes.reduce(0) { $0 + (plan.items[$1]?.count ?? 0) * configurationsPerPlan } - completed.count
-        log("running \(experiment.id): \(Swift.max(total, 0)) configurations (plans x sizes x \(experiment.inputRanges.count) ranges x \(experiment.masks.count) masks x \(experiment.orders.count) orders), \(experiment.trials) inputs each, on CPU \(cpu)")
+        log("running \(experiment.id): \(Swift.max(total, 0)) configurations (plans x sizes x \(spec.inputRanges.count) ranges x \(spec.masks.count) masks x \(spec.orders.count) orders), \(spec.trials) inputs each, on CPU \(cpu)")
         var done = 0
         var elapsed = 0.0
         var elementsDone = 0.0
@@ -148,18 +190,18 @@ extension Worker {
                 return nil
             }
             var y = [Float](repeating: 0, count: n)
-            for range in experiment.inputRanges {
+            for range in spec.inputRanges {
                 let start = now()
                 var measured = 0
-                for mask in experiment.masks {
-                    for order in experiment.orders {
+                for mask in spec.masks {
+                    for order in spec.orders {
                         measured += measureAccuracy(plans, n: n, range: range, mask: mask, order: order, y: &y)
                     }
                 }
                 guard measured > 0 else { continue }
                 done += measured
                 elapsed += now() - start
-                elementsDone += Double(n * plans.count * experiment.masks.count * experiment.orders.count)
+                elementsDone += Double(n * plans.count * spec.masks.count * spec.orders.count)
                 let eta = elementsDone > 0 ? elapsed / elementsDone * Swift.max(elementsTotal - elementsDone, 0) : 0
                 log(String(format: "[%d/%d] n=%d %@: %d configurations in %.1f s; about %@ left", done, Swift.max(total, done), n, range.label,
                            measured, now() - start, formatDuration(eta)))
@@ -181,7 +223,8 @@ extension Worker {
         guard !todo.isEmpty else { return 0 }
         var errors = [OutputErrors](repeating: OutputErrors(), count: rows.count)
         var failures = [String?](repeating: nil, count: rows.count)
-        for trial in 0..<experiment.trials {
+        let trials = experiment.spec(as: AccuracySpec.self).trials
+        for trial in 0..<trials {
             let x = order.arrange(accuracyInput(range: range, mask: mask, n: n, trial: trial, seed: experiment.seed))
             let reference = Float64Reference.softmax(x)
             for i in todo where failures[i] == nil {
@@ -189,7 +232,7 @@ extension Worker {
                     y.withUnsafeMutableBufferPointer { yb in plans[i].plan(n: n, x: xb.baseAddress!, y: yb.baseAddress!) }
                 }
                 if let failure = errors[i].add(output: y, reference: reference, sumTolerance: experiment.sumTolerance) {
-                    failures[i] = "input \(trial + 1) of \(experiment.trials): \(failure)"
+                    failures[i] = "input \(trial + 1) of \(trials): \(failure)"
                 }
             }
         }

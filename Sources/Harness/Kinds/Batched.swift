@@ -2,6 +2,36 @@ import Foundation
 import Platform
 import Softmax
 
+extension Experiment.Kind {
+    /// B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
+    /// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
+    public static let batched = Experiment.Kind(rawValue: "batched")
+}
+
+/// A batched experiment's own settings.
+struct BatchedSpec: KindSpec, Equatable {
+    /// The rows per call (B) to run at every size; each its own rows.
+    var batches: [Int]
+    /// The most rows per call a batched experiment may ask for: beyond it a typo would allocate for ever.
+    static let maxBatch = 65_536
+
+    private struct File: Decodable { var batches: [Int]? }
+
+    static func read(_ data: Data, source: String) throws -> BatchedSpec {
+        BatchedSpec(batches: try Experiment.decode(File.self, from: data, source: source).batches ?? [])
+    }
+
+    func validate(_ fail: (String) -> HarnessError) throws {
+        if let why = Experiment.repeatedValue(key: "batches", batches) { throw fail(why) }
+        guard !batches.isEmpty else {
+            throw fail("key 'batches' is missing or empty: a batched experiment lists its rows per call, e.g. [1, 4, 16, 64, 256]")
+        }
+        if let bad = batches.first(where: { $0 < 1 || $0 > BatchedSpec.maxBatch }) {
+            throw fail("key 'batches' has \(bad): rows per call must be 1 to \(BatchedSpec.maxBatch)")
+        }
+    }
+}
+
 /// The batched experiment: B rows of n per call, each row a whole softmax (BatchedSoftmax), the rows split
 /// across min(B, cores) workers placed compactly; within each size, batch, ISA and preset the algorithms
 /// are timed in the same rounds, so each comparison is a paired ratio.
@@ -22,7 +52,7 @@ extension Worker {
     /// are independent, so workers that share caches and a NUMA node share nothing else).
     static func batchedConfigurations(experiment: Experiment, topology: Topology) -> [BatchedConfiguration] {
         let cores = Swift.max(1, topology.coreLocations().count)
-        return experiment.batches.map { batch in
+        return experiment.spec(as: BatchedSpec.self).batches.map { batch in
             let threads = Swift.min(batch, cores)
             return BatchedConfiguration(batch: batch, threads: threads, placement: threads > 1 ? Placement.compact.rawValue : "",
                                         cpus: topology.cpus(threads: threads, placement: .compact) ?? [])
@@ -202,23 +232,15 @@ extension Summary {
 /// `batched`: B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
 /// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
 struct BatchedKind: ExperimentKind {
+    let kind = Experiment.Kind.batched
     var spansCores: Bool { true }
+    var ownKeys: [String: ExpectedJSON] { ["batches": .list(of: .whole(Int64.min...Int64.max))] }
+
+    func readSpec(_ data: Data, source: String) throws -> any KindSpec { try BatchedSpec.read(data, source: source) }
 
     /// `batches`: required by, and only by, a batched experiment.
-    func validateForeign(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
-        if !experiment.batches.isEmpty {
-            throw fail("key 'batches' applies to batched experiments only (this one is \(experiment.kind.rawValue)): remove it")
-        }
-    }
-
     func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
-        let batches = experiment.batches
-        guard !batches.isEmpty else {
-            throw fail("key 'batches' is missing or empty: a batched experiment lists its rows per call, e.g. [1, 4, 16, 64, 256]")
-        }
-        if let bad = batches.first(where: { $0 < 1 || $0 > Experiment.maxBatch }) {
-            throw fail("key 'batches' has \(bad): rows per call must be 1 to \(Experiment.maxBatch)")
-        }
+        try experiment.spec(as: BatchedSpec.self).validate(fail)
     }
 
     func measuringCPUs(_ experiment: Experiment, topology: Topology, cpu: Int) -> [Int] {
@@ -227,7 +249,7 @@ struct BatchedKind: ExperimentKind {
 
     /// A batched size allocates its largest batch of rows.
     func elementsAllocated(n: Int, experiment: Experiment) -> Int {
-        Worker.batchedElements(n: n, batch: experiment.batches.max() ?? 1)
+        Worker.batchedElements(n: n, batch: experiment.spec(as: BatchedSpec.self).batches.max() ?? 1)
     }
 
     func checkMachine(_ experiment: Experiment, topology: Topology, options: RunOptions, log: (String) -> Void) throws {

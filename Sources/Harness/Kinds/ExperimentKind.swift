@@ -2,27 +2,37 @@ import Foundation
 import Platform
 import Softmax
 
-/// What one experiment kind decides, gathered in one place: which keys it owns and how they are checked,
+/// What one experiment kind decides, gathered in one place: its own keys, how they are read and checked,
 /// its defaults, what runs at each size, how the worker measures it, which CPUs it holds, what it checks on
 /// the machine before measuring, its time estimate, its metadata and what it does after measuring. Each
-/// kind is one file in this folder and one line in `ExperimentKinds.registry`; the rest of the harness asks
-/// the kind (`experiment.kind.behavior`) instead of testing which kind it is. The defaults below are those
-/// of a kind that times whole softmaxes on one pinned worker.
+/// kind is one file in this folder (the kind, its name and its settings) and one line in
+/// `ExperimentKinds.all` (Registry.swift); the rest of the harness asks the kind
+/// (`experiment.kind.behavior`) instead of testing which kind it is. The defaults below are those of a kind
+/// that times whole softmaxes on one pinned worker and reads no key of its own.
+///
+/// Dependencies run one way: the registry and the runner know the kinds; a kind knows the measuring
+/// primitives (`Worker`, `Contenders`, `WorkPlan`, `Progress`) and what a run lends it (`RunContext`), and
+/// none of those knows a kind.
 protocol ExperimentKind: Sendable {
+    /// The kind's name (the JSON "kind"), declared in its file.
+    var kind: Experiment.Kind { get }
+
     // MARK: Experiment file
 
-    /// Throws when a file of kind `other` (not this one) uses a key only this kind accepts: keys read
-    /// from the file as written, before defaults (`validateForeign` checks the parsed values).
-    func rejectOwnFileKeys(_ keys: [String], in other: Experiment.Kind, source: String) throws
-    /// Throws when this kind's file uses a key that does not apply to it.
+    /// The keys only this kind reads, with their types: a file of another kind that uses one is refused.
+    var ownKeys: [String: ExpectedJSON] { get }
+    /// Why a file of kind `other` may not use `key`, one of this kind's own keys (and what to do).
+    func foreignKeyMessage(_ key: String, in other: Experiment.Kind) -> String
+    /// This kind's settings, read from the file (`data`) once every key's type was checked, with their
+    /// defaults; errors name the file (`source`) and the key.
+    func readSpec(_ data: Data, source: String) throws -> any KindSpec
+    /// Throws when this kind's file uses a common key that does not apply to it.
     func rejectFileKeys(_ keys: [String], source: String) throws
     /// `all_variants` when the file leaves it out.
     var defaultAllVariants: Bool { get }
     /// `references` when the file leaves it out.
     var defaultReferences: [String] { get }
-    /// Throws when `experiment`, of another kind, sets one of this kind's settings.
-    func validateForeign(_ experiment: Experiment, fail: (String) -> HarnessError) throws
-    /// This kind's own checks of its settings.
+    /// This kind's own checks of its settings (after the common ones).
     func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws
 
     // MARK: Traits
@@ -64,19 +74,22 @@ protocol ExperimentKind: Sendable {
     /// nil: the timed protocol's checks apply.
     func untimedProtocolDifferences(_ experiment: Experiment, old: [String: Any]) -> [String]?
     /// A second phase measured after the worker, on the same CSV (tune's streaming crossover).
-    func measureAfter(_ worker: Worker, runner: Runner, isas: [ISA], csvPath: String) throws -> Worker.Outcome?
+    func measureAfter(_ worker: Worker, context: RunContext, isas: [ISA], csvPath: String) throws -> Worker.Outcome?
     /// What a run does once it finished without error (tune writes the tuned preset).
-    func finish(runner: Runner, csvPath: String, processorID: String) throws
+    func finish(context: RunContext, csvPath: String, processorID: String) throws
     /// `show`'s section for the run's softmax rows.
     func renderSoftmaxRows(_ table: ResultTable, rows: [[String: String]], target: Double) -> String
 }
 
 extension ExperimentKind {
-    func rejectOwnFileKeys(_ keys: [String], in other: Experiment.Kind, source: String) throws {}
+    var ownKeys: [String: ExpectedJSON] { [:] }
+    func foreignKeyMessage(_ key: String, in other: Experiment.Kind) -> String {
+        "key '\(key)' applies to \(kind.rawValue) experiments only (this one is \(other.rawValue)): remove it"
+    }
+    func readSpec(_ data: Data, source: String) throws -> any KindSpec { NoKindSpec() }
     func rejectFileKeys(_ keys: [String], source: String) throws {}
     var defaultAllVariants: Bool { false }
     var defaultReferences: [String] { [] }
-    func validateForeign(_ experiment: Experiment, fail: (String) -> HarnessError) throws {}
     func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws {}
 
     var measuresPasses: Bool { false }
@@ -99,52 +112,17 @@ extension ExperimentKind {
     func measure(_ worker: Worker) { worker.measureAll() }
     func protocolRecord(_ experiment: Experiment, cpu: Int, observedCPUs: Set<Int>) -> [String: Any]? { nil }
     func untimedProtocolDifferences(_ experiment: Experiment, old: [String: Any]) -> [String]? { nil }
-    func measureAfter(_ worker: Worker, runner: Runner, isas: [ISA], csvPath: String) throws -> Worker.Outcome? { nil }
-    func finish(runner: Runner, csvPath: String, processorID: String) throws {}
+    func measureAfter(_ worker: Worker, context: RunContext, isas: [ISA], csvPath: String) throws -> Worker.Outcome? { nil }
+    func finish(context: RunContext, csvPath: String, processorID: String) throws {}
     func renderSoftmaxRows(_ table: ResultTable, rows: [[String: String]], target: Double) -> String {
         Summary.renderSoftmax(rows, target: target)
     }
 }
 
-extension Experiment {
-    /// The kinds: each raw name is the JSON "kind", the metadata's experiment_kind and the registry's key.
-    public enum Kind: String, Codable, CaseIterable, Sendable {
-        /// Whole softmaxes: algorithms x ISAs x presets x sizes.
-        case softmax
-        /// Each pass kernel alone, beside memory reference loops, with a roofline verdict per pass.
-        case passes
-        /// Every variant of every pass family, as `passes`; afterwards the fastest per family and ISA
-        /// become the preset `tuned` for this processor (experiments/presets/tuned/<processor-id>.json).
-        case tune
-        /// Whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
-        /// multi-threaded memory references beside them.
-        case multicore
-        /// Whole softmaxes' errors against a float64 softmax, per input range and mask: nothing is timed.
-        case accuracy
-        /// B independent rows of n per call (`batches`), each row a whole softmax, the rows split across
-        /// min(B, cores) workers placed compactly (BatchedSoftmax): today's language-model vocabularies.
-        case batched
-    }
-}
-
-/// The registry: each `Experiment.Kind` and the type that implements it.
-enum ExperimentKinds {
-    static func behavior(of kind: Experiment.Kind) -> any ExperimentKind {
-        switch kind {
-        case .softmax: return SoftmaxKind()
-        case .passes: return PassesKind()
-        case .tune: return TuneKind()
-        case .multicore: return MulticoreKind()
-        case .accuracy: return AccuracyKind()
-        case .batched: return BatchedKind()
-        }
-    }
-}
-
-extension Experiment.Kind {
-    var behavior: any ExperimentKind { ExperimentKinds.behavior(of: self) }
-    /// Whether the experiment measures pass kernels alone (with references and compute peaks).
-    public var measuresPasses: Bool { behavior.measuresPasses }
-    /// Whether a run's error rows are findings (NaN outputs) rather than failed output checks.
-    public var errorRowsAreFindings: Bool { behavior.errorRowsAreFindings }
+/// What a run lends its kind beyond the worker: the command line's options, the log, and how the noise of
+/// a round is measured (the runner's test seam).
+struct RunContext {
+    let options: RunOptions
+    let log: (String) -> Void
+    let makeNoiseProbe: () -> NoiseProbe
 }

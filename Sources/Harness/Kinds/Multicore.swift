@@ -2,6 +2,57 @@ import Foundation
 import Platform
 import Softmax
 
+extension Experiment.Kind {
+    /// Whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
+    /// multi-threaded memory references beside them.
+    public static let multicore = Experiment.Kind(rawValue: "multicore")
+}
+
+/// A multicore experiment's own settings.
+struct MulticoreSpec: KindSpec, Equatable {
+    /// Worker counts to run; nil means 1, 2, 4, ... and all cores. Counts above this machine's cores are
+    /// skipped with a note, so one file serves every machine.
+    var threads: [Int]?
+    /// Worker placements (compact, scattered).
+    var placements: [Placement]
+
+    static let keyTypes: [String: ExpectedJSON] = ["threads": .list(of: .whole(Int64.min...Int64.max)), "placements": .list(of: .string)]
+
+    private struct File: Decodable {
+        var threads: [Int]?
+        var placements: [Placement]?
+    }
+
+    static func read(_ data: Data, source: String) throws -> MulticoreSpec {
+        let file = try Experiment.decode(File.self, from: data, source: source)
+        return MulticoreSpec(threads: file.threads, placements: file.placements ?? Placement.allCases)
+    }
+
+    func validate(_ fail: (String) -> HarnessError) throws {
+        if let t = threads {
+            if let why = Experiment.repeatedValue(key: "threads", t) { throw fail(why) }
+            guard !t.isEmpty else { throw fail("key 'threads' is empty: list worker counts, or leave the key out for 1, 2, 4, ... all cores") }
+            if let bad = t.first(where: { $0 < 1 }) { throw fail("key 'threads' has \(bad): worker counts must be at least 1") }
+        }
+        guard !placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
+        if Set(placements).count != placements.count { throw fail("key 'placements' repeats a placement") }
+    }
+
+    /// The worker counts to run on a machine with `cores` cores, ascending, and a note for each listed
+    /// count that does not fit.
+    func threadCounts(cores: Int) -> (counts: [Int], notes: [String]) {
+        guard let listed = threads else {
+            var counts: [Int] = []
+            var t = 1
+            while t < cores { counts.append(t); t *= 2 }
+            return (counts + [Swift.max(cores, 1)], [])
+        }
+        let fits = listed.filter { $0 <= cores }
+        let notes = listed.filter { $0 > cores }.map { "note: skipping \($0) threads: this machine has \(cores) cores available" }
+        return (Array(Set(fits)).sorted(), notes)
+    }
+}
+
 /// The multicore experiment: the same contenders as `softmax` (plus multi-threaded memory references), each
 /// call split across a pool of workers pinned one per core, for every thread count and placement.
 extension Worker {
@@ -16,16 +67,17 @@ extension Worker {
     /// puts workers on the same CPUs as an earlier one is measured once.
     static func multicoreConfigurations(experiment: Experiment, topology: Topology) -> (configurations: [MulticoreConfiguration], notes: [String]) {
         let cores = topology.coreLocations()
+        let spec = experiment.spec(as: MulticoreSpec.self)
         var configurations: [MulticoreConfiguration] = []
         var notes: [String] = []
-        for threads in experiment.threadCounts(cores: cores.count).counts {
+        for threads in spec.threadCounts(cores: cores.count).counts {
             if threads == 1 {
-                let first = experiment.placements.compactMap { topology.cpus(threads: 1, placement: $0) }.first ?? []
+                let first = spec.placements.compactMap { topology.cpus(threads: 1, placement: $0) }.first ?? []
                 configurations.append(.init(threads: 1, placement: "", cpus: first))
                 continue
             }
             var measured: [(Placement, [Int])] = []
-            for placement in experiment.placements {
+            for placement in spec.placements {
                 guard let cpus = topology.cpus(threads: threads, placement: placement) else { continue }
                 if let same = measured.first(where: { $0.1 == cpus }) {
                     notes.append("\(placement.rawValue) places \(threads) workers on the same CPUs as \(same.0.rawValue) (\(cpus)) on this machine"
@@ -100,144 +152,28 @@ extension Worker {
             "input_touch": "before each sample every worker reads one float per 64-byte line of its own slice",
         ] as [String: Any]
     }
-
-    /// What the multi-threaded kinds (multicore, batched) vary in the loop they share: one pool of workers
-    /// per configuration, every size measured on it.
-    struct PooledSizes {
-        var cpus: [Int]
-        /// The progress line naming the configuration.
-        var label: String
-        /// The contenders at size n on the pool.
-        var contenders: (Int, ThreadPool) -> [Contender]
-        /// Floats per buffer at size n, and elements per call per worker (the progress model's n).
-        var elements: (Int) -> Int
-        var progressElements: (Int) -> Int
-        /// The size's buffers on the pool, and a note on where their pages went.
-        var allocate: (Int, ThreadPool) throws -> (SizeBuffers, String)
-    }
-
-    /// Measures every size of every run on a pool of its CPUs; returns the buffers' placement notes, or nil
-    /// (outcome.error set) when a pool cannot start.
-    func measureOnPools(_ runs: [PooledSizes], sizes: [Int], progress: inout Progress) -> Set<String>? {
-        let noCounters = CounterSet(events: [])
-        var placementNotes: Set<String> = []
-        for run in runs {
-            let pool: ThreadPool
-            do { pool = try ThreadPool(cpus: run.cpus, topology: topology) } catch {
-                outcome.error = .platform("could not start \(run.cpus.count) workers on CPUs \(run.cpus): \(error)")
-                return nil
-            }
-            // Every worker flushes denormals as the single-thread worker does (threads need not inherit MXCSR).
-            pool.run { _ in FloatingPointEnvironment.flushDenormals(true) }
-            log(run.label)
-            for n in sizes {
-                let all = run.contenders(n, pool)
-                let todo = all.filter { !completed.contains($0.row.key) }
-                outcome.skipped += all.count - todo.count
-                guard !todo.isEmpty else { continue }
-                let start = now()
-                let rows = measureRows(
-                    n: run.elements(n), contenders: todo, counters: noCounters, rotateOutputs: true,
-                    workers: (run.cpus, { pool.observedCPUs }),
-                    allocateBuffers: {
-                        let (buffers, note) = try run.allocate(n, pool)
-                        placementNotes.insert(note)
-                        return buffers
-                    })
-                rows.forEach(emit)
-                progress.finished(n: run.progressElements(n), rows: rows, seconds: now() - start, log: log)
-                checkpoint?(outcome)
-            }
-        }
-        // The measuring thread was worker 0 of every pool; put it back where the run started it.
-        try? Pinning.pinCurrentThread(toCPU: cpu, topology: topology)
-        return placementNotes
-    }
-
-    /// x and the rotating outputs, each worker's slices bound to its node and first touched by it; the
-    /// input written afterwards from this thread (writing moves no page).
-    func allocateSliced(n: Int, pool: ThreadPool) throws -> (SizeBuffers, String) {
-        try allocateSliced(count: n, blocks: (0..<pool.size).map { PartitionedSoftmax.slice($0, of: pool.size, n: n) }, pool: pool)
-    }
-
-    /// `count` elements of x and of every rotating output, worker w owning `blocks[w]` of each: bound to
-    /// its node and first touched by it. Rotation covers every L3 the workers share (or the cache size a
-    /// run was given, `--llc-bytes`). Shared by the multicore kind (one vector's slices) and the batched
-    /// kind (blocks of whole rows).
-    func allocateSliced(count: Int, blocks: [Range<Int>], pool: ThreadPool) throws -> (SizeBuffers, String) {
-        let workers = pool.size
-        let rotations = Schedule.rotatingSlices(n: count, llcBytes: rotation.totalLLCBytes)
-        let stride = Schedule.sliceStride(count), offset = Schedule.outputOffset
-        let x = try SlicedBuffer(count: count, slices: blocks.enumerated().map { ($1, pool.cpus[$0]) }, topology: topology)
-        var ySlices: [(range: Range<Int>, cpu: Int)] = []
-        for k in 0..<rotations {
-            for (w, r) in blocks.enumerated() {
-                ySlices.append(((offset + k * stride + r.lowerBound)..<(offset + k * stride + r.upperBound), pool.cpus[w]))
-            }
-        }
-        let y = try SlicedBuffer(count: offset + stride * rotations, slices: ySlices, topology: topology)
-        let xp = x.pointer, yp = y.pointer + offset
-        pool.run { w in
-            let r = blocks[w]
-            guard !r.isEmpty else { return }
-            (xp + r.lowerBound).update(repeating: 0, count: r.count)
-            for k in 0..<rotations { (yp + k * stride + r.lowerBound).update(repeating: 0, count: r.count) }
-        }
-        fillInput(xp, n: count)
-        // One partial sum per worker, each on its own cache line.
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: workers * 16)
-        let holder = DeallocateOnDeinit(partials)
-        let toucher: (SizeBuffers) -> Float = { b in
-            pool.run { w in partials[w * 16] = SizeBuffers.touch(b.x, blocks[w]) }
-            return (0..<workers).reduce(0) { $0 + partials[$1 * 16] }
-        }
-        let buffers = SizeBuffers(n: count, x: xp, y: yp, slices: rotations, owners: [x, y, holder], toucher: toucher)
-        return (buffers, x.placement)
-    }
-}
-
-/// Frees a raw allocation when the buffers that use it go.
-final class DeallocateOnDeinit {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
-    deinit { pointer.deallocate() }
 }
 
 extension Experiment {
-    /// multicore: the worker counts to run on a machine with `cores` cores, ascending, and a note for
-    /// each listed count that does not fit.
+    /// multicore: the worker counts to run on a machine with `cores` cores, ascending, and a note for each
+    /// listed count that does not fit.
     public func threadCounts(cores: Int) -> (counts: [Int], notes: [String]) {
-        guard let listed = threads else {
-            var counts: [Int] = []
-            var t = 1
-            while t < cores { counts.append(t); t *= 2 }
-            return (counts + [Swift.max(cores, 1)], [])
-        }
-        let fits = listed.filter { $0 <= cores }
-        let notes = listed.filter { $0 > cores }.map { "note: skipping \($0) threads: this machine has \(cores) cores available" }
-        return (Array(Set(fits)).sorted(), notes)
+        spec(as: MulticoreSpec.self).threadCounts(cores: cores)
     }
 }
 
 /// `multicore`: whole softmaxes of one vector split across 1 to all cores (`threads` x `placements`), with
 /// multi-threaded memory references beside them.
 struct MulticoreKind: ExperimentKind {
+    let kind = Experiment.Kind.multicore
     var defaultReferences: [String] { ["read", "copy", "copy_nt"] }
     var spansCores: Bool { true }
+    var ownKeys: [String: ExpectedJSON] { MulticoreSpec.keyTypes }
 
-    func validateForeign(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
-        let kind = experiment.kind.rawValue
-        if experiment.threads != nil { throw fail("key 'threads' applies to multicore experiments only (this one is \(kind))") }
-        if experiment.placements != Placement.allCases { throw fail("key 'placements' applies to multicore experiments only (this one is \(kind))") }
-    }
+    func readSpec(_ data: Data, source: String) throws -> any KindSpec { try MulticoreSpec.read(data, source: source) }
 
     func validate(_ experiment: Experiment, fail: (String) -> HarnessError) throws {
-        if let t = experiment.threads {
-            guard !t.isEmpty else { throw fail("key 'threads' is empty: list worker counts, or leave the key out for 1, 2, 4, ... all cores") }
-            if let bad = t.first(where: { $0 < 1 }) { throw fail("key 'threads' has \(bad): worker counts must be at least 1") }
-        }
-        guard !experiment.placements.isEmpty else { throw fail("key 'placements' is empty: use compact, scattered or both") }
-        if Set(experiment.placements).count != experiment.placements.count { throw fail("key 'placements' repeats a placement") }
+        try experiment.spec(as: MulticoreSpec.self).validate(fail)
     }
 
     func planItems(_ experiment: Experiment, isa: ISA, presets: [Preset], items: inout [Int: [WorkPlan.Item]],
@@ -255,7 +191,7 @@ struct MulticoreKind: ExperimentKind {
         let (counts, notes) = experiment.threadCounts(cores: cores)
         notes.forEach(log)
         guard !counts.isEmpty else {
-            throw HarnessError.platform("none of the thread counts \(experiment.threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
+            throw HarnessError.platform("none of the thread counts \(experiment.spec(as: MulticoreSpec.self).threads ?? []) in experiments/\(experiment.id).json fits this machine's \(cores) cores: list counts up to \(cores), or leave 'threads' out")
         }
     }
 

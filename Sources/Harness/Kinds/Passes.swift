@@ -2,9 +2,15 @@ import Foundation
 import Platform
 import Softmax
 
+extension Experiment.Kind {
+    /// Each pass kernel alone, beside memory reference loops, with a roofline verdict per pass.
+    public static let passes = Experiment.Kind(rawValue: "passes")
+}
+
 /// `passes`: each pass kernel alone, beside memory reference loops and its compute peak, with a roofline
 /// verdict per pass.
 struct PassesKind: ExperimentKind {
+    let kind = Experiment.Kind.passes
     var measuresPasses: Bool { true }
     var defaultReferences: [String] { Experiment.referenceNames }
 
