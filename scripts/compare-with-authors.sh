@@ -3,6 +3,7 @@
 #
 #   scripts/compare-with-authors.sh <xnnpack-git-dir-or-checkout> [--commit C] [--sizes 1K,10K,...]
 #       [--rounds N] [--isa avx2|avx512f|both] [--out FILE.csv] [--tuned PRESET.json] [--cpu N]
+#   scripts/compare-with-authors.sh <xnnpack-git-dir-or-checkout> [--commit C] --loops
 #
 # Extracts the authors' softmax kernels (google/XNNPACK at the paper's commit, default b6862d1) with the
 # XNNPACK headers they include into a scratch folder under $TMPDIR (never into the repository), compiles
@@ -11,7 +12,9 @@
 # it pinned to one CPU. Contenders: the authors' blend kernels, ours with the same unrolls
 # (experiments/presets/blend.json) and, with --tuned, ours as the tuned preset of this machine
 # (experiments/presets/tuned/<processor-id>.json) with its streaming thresholds. The CSV goes to --out
-# (default: local/authors-comparison.csv), the Markdown tables to stdout.
+# (default: local/authors-comparison.csv), the Markdown tables to stdout. --loops times nothing: it prints
+# the main loops of the authors' exp kernels and ours side by side, instructions per vector by kind
+# (scripts/compare-main-loops.py).
 # Exit status: 0; 1 when a build or an output check failed; 2 for bad arguments or a repository that is not
 # XNNPACK or lacks the commit's files.
 set -euo pipefail
@@ -23,8 +26,9 @@ get_it="get it with: git clone https://github.com/google/XNNPACK (the path may b
 [ $# -ge 1 ] || refuse "usage: $0 <xnnpack-git-dir-or-checkout> [--commit C] [--sizes 1K,10K,...] [--rounds N] [--isa avx2|avx512f|both] [--out FILE.csv] [--tuned PRESET.json] [--cpu N]"
 xnnpack="$1"
 shift
-commit=b6862d1 sizes="1K,10K,100K,1M,10M,64M" rounds=21 isa=both out="$repo/local/authors-comparison.csv" tuned="" cpu=""
+commit=b6862d1 sizes="1K,10K,100K,1M,10M,64M" rounds=21 isa=both out="$repo/local/authors-comparison.csv" tuned="" cpu="" loops=""
 while [ $# -gt 0 ]; do
+  if [ "$1" = "--loops" ]; then loops=1; shift; continue; fi
   [ $# -ge 2 ] || refuse "$1 needs a value"
   case "$1" in
     --commit) commit="$2" ;;
@@ -100,6 +104,33 @@ done
 kernels="$repo/Sources/CSoftmaxKernels"
 # Package.swift's kernelFlags: the flags our kernels are built with in the package.
 our_flags=(-std=gnu11 -O3 -fno-math-errno -ffp-contract=off -I"$kernels/include")
+
+if [ -n "$loops" ]; then
+  # family:authors' file:authors' function suffix:our kernel:tile:lanes, the exp kernels of the blend presets.
+  pairs=(
+    "raddextexp:avx2-p5-x96:avx2_p5_x96:raddextexp_avx2_x96:96:8"
+    "vscaleextexp:avx2-p5-x40:avx2_p5_x40:vscaleextexp_avx2_x40:40:8"
+    "raddexpminusmax:avx2-p5-x96:avx2_p5_x96:raddexpminusmax_avx2_x96:96:8"
+    "vscaleexpminusmax:avx2-p5-x24:avx2_p5_x24:vscaleexpminusmax_avx2_x24:24:8"
+    "raddstoreexpminusmax:avx2-p5-x64-acc2:avx2_p5_x64_acc2:raddstoreexpminusmax_avx2_x64_acc2:64:8"
+    "raddextexp:avx512f-p5-scalef-x144-acc3:avx512f_p5_scalef_x144_acc3:raddextexp_avx512f_x144_acc3:144:16"
+    "vscaleextexp:avx512f-p5-scalef-x16:avx512f_p5_scalef_x16:vscaleextexp_avx512f_x16:16:16"
+    "raddexpminusmax:avx512f-p5-scalef-x128-acc4:avx512f_p5_scalef_x128_acc4:raddexpminusmax_avx512f_x128_acc4:128:16"
+    "vscaleexpminusmax:avx512f-p5-scalef-x16:avx512f_p5_scalef_x16:vscaleexpminusmax_avx512f_x16:16:16"
+    "raddstoreexpminusmax:avx512f-p5-scalef-x128-acc2:avx512f_p5_scalef_x128_acc2:raddstoreexpminusmax_avx512f_x128_acc2:128:16"
+  )
+  arguments=()
+  for pair in "${pairs[@]}"; do
+    IFS=':' read -r family file suffix kernel tile lanes <<< "$pair"
+    isa="${kernel#"${family}_"}" isa="${isa%%_*}"
+    ours="$scratch/obj/ours-${family}_$isa.o"
+    [ -f "$ours" ] || "$cc" "${our_flags[@]}" -c "$kernels/$family/${family}_$isa.c" -o "$ours" || { say "FAILED to compile our $family $isa"; exit 1; }
+    arguments+=("$scratch/obj/authors-src_f32-${family}_gen_$file.c.o:xnn_f32_${family}_ukernel__$suffix:$ours:$kernel:$tile:$lanes")
+  done
+  say "main loops compiled by $("$cc" --version | head -1)"
+  python3 "$repo/scripts/compare-main-loops.py" "${arguments[@]}"
+  exit 0
+fi
 mapfile -t our_sources < <(cd "$kernels" && find . -name '*.c' | sort | sed "s|^\./|$kernels/|")
 say "building our kernels and the driver with $("$cc" --version | head -1)"
 "$cc" "${our_flags[@]}" -Wall -Wextra -Werror "${our_sources[@]}" "$repo/scripts/compare_with_authors.c" \
