@@ -47,34 +47,42 @@ typedef struct {
   softmax_isa isa;
   int algorithm;
   int authors;                                  // 1: the authors' kernels, called through authors_fn
-  void (*authors_fn[3])(void);                  // cast to their xnn_*_fn types at the call
+  void (*authors_fn[3])(void);                  // the authors' kernels, cast to their xnn_*_fn types at the call
   const softmax_kernel_info* streaming[3];      // ours, from n >= threshold
   const softmax_kernel_info* plain[3];          // ours, below the threshold
   size_t threshold;
   char kernels[256];                            // as written in the CSV
 } contender;
 
-#define AUTHORS_FN(f) ((void (*)(void))(f))
+// The paper's blend kernels per ISA (0: AVX2, 1: AVX512F) and algorithm, with their names for the CSV.
+typedef struct {
+  void (*fn)(void);  // cast to its xnn_*_fn type at the call
+  const char* name;
+} authors_kernel;
+#define AUTHORS_K(f) {(void (*)(void))(f), #f}
 static void authors_contender(softmax_isa isa, int algorithm, contender* c) {
   memset(c, 0, sizeof *c);
   snprintf(c->label, sizeof c->label, "authors-blend");
   c->isa = isa, c->algorithm = algorithm, c->authors = 1;
-  const int avx512 = isa == softmax_isa_avx512f;
-  void (*const sets[2][algorithm_count][3])(void) = {
-      {{AUTHORS_FN(xnn_f32_raddextexp_ukernel__avx2_p5_x96), AUTHORS_FN(xnn_f32_vscaleextexp_ukernel__avx2_p5_x40)},
-       {AUTHORS_FN(xnn_f32_rmax_ukernel__avx), AUTHORS_FN(xnn_f32_raddexpminusmax_ukernel__avx2_p5_x96),
-        AUTHORS_FN(xnn_f32_vscaleexpminusmax_ukernel__avx2_p5_x24)},
-       {AUTHORS_FN(xnn_f32_rmax_ukernel__avx), AUTHORS_FN(xnn_f32_raddstoreexpminusmax_ukernel__avx2_p5_x64_acc2),
-        AUTHORS_FN(xnn_f32_vscale_ukernel__avx_unroll32)}},
-      {{AUTHORS_FN(xnn_f32_raddextexp_ukernel__avx512f_p5_scalef_x144_acc3),
-        AUTHORS_FN(xnn_f32_vscaleextexp_ukernel__avx512f_p5_scalef_x16)},
-       {AUTHORS_FN(xnn_f32_rmax_ukernel__avx512f), AUTHORS_FN(xnn_f32_raddexpminusmax_ukernel__avx512f_p5_scalef_x128_acc4),
-        AUTHORS_FN(xnn_f32_vscaleexpminusmax_ukernel__avx512f_p5_scalef_x16)},
-       {AUTHORS_FN(xnn_f32_rmax_ukernel__avx512f), AUTHORS_FN(xnn_f32_raddstoreexpminusmax_ukernel__avx512f_p5_scalef_x128_acc2),
-        AUTHORS_FN(xnn_f32_vscale_ukernel__avx512f_unroll64)}}};
+  const authors_kernel sets[2][algorithm_count][3] = {
+      {{AUTHORS_K(xnn_f32_raddextexp_ukernel__avx2_p5_x96), AUTHORS_K(xnn_f32_vscaleextexp_ukernel__avx2_p5_x40)},
+       {AUTHORS_K(xnn_f32_rmax_ukernel__avx), AUTHORS_K(xnn_f32_raddexpminusmax_ukernel__avx2_p5_x96),
+        AUTHORS_K(xnn_f32_vscaleexpminusmax_ukernel__avx2_p5_x24)},
+       {AUTHORS_K(xnn_f32_rmax_ukernel__avx), AUTHORS_K(xnn_f32_raddstoreexpminusmax_ukernel__avx2_p5_x64_acc2),
+        AUTHORS_K(xnn_f32_vscale_ukernel__avx_unroll32)}},
+      {{AUTHORS_K(xnn_f32_raddextexp_ukernel__avx512f_p5_scalef_x144_acc3),
+        AUTHORS_K(xnn_f32_vscaleextexp_ukernel__avx512f_p5_scalef_x16)},
+       {AUTHORS_K(xnn_f32_rmax_ukernel__avx512f), AUTHORS_K(xnn_f32_raddexpminusmax_ukernel__avx512f_p5_scalef_x128_acc4),
+        AUTHORS_K(xnn_f32_vscaleexpminusmax_ukernel__avx512f_p5_scalef_x16)},
+       {AUTHORS_K(xnn_f32_rmax_ukernel__avx512f), AUTHORS_K(xnn_f32_raddstoreexpminusmax_ukernel__avx512f_p5_scalef_x128_acc2),
+        AUTHORS_K(xnn_f32_vscale_ukernel__avx512f_unroll64)}}};
+  const authors_kernel* set = sets[isa == softmax_isa_avx512f][algorithm];
   const int passes = algorithm == 0 ? 2 : 3;
-  for (int p = 0; p < passes; p++) { c->authors_fn[p] = sets[avx512][algorithm][p]; }
-  snprintf(c->kernels, sizeof c->kernels, "XNNPACK blend (bench/f32-softmax.cc)");
+  size_t used = 0;
+  for (int p = 0; p < passes; p++) {
+    c->authors_fn[p] = set[p].fn;
+    used += (size_t)snprintf(c->kernels + used, sizeof c->kernels - used, "%s%s", p ? "," : "", set[p].name);
+  }
 }
 
 static int parse_algorithm(const char* name) {
