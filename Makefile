@@ -16,7 +16,7 @@ RUN_FLAGS := $(if $(FRESH),--overwrite,--resume)
 # `make reference`.
 LOCAL := local
 
-.PHONY: reproduce reference test build deps venv plots local-plots clean bundle cluster print-experiments test-slurm test-c-kernels
+.PHONY: reproduce reference test build deps venv plots local-plots clean bundle cluster print-experiments test-slurm test-c-kernels test-compare-with-authors
 
 reproduce: build venv
 	@git status --porcelain --untracked-files=no > .tracked-before-reproduce 2>/dev/null || true
@@ -41,6 +41,7 @@ test: deps venv
 	@git status --porcelain --untracked-files=no > .tracked-before-test 2>/dev/null || true
 	$(PYTHON) scripts/check-file-dependencies.py --long-functions 60
 	@$(MAKE) --no-print-directory test-c-kernels
+	@$(MAKE) --no-print-directory test-compare-with-authors
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(VENV)/bin/python -m pytest -q plots/tests
@@ -51,6 +52,10 @@ test: deps venv
 # aarch64 under qemu (installs gcc-aarch64-linux-gnu and qemu-user-static when missing).
 test-c-kernels:
 	scripts/test-c-kernels.sh
+
+# The authors' comparison without the authors' code: refusals and the driver's self-test (no network).
+test-compare-with-authors:
+	scripts/test-compare-with-authors.sh
 
 # The cluster scripts on a one-node Slurm cluster started here (installs slurm-wlm and munge when missing).
 test-slurm:

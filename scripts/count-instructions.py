@@ -57,6 +57,12 @@ def disassemble(obj):
 def main_loop(instructions, tile):
     """Instructions per tile of the first loop whose body advances a pointer or index by whole tiles (the
     compiler may unroll a loop k times: its body then advances by k tiles and counts k iterations), or None."""
+    found = main_loop_body(instructions, tile)
+    return None if found is None else len(found[0]) / found[1]
+
+
+def main_loop_body(instructions, tile):
+    """(the instructions of that loop, k) or None; scripts/compare-main-loops.py reads the body."""
     for i, (address, mnemonic, operands) in enumerate(instructions):
         m = re.match(r"0x([0-9a-f]+)", operands)
         if not mnemonic.startswith("j") or mnemonic == "jmp" or not m:
@@ -72,7 +78,7 @@ def main_loop(instructions, tile):
             v = abs(int(step.group(1)))
             k = v // (tile * 4) if v % (tile * 4) == 0 else (1 if v == tile else 0)
             if k:
-                return len(body) / k
+                return body, k
     return None
 
 

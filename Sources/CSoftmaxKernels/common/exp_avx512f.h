@@ -38,11 +38,11 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F __m512 softmax_avx512f_exp_minus_max_poly(
   // Rounding through the magic bias (one FMA) rather than VRNDSCALEPS(x*log2e) keeps n identical to
   // the AVX2 kernels' n, including ties: the product is rounded once, not twice.
   const __m512 vmagic_bias = _mm512_set1_ps(SOFTMAX_MAGIC_BIAS);
+  const __mmask16 vnormal = _mm512_cmp_ps_mask(vx, _mm512_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_NLT_UQ);
   const __m512 vn = _mm512_sub_ps(_mm512_fmadd_ps(vx, _mm512_set1_ps(SOFTMAX_LOG2E), vmagic_bias), vmagic_bias);
   __m512 vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_HI), vx);
   vt = _mm512_fmadd_ps(vn, _mm512_set1_ps(SOFTMAX_MINUS_LN2_LO), vt);
   const __m512 vp = softmax_avx512f_poly(vt, poly);
-  const __mmask16 vnormal = _mm512_cmp_ps_mask(vx, _mm512_set1_ps(SOFTMAX_DENORMAL_CUTOFF), _CMP_NLT_UQ);
   return _mm512_maskz_scalef_ps(vnormal, vp, vn);
 }
 

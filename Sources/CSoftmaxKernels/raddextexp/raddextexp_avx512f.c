@@ -29,6 +29,47 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f_merge(
   return (softmax_extfloat){saw_nan ? NAN : _mm512_reduce_add_ps(vsum), max_e};
 }
 
+// Full blocks of V vectors from *x on. CAREFUL: exponent deltas go through softmax_avx512f_delta, which
+// maps the NaN of inf - inf to -inf. Without CAREFUL they are plain differences, and the loop returns at
+// the first block with a special lane (an infinite, NaN or huge input) without accumulating it, for the
+// careful loop to take from there: before such a block every exponent is finite or the initial -inf and
+// every max_e finite, so no difference is NaN and both ways agree bit for bit; from it on, an exponent may
+// be infinite. The careful delta costs a VMAXPS per vector and per accumulator, which the authors' kernels
+// do not spend, so it runs only from the first special block on (docs/kernels.md, "What was tried for
+// speed").
+SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F void raddextexp_avx512f_blocks(size_t* n, const float** x, __m512* vaccm, __m512* vacce,
+                                                                    __mmask16* vnan, const size_t V, const size_t A,
+                                                                    const size_t PF, const softmax_exp_method E,
+                                                                    const softmax_exp_poly poly, const bool CAREFUL) {
+  for (; *n >= V * 16; *n -= V * 16, *x += V * 16) {
+    softmax_prefetch(*x, V * 64, PF);
+    __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm512_loadu_ps(*x + 16 * v); }
+    // Both methods flag a block with an infinite, NaN or huge input (some |t| >= 2 or NaN), the only
+    // blocks whose exponents can be infinite or NaN.
+    const bool special = softmax_avx512f_extexp_block_for(E, vx, vp, vn, V, poly);
+    if (!CAREFUL && SOFTMAX_UNLIKELY(special)) { return; }
+    // Only a block with special lanes can hold a NaN input. n = round(x * log2e) is NaN exactly where x is
+    // (an infinite or huge x gives an infinite n): testing n rather than x lets x die once t is formed,
+    // where keeping the V inputs alive for this test spilled registers and reloaded constants every block.
+    if (SOFTMAX_UNLIKELY(special)) {
+      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { *vnan = _kor_mask16(*vnan, _mm512_cmp_ps_mask(vn[v], vn[v], _CMP_UNORD_Q)); }
+    }
+    __m512 vmax_e[SOFTMAX_MAX_ACCUMULATORS];
+    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e[a] = vacce[a]; }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vmax_e[v % A] = _mm512_max_ps(vmax_e[v % A], vn[v]); }
+    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
+      const __m512 vdelta = CAREFUL ? softmax_avx512f_delta(vacce[a], vmax_e[a]) : _mm512_sub_ps(vacce[a], vmax_e[a]);
+      vaccm[a] = _mm512_scalef_ps(vaccm[a], vdelta);
+      vacce[a] = vmax_e[a];
+    }
+    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
+      const __m512 vdelta = CAREFUL ? softmax_avx512f_delta(vn[v], vmax_e[v % A]) : _mm512_sub_ps(vn[v], vmax_e[v % A]);
+      vaccm[v % A] = _mm512_add_ps(vaccm[v % A], _mm512_scalef_ps(vp[v], vdelta));
+    }
+  }
+}
+
 SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t n, const float* x, const size_t V,
                                                                          const size_t A, const size_t PF, const softmax_exp_method E) {
   const softmax_exp_poly poly = softmax_extexp_poly_for(E, 1.0f);
@@ -40,25 +81,8 @@ SOFTMAX_INLINE SOFTMAX_TARGET_AVX512F softmax_extfloat raddextexp_avx512f(size_t
   }
   // NaN inputs are flagged here rather than carried in the mantissas (see softmax_avx2_extexp).
   __mmask16 vnan = 0;
-  for (; n >= V * 16; n -= V * 16, x += V * 16) {
-    softmax_prefetch(x, V * 64, PF);
-    __m512 vx[SOFTMAX_MAX_VECTORS], vp[SOFTMAX_MAX_VECTORS], vn[SOFTMAX_MAX_VECTORS];
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vx[v] = _mm512_loadu_ps(x + 16 * v); }
-    // Only a block with special lanes can hold a NaN input.
-    if (SOFTMAX_UNLIKELY(softmax_avx512f_extexp_block_for(E, vx, vp, vn, V, poly))) {
-      SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx[v], vx[v], _CMP_UNORD_Q)); }
-    }
-    __m512 vmax_e[SOFTMAX_MAX_ACCUMULATORS];
-    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) { vmax_e[a] = vacce[a]; }
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) { vmax_e[v % A] = _mm512_max_ps(vmax_e[v % A], vn[v]); }
-    SOFTMAX_UNROLL for (size_t a = 0; a < A; a++) {
-      vaccm[a] = _mm512_scalef_ps(vaccm[a], softmax_avx512f_delta(vacce[a], vmax_e[a]));
-      vacce[a] = vmax_e[a];
-    }
-    SOFTMAX_UNROLL for (size_t v = 0; v < V; v++) {
-      vaccm[v % A] = _mm512_add_ps(vaccm[v % A], _mm512_scalef_ps(vp[v], softmax_avx512f_delta(vn[v], vmax_e[v % A])));
-    }
-  }
+  raddextexp_avx512f_blocks(&n, &x, vaccm, vacce, &vnan, V, A, PF, E, poly, false);
+  raddextexp_avx512f_blocks(&n, &x, vaccm, vacce, &vnan, V, A, PF, E, poly, true);
   for (; n >= 16; n -= 16, x += 16) {
     const __m512 vx = _mm512_loadu_ps(x);
     vnan = _kor_mask16(vnan, _mm512_cmp_ps_mask(vx, vx, _CMP_UNORD_Q));
