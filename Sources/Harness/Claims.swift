@@ -179,11 +179,11 @@ public enum Claims {
         var verdicts: [Verdict] = []
         for isa in ["avx2", "avx512f"] where p.isas.contains(isa) {
             // "Well-optimised": per pass family, the fastest kernel measured at n (the presets' variants).
-            let passRows = rows.filter { $0["kind"] == "pass" && $0["isa"] == isa && Int($0["n"] ?? "") == n && families.contains($0["algorithm"] ?? "") }
-            let fastest = Dictionary(grouping: passRows, by: { $0["algorithm"] ?? "" }).values.compactMap { family in
+            let passRows = rows.filter { $0["kind"] == "pass" && $0["isa"] == isa && Int($0["n"] ?? "") == n && families.contains($0["pass_family"] ?? "") }
+            let fastest = Dictionary(grouping: passRows, by: { $0["pass_family"] ?? "" }).values.compactMap { family in
                 family.min { (Double($0["median_s"] ?? "") ?? .infinity) < (Double($1["median_s"] ?? "") ?? .infinity) }
             }
-            for pass in fastest.sorted(by: { ($0["algorithm"] ?? "") < ($1["algorithm"] ?? "") }) {
+            for pass in fastest.sorted(by: { ($0["pass_family"] ?? "") < ($1["pass_family"] ?? "") }) {
                 guard let ratio = boundRatio(pass, rows: rows) else { continue }
                 let verdict: Verdict = ratio.low > 1 ? .reproduced : ratio.high < 1 ? .notReproduced : .inconclusive
                 verdicts.append(verdict)
@@ -202,10 +202,10 @@ public enum Claims {
     /// over its peak row's time (already scaled to n), both timed in the pass's rounds.
     static func boundRatio(_ pass: [String: String], rows: [[String: String]]) -> MedianInterval? {
         guard let kernel = KernelRegistry.named(pass["kernel"] ?? "") else { return nil }
-        let referenceName = Rooflines.referenceName(for: pass["algorithm"] ?? "", nonTemporalStores: kernel.nonTemporalStores)
+        let referenceName = Rooflines.referenceName(for: pass["pass_family"] ?? "", nonTemporalStores: kernel.nonTemporalStores)
         let arithmetic = KernelRegistry.withOrdinaryStores(kernel).name
         func sameSize(_ r: [String: String]) -> Bool { r["isa"] == pass["isa"] && r["n"] == pass["n"] }
-        guard let reference = rows.first(where: { $0["kind"] == "reference" && $0["algorithm"] == referenceName && sameSize($0) }),
+        guard let reference = rows.first(where: { $0["kind"] == "reference" && $0["reference"] == referenceName && sameSize($0) }),
               let peak = rows.first(where: { $0["kind"] == "peak" && $0["kernel"] == arithmetic && sameSize($0) }),
               let passBytes = Double(pass["bytes_per_element"] ?? ""), let referenceBytes = Double(reference["bytes_per_element"] ?? ""),
               referenceBytes > 0 else { return nil }

@@ -251,7 +251,7 @@ public struct Comparison {
         let kind = cell("kind")
         var parts = [kind, cell("isa")]
         if !cell("preset").isEmpty { parts.append(cell("preset")) }
-        parts.append(kind == ResultRow.Kind.pass.rawValue || kind == ResultRow.Kind.peak.rawValue ? cell("kernel") : cell("algorithm"))
+        parts.append(kind == ResultRow.Kind.pass.rawValue || kind == ResultRow.Kind.peak.rawValue ? cell("kernel") : cell(ResultRow.Subject.column(forKind: kind)))
         parts.append("n=\(cell("n"))")
         var text = parts.filter { !$0.isEmpty }.joined(separator: " ")
         if !cell("threads").isEmpty && cell("threads") != "1" {
@@ -334,7 +334,7 @@ public struct Comparison {
 
     /// The CSV of `compare --csv` (columns in docs/usage.md, "Comparing two runs").
     public static let csvColumns = [
-        "configuration", "status", "kind", "isa", "preset", "algorithm", "n", "threads", "placement",
+        "configuration", "status", "kind", "isa", "preset", "algorithm", "pass_family", "reference", "n", "threads", "placement",
         "kernel_a", "kernel_b", "samples_a", "samples_b", "median_a_s", "median_b_s",
         "ratio", "ratio_low", "ratio_high", "ratio_confidence", "u", "test", "p", "p_holm", "verdict", "error_a", "error_b",
     ]
@@ -343,7 +343,7 @@ public struct Comparison {
         var out = Comparison.csvColumns.joined(separator: ",") + "\n"
         for e in entries {
             var c: [String: String] = ["configuration": e.configuration, "status": e.status.rawValue]
-            for column in ["kind", "isa", "preset", "algorithm", "n", "threads", "placement"] { c[column] = e.keyCells[column] ?? "" }
+            for column in ["kind", "isa", "preset"] + ResultRow.Subject.columns + ["n", "threads", "placement"] { c[column] = e.keyCells[column] ?? "" }
             for (side, m) in [("a", e.a), ("b", e.b)] {
                 guard let m else { continue }
                 c["kernel_\(side)"] = m.kernel

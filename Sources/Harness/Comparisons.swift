@@ -14,7 +14,7 @@ enum Comparisons {
             groups["\(r.isa)|\(r.preset)|\(r.threads)|\(r.placement)", default: []].append(i)
         }
         for members in groups.values {
-            let byAlgorithm = Dictionary(grouping: members, by: { rows[$0].algorithm })
+            let byAlgorithm = Dictionary(grouping: members, by: { rows[$0].subject.name })
             for (_, same) in byAlgorithm where same.count == 2 {
                 let streamed = same.first { KernelRegistry.kernels(ofSoftmaxRow: rows[$0]).contains(where: \.nonTemporalStores) }
                 if let streamed, let plain = same.first(where: { $0 != streamed }) { pairs.append((plain, streamed)) }
@@ -27,9 +27,9 @@ enum Comparisons {
         // Pass rows: each bound (its memory reference, its compute peak) against the pass: the efficiencies.
         for (i, r) in rows.enumerated() where r.kind == .pass {
             guard let kernel = KernelRegistry.named(r.kernel) else { continue }
-            let reference = Rooflines.referenceName(for: r.algorithm, nonTemporalStores: kernel.nonTemporalStores)
+            let reference = Rooflines.referenceName(for: r.subject.name, nonTemporalStores: kernel.nonTemporalStores)
             let arithmetic = KernelRegistry.withOrdinaryStores(kernel).name
-            if let m = rows.firstIndex(where: { $0.kind == .reference && $0.isa == r.isa && $0.algorithm == reference }) { pairs.append((m, i)) }
+            if let m = rows.firstIndex(where: { $0.kind == .reference && $0.isa == r.isa && $0.subject == .reference(reference) }) { pairs.append((m, i)) }
             if let c = rows.firstIndex(where: { $0.kind == .peak && $0.kernel == arithmetic }) { pairs.append((c, i)) }
         }
         return pairs.sorted { ($0.0, $0.1) < ($1.0, $1.1) }

@@ -142,7 +142,7 @@ enum Contenders {
         row.kind = .softmax
         row.isa = plan.isa.rawValue
         row.preset = preset
-        row.algorithm = plan.algorithm.rawValue
+        row.subject = .algorithm(plan.algorithm)
         // Below the plan's streaming threshold its streaming-store kernels' plain twins run: name what ran.
         row.kernel = plan.kernelsRun(n: base.n).map(\.name).joined(separator: "+")
         row.bytesPerElement = Double(plan.bytesPerElement)
@@ -176,7 +176,7 @@ enum Contenders {
         row.kind = .pass
         row.isa = kernel.isa.rawValue
         row.preset = ""
-        row.algorithm = kernel.family.rawValue
+        row.subject = .passFamily(kernel.family)
         row.kernel = kernel.name
         row.bytesPerElement = Double(kernel.bytesPerElement)
         var args = PassArguments()
@@ -262,7 +262,7 @@ enum Contenders {
         row.kind = .reference
         row.isa = memref.isa.rawValue
         row.preset = ""
-        row.algorithm = memref.name
+        row.subject = .reference(memref.name)
         row.kernel = "\(memref.name)_\(memref.isa.rawValue)"
         row.bytesPerElement = Double(memref.bytesPerElement)
         let run: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void = { r, x, y in

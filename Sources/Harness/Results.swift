@@ -1,11 +1,11 @@
 import Foundation
 
-/// The CSV schema, version 5, documented in results/README.md. This type is the one place the columns
+/// The CSV schema, version 6, documented in results/README.md. This type is the one place the columns
 /// are listed in Swift; `show` reads files back through it and plots/ reads the same documented schema.
 public enum ResultSchema {
-    public static let version = 5
+    public static let version = 6
     /// Versions this build reads (older files lack some columns, read as empty cells); it writes `version`.
-    public static let readableVersions = [3, 4, 5]
+    public static let readableVersions = [3, 4, 5, 6]
     /// Columns version 4 added to version 3: the medians' confidence intervals, the sampling precision
     /// and the noise rounds, and the efficiencies' intervals.
     public static let addedInVersion4 = [
@@ -15,10 +15,13 @@ public enum ResultSchema {
     /// Columns version 5 added to version 4: `batch`, the rows of n a batched row's call computes (empty for
     /// every other row, and in every older file: those rows compute one vector).
     public static let addedInVersion5 = ["batch"]
+    /// Columns version 6 added to version 5: what a row measures has a column per sort (ResultRow.Subject).
+    /// Before it, `algorithm` held all three; ResultTable moves an older file's cell to its kind's column.
+    public static let addedInVersion6 = ["pass_family", "reference"]
 
     public static let columns = [
         "schema_version", "experiment", "processor_id", "microarchitecture", "isa", "preset", "kind", "algorithm",
-        "kernel", "n", "batch", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
+        "pass_family", "reference", "kernel", "n", "batch", "threads", "placement", "cpus", "cpu", "samples", "calls_per_sample", "median_s", "p25_s", "p75_s", "min_s",
         "median_ci_low_s", "median_ci_high_s", "precision", "precision_target", "precision_met", "rounds_repeated",
         "elements_per_s", "effective_gbps", "bytes_per_element", "real_gbps", "output_error", "status", "error",
         "cycles_per_element", "instructions_per_element", "llc_misses_per_element", "task_clock_ns_per_element",
@@ -36,7 +39,7 @@ public enum ResultSchema {
 
     /// The columns of an older readable version: today's less those added since.
     public static func columns(version: Int) -> [String] {
-        let later = (version < 4 ? addedInVersion4 : []) + (version < 5 ? addedInVersion5 : [])
+        let later = (version < 4 ? addedInVersion4 : []) + (version < 5 ? addedInVersion5 : []) + (version < 6 ? addedInVersion6 : [])
         return columns.filter { !later.contains($0) }
     }
 
@@ -59,6 +62,11 @@ public enum ResultSchema {
         guard let kind = row["kind"], ResultRow.Kind(rawValue: kind) != nil else {
             return ("kind", "'\(row["kind"] ?? "")' is not one of \(["softmax", "pass", "reference", "peak", "accuracy"].joined(separator: ", "))")
         }
+        let subject = ResultRow.Subject.column(forKind: kind)
+        for column in ResultRow.Subject.columns where (row[column] ?? "").isEmpty == (column == subject) {
+            return (column, column == subject ? "it is empty in a \(kind) row, which names what it measures here"
+                                              : "'\(row[column] ?? "")' in a \(kind) row, whose \(subject) says what it measures (one of \(ResultRow.Subject.columns.joined(separator: ", ")) per row)")
+        }
         guard let status = row["status"], status == "ok" || status == "error" else { return ("status", "'\(row["status"] ?? "")' is neither ok nor error") }
         if let met = row["precision_met"], !["", "yes", "no"].contains(met) { return ("precision_met", "'\(met)' is neither yes nor no") }
         for column in columns {
@@ -77,7 +85,9 @@ public enum ResultSchema {
     }
 
     /// The columns that identify a configuration across runs (for --resume): ResultRow.key joins them.
-    public static let keyColumns = ["kind", "isa", "preset", "algorithm", "kernel", "n", "batch", "threads", "placement", "input_range", "mask", "order"]
+    public static let keyColumns = [
+        "kind", "isa", "preset", "algorithm", "pass_family", "reference", "kernel", "n", "batch", "threads", "placement", "input_range", "mask", "order",
+    ]
 
     /// Counter columns and how each event is normalised: per element of every timed call, or per call.
     public enum Normalisation: Sendable { case perElement, perCall }
@@ -160,7 +170,8 @@ public struct ResultRow: Equatable, Sendable {
     public var isa: String
     public var preset: String
     public var kind: Kind
-    public var algorithm: String
+    /// What the row measures; its column follows from `kind` (Subject.column(forKind:)).
+    public var subject: Subject
     public var kernel: String
     public var n: Int
     /// Batched rows: the rows of n elements each call computes (B); nil (an empty cell) for every other row,
@@ -194,17 +205,19 @@ public struct ResultRow: Equatable, Sendable {
 
     /// Identifies a configuration across runs, for --resume.
     public var key: String {
-        [kind.rawValue, isa, preset, algorithm, kernel, String(n), batch.map(String.init) ?? "", String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? "", accuracy?.order ?? ""]
+        let subjects = Subject.columns.map { $0 == subject.column ? subject.name : "" }
+        return ([kind.rawValue, isa, preset] + subjects + [kernel, String(n), batch.map(String.init) ?? "", String(threads), placement, accuracy?.inputRange ?? "", accuracy?.mask ?? "", accuracy?.order ?? ""])
             .joined(separator: "|")
     }
 
     public var summary: SampleSummary? { error == nil ? SampleSummary(samples) : nil }
 
     public func cells() -> [String: String] {
+        assert(subject.column == Subject.column(forKind: kind.rawValue), "a \(kind) row names a \(subject.column)")
         var c: [String: String] = [
             "schema_version": String(ResultSchema.version), "experiment": experiment, "processor_id": processorID,
             "microarchitecture": microarchitecture, "isa": isa, "preset": preset, "kind": kind.rawValue,
-            "algorithm": algorithm, "kernel": kernel, "n": String(n), "batch": batch.map(String.init) ?? "", "threads": String(threads), "placement": placement,
+            subject.column: subject.name, "kernel": kernel, "n": String(n), "batch": batch.map(String.init) ?? "", "threads": String(threads), "placement": placement,
             "cpus": cpus.map(String.init).joined(separator: ";"), "cpu": String(cpu),
             "bytes_per_element": format(bytesPerElement), "status": error == nil ? "ok" : "error", "error": error ?? "",
         ]
@@ -363,7 +376,8 @@ public struct ResultTable {
                 invalid.append(InvalidRow(path: path, line: i + 2, column: nil, why: "it has \(line.count) cells, the header \(header.count) (a torn or foreign line)"))
                 continue
             }
-            let row = Dictionary(uniqueKeysWithValues: zip(header, line))
+            var row = Dictionary(uniqueKeysWithValues: zip(header, line))
+            if fileVersion < 6 { ResultTable.moveSubjectToItsColumn(&row) }
             guard row["schema_version"] == String(fileVersion) else {
                 throw HarnessError.unreadableResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), its header schema_version \(fileVersion); this build reads \(ResultSchema.readableVersionsText("and")) (scripts/upgrade-results.py upgrades older files)")
             }

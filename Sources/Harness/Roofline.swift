@@ -17,9 +17,9 @@ enum Rooflines {
         for i in rows.indices where rows[i].kind == .pass && rows[i].error == nil {
             let pass = rows[i]
             guard let kernel = KernelRegistry.named(pass.kernel) else { continue }
-            let name = referenceName(for: pass.algorithm, nonTemporalStores: kernel.nonTemporalStores)
+            let name = referenceName(for: pass.subject.name, nonTemporalStores: kernel.nonTemporalStores)
             let arithmetic = KernelRegistry.withOrdinaryStores(kernel).name
-            guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.algorithm == name && $0.error == nil }),
+            guard let reference = rows.first(where: { $0.kind == .reference && $0.isa == pass.isa && $0.subject == .reference(name) && $0.error == nil }),
                   let referenceMedian = reference.summary?.median, reference.bytesPerElement > 0,
                   let peak = rows.first(where: { $0.kind == .peak && $0.kernel == arithmetic && $0.error == nil }),
                   let peakMedian = peak.summary?.median else { continue }

@@ -69,7 +69,7 @@ public final class Runner {
         let counters = CounterProbe()
         let writer = try ResultWriter(path: csvPath)
         let base = ResultRow(experiment: experiment.id, processorID: identity.id, microarchitecture: identity.microarchitecture,
-                             isa: "", preset: "", kind: .softmax, algorithm: "", kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
+                             isa: "", preset: "", kind: .softmax, subject: .algorithm(.twoPass), kernel: "", n: 0, cpu: cpu, bytesPerElement: 0)
         // The metadata is written before anything is measured and replaced (atomically) after each size, so
         // a killed run's CSV always has it; run_state says whether the run finished.
         let startMetadata = initialMetadata(experiment, identity: identity, topology: topology, isas: isas, cpu: cpu, presets: presets,

@@ -29,8 +29,8 @@ public enum TunedPreset {
             let sizes = Set(ofISA.compactMap { Int($0["n"] ?? "") })
             guard let large = sizes.max(), let small = sizes.min() else { continue }
             let method = expMethod(ofISA, large: large)
-            for family in Set(ofISA.compactMap { $0["algorithm"] }) {
-                let candidates: [Timing] = ofISA.filter { $0["algorithm"] == family && Int($0["n"] ?? "") == large }.compactMap { row in
+            for family in Set(ofISA.compactMap { $0["pass_family"] }) {
+                let candidates: [Timing] = ofISA.filter { $0["pass_family"] == family && Int($0["n"] ?? "") == large }.compactMap { row in
                     guard let kernel = row["kernel"], let t = Double(row["median_s"] ?? "") else { return nil }
                     if let method, let k = KernelRegistry.named(kernel), k.computesExp, k.expMethod != method { return nil }
                     let s = ofISA.first { $0["kernel"] == kernel && Int($0["n"] ?? "") == small }.flatMap { Double($0["median_s"] ?? "") }

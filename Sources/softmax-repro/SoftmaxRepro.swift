@@ -161,7 +161,7 @@ struct Show: ParsableCommand {
     @Option(help: "The claims file (the paper's claims, judged for the CSV's processor).")
     var claims = "claims/paper.json"
 
-    @Flag(help: "Print each row's configuration key (kind|isa|preset|algorithm|kernel|n|threads|placement|input_range|mask), one per line, instead of the summary; exit 2 if a row is not a measurement.")
+    @Flag(help: "Print each row's configuration key (\(ResultSchema.keyColumns.joined(separator: "|"))), one per line, instead of the summary; exit 2 if a row is not a measurement.")
     var keys = false
 
     @OptionGroup var folders: Folders

@@ -33,7 +33,7 @@ final class ClaimsTests: XCTestCase {
         var rows: [ResultRow] = []
         for (algorithm, factor) in [("two-pass", 1.0)] + factors.sorted(by: { $0.key < $1.key }) {
             var r = ResultRow(experiment: "softmax", processorID: "p", microarchitecture: "u", isa: isa, preset: "blend", kind: .softmax,
-                              algorithm: algorithm, kernel: "k", n: n, cpu: 0, bytesPerElement: 12)
+                              subject: fixtureSubject(.softmax, algorithm), kernel: "k", n: n, cpu: 0, bytesPerElement: 12)
             r.samples = base.map { $0 * factor * (algorithm == "two-pass" ? 1 : noise()) }
             rows.append(r)
         }
@@ -110,7 +110,7 @@ final class ClaimsTests: XCTestCase {
         let n = 100_000_000
         func row(_ kind: ResultRow.Kind, _ algorithm: String, _ kernel: String, bytes: Double, seconds: Double) -> ResultRow {
             var r = ResultRow(experiment: "passes", processorID: "p", microarchitecture: "u", isa: "avx2", preset: "", kind: kind,
-                              algorithm: algorithm, kernel: kernel, n: n, cpu: 0, bytesPerElement: bytes)
+                              subject: fixtureSubject(kind, algorithm), kernel: kernel, n: n, cpu: 0, bytesPerElement: bytes)
             r.samples = (0..<15).map { seconds * (1 + 0.001 * Double($0 % 4)) }
             return r
         }

@@ -25,7 +25,7 @@ final class CompareTests: XCTestCase {
     func row(_ algorithm: String, isa: String = "avx2", n: Int, samples: [Double], experiment: String = "softmax-test",
              processor: String = "test-cpu", preset: String = "blend", kernel: String? = nil) -> ResultRow {
         var r = ResultRow(experiment: experiment, processorID: processor, microarchitecture: "zen4", isa: isa, preset: preset,
-                          kind: .softmax, algorithm: algorithm, kernel: kernel ?? "\(algorithm)_\(isa)_kernel", n: n, cpu: 1,
+                          kind: .softmax, subject: fixtureSubject(.softmax, algorithm), kernel: kernel ?? "\(algorithm)_\(isa)_kernel", n: n, cpu: 1,
                           bytesPerElement: 12)
         r.samples = samples
         return r
@@ -185,7 +185,7 @@ final class CompareTests: XCTestCase {
     func testAccuracyFilesAreAnError() throws {
         func accuracyRow() -> ResultRow {
             var r = ResultRow(experiment: "accuracy-test", processorID: "test-cpu", microarchitecture: "zen4", isa: "avx2", preset: "blend",
-                              kind: .accuracy, algorithm: "two-pass", kernel: "k", n: 1000, cpu: 1, bytesPerElement: 12)
+                              kind: .accuracy, subject: .algorithm(.twoPass), kernel: "k", n: 1000, cpu: 1, bytesPerElement: 12)
             r.accuracy = .init(inputRange: "[-1,1]", mask: "", maxErrorULP: 3, meanErrorULP: 1, maxRelativeError: 1e-7, meanRelativeError: 1e-8)
             return r
         }
@@ -199,7 +199,7 @@ final class CompareTests: XCTestCase {
         let foreign = folder.appendingPathComponent("foreign.csv").path
         try "name,time\nx,1\n".write(toFile: foreign, atomically: true, encoding: .utf8)
         let header = assertComparisonError("a CSV of other columns") { try Comparison.load(good, foreign) }
-        assertContains(header?.description ?? "", [foreign, "cannot be compared", "lacks", "schema_version", "schema 3, 4 or 5"])
+        assertContains(header?.description ?? "", [foreign, "cannot be compared", "lacks", "schema_version", "schema 3, 4, 5 or 6"])
 
         let missing = folder.appendingPathComponent("absent.csv").path
         let absent = assertComparisonError("a missing file") { try Comparison.load(missing, good) }

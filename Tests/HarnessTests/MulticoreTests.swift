@@ -41,7 +41,7 @@ final class MulticoreTests: RunnerTestCase {
                 let references = mine.filter { $0["kind"] == "reference" }
                 XCTAssertEqual(softmax.count, algorithms.count * sizes.count,
                                "\(threads) threads \(placement): one softmax row per algorithm and size, saw \(softmax.count)")
-                XCTAssertEqual(Set(references.map { $0["algorithm"] ?? "" }), ["read", "copy", "copy_nt"],
+                XCTAssertEqual(Set(references.map { $0["reference"] ?? "" }), ["read", "copy", "copy_nt"],
                                "\(threads) threads \(placement): multicore runs read, copy and copy_nt references by default")
                 for row in mine {
                     let cpus = (row["cpus"] ?? "").split(separator: ";").compactMap { Int($0) }

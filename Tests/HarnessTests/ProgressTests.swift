@@ -4,7 +4,7 @@ import XCTest
 final class ProgressTests: XCTestCase {
     func row(_ isa: String, n: Int, median: Double, kind: ResultRow.Kind = .softmax) -> ResultRow {
         var r = ResultRow(experiment: "e", processorID: "p", microarchitecture: "m", isa: isa, preset: "blend", kind: kind,
-                          algorithm: "two-pass", kernel: "k", n: n, cpu: 0, bytesPerElement: 8)
+                          subject: kind == .peak ? .passFamily(.rmax) : .algorithm(.twoPass), kernel: "k", n: n, cpu: 0, bytesPerElement: 8)
         r.samples = [median]
         return r
     }

@@ -16,7 +16,7 @@ final class ResultsTests: XCTestCase {
     /// A softmax row at n = 1000 with four samples (median 5.5e-6 s) and 12 B/element.
     func sampleRow() -> ResultRow {
         var row = ResultRow(experiment: "exp", processorID: "amd-zen4-epyc", microarchitecture: "zen4", isa: "avx2", preset: "blend",
-                            kind: .softmax, algorithm: "two-pass", kernel: "raddextexp_avx2_x96+vscaleextexp_avx2_x40", n: 1000,
+                            kind: .softmax, subject: .algorithm(.twoPass), kernel: "raddextexp_avx2_x96+vscaleextexp_avx2_x40", n: 1000,
                             cpu: 3, bytesPerElement: 12)
         row.callsPerSample = 7
         row.samples = [7e-6, 4e-6, 6e-6, 5e-6]
@@ -140,7 +140,12 @@ final class ResultsTests: XCTestCase {
         for counter in ResultSchema.counterColumns.map(\.column) {
             XCTAssert(ResultSchema.columns.contains(counter), "counter column \(counter) should be a schema column")
         }
-        XCTAssertEqual(ResultSchema.version, 5, "schema version: expected 5 (README documents schema_version 5), saw \(ResultSchema.version)")
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("results/README.md"), encoding: .utf8)
+        XCTAssert(readme.contains("## CSV, schema_version \(ResultSchema.version)\n"),
+                  "results/README.md should document schema_version \(ResultSchema.version), the version this build writes")
+        XCTAssertEqual(ResultRow.Subject.columns.filter(ResultSchema.columns.contains), ResultRow.Subject.columns,
+                       "the three subject columns are schema columns")
+        XCTAssert(ResultRow.Subject.columns.allSatisfy(ResultSchema.keyColumns.contains), "each subject column is part of the key")
     }
 
     // MARK: Cells
@@ -149,7 +154,7 @@ final class ResultsTests: XCTestCase {
         let c = sampleRow().cells()
         XCTAssertEqual(c["status"], "ok", "status: expected ok, saw \(String(describing: c["status"]))")
         XCTAssertEqual(c["error"], "", "error: expected empty, saw \(String(describing: c["error"]))")
-        XCTAssertEqual(c["schema_version"], "5")
+        XCTAssertEqual(c["schema_version"], "6")
         XCTAssertEqual(c["n"], "1000")
         XCTAssertEqual(c["cpu"], "3")
         XCTAssertEqual(c["threads"], "1")
@@ -242,7 +247,8 @@ final class ResultsTests: XCTestCase {
 
     func testKeyIdentifiesTheConfiguration() {
         let row = sampleRow()
-        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000||1||||", "key: saw \(row.key)")
+        XCTAssertEqual(row.key, "softmax|avx2|blend|two-pass|||raddextexp_avx2_x96+vscaleextexp_avx2_x40|1000||1||||", "key: saw \(row.key)")
+        XCTAssertEqual(row.key, ResultTable.key(row.cells()), "the key of a row and of its cells read back")
         var other = row
         other.samples = [1]
         other.cpu = 0
@@ -326,17 +332,17 @@ final class ResultsTests: XCTestCase {
 
     func testResultTableRejectsAnotherSchemaVersion() throws {
         var cells = parseCSV(sampleRow().csvLine()).first ?? []
-        cells[0] = "6"
-        let path = try writeCSV("v6.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
-        let error = assertHarnessError("reading a schema_version 6 row") { try ResultTable(path: path) }
+        cells[0] = "7"
+        let path = try writeCSV("v7.csv", ResultSchema.columns.joined(separator: ",") + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
+        let error = assertHarnessError("reading a schema_version 7 row") { try ResultTable(path: path) }
         guard let error else { return }
         guard case let .unreadableResults(_, why) = error else { return XCTFail("expected unreadableResults, saw \(error)") }
-        assertContains(why, ["line 2", "schema_version 6", "reads 3, 4 and 5"])
+        assertContains(why, ["line 2", "schema_version 7", "reads 3, 4, 5 and 6"])
         // One row of another version among the file's own: named by its line.
         let good = sampleRow().csvLine()
         let mixed = try writeCSV("mixed.csv", ResultSchema.columns.joined(separator: ",") + "\n" + good + "\n" + good + "\n" + cells.map(csvEscape).joined(separator: ",") + "\n")
-        let mixedError = assertHarnessError("reading a file with one schema_version 6 row") { try ResultTable(path: mixed) }
-        assertContains(mixedError?.description ?? "", ["line 4", "schema_version 6"])
+        let mixedError = assertHarnessError("reading a file with one schema_version 7 row") { try ResultTable(path: mixed) }
+        assertContains(mixedError?.description ?? "", ["line 4", "schema_version 7"])
     }
 
     /// Files of schema 3 (no interval or sampling columns) are still read; their new cells are empty.
@@ -363,6 +369,85 @@ final class ResultsTests: XCTestCase {
         XCTAssertEqual(table.rows.first?["median_s"], cells["median_s"])
         XCTAssertNotNil(table.rows.first?["median_ci_low_s"], "a version 4 column is read")
         XCTAssertNil(table.rows.first?["batch"], "a column the file lacks is absent from its rows")
+    }
+
+    /// One row of each kind, each naming what it measures (a pass row's peak twin included).
+    func rowOfEachKind() -> [ResultRow] {
+        var pass = sampleRow(), peak = sampleRow(), reference = sampleRow(), accuracy = sampleRow()
+        (pass.kind, pass.subject, pass.kernel, pass.preset) = (.pass, .passFamily(.rmax), "rmax_avx2_x32_acc4", "")
+        (peak.kind, peak.subject, peak.kernel, peak.preset) = (.peak, .passFamily(.rmax), "rmax_avx2_x32_acc4", "")
+        (reference.kind, reference.subject, reference.kernel, reference.preset) = (.reference, .reference("copy_nt"), "copy_nt_avx2", "")
+        accuracy.kind = .accuracy
+        accuracy.subject = .algorithm(.online)
+        accuracy.samples = []
+        accuracy.accuracy = .init(inputRange: "[-1,1]", mask: "", maxErrorULP: 2, meanErrorULP: 0.5, maxRelativeError: 1e-7, meanRelativeError: 2e-8)
+        return [sampleRow(), pass, peak, reference, accuracy]
+    }
+
+    /// Each kind writes its subject in its own column, the other two empty.
+    func testEachKindWritesWhatItMeasuresInItsOwnColumn() {
+        let expected: [(String, String)] = [("algorithm", "two-pass"), ("pass_family", "rmax"), ("pass_family", "rmax"),
+                                            ("reference", "copy_nt"), ("algorithm", "online")]
+        for (row, (column, name)) in zip(rowOfEachKind(), expected) {
+            let cells = row.cells()
+            for c in ResultRow.Subject.columns {
+                XCTAssertEqual(cells[c] ?? "", c == column ? name : "", "\(row.kind) row, column \(c): saw '\(cells[c] ?? "")'")
+            }
+            XCTAssertEqual(ResultRow.Subject.column(forKind: row.kind.rawValue), column, "\(row.kind): its subject's column")
+            XCTAssertEqual(ResultRow.Subject(kind: row.kind, name: name), row.subject, "\(row.kind) '\(name)' read as a subject")
+        }
+        XCTAssertNil(ResultRow.Subject(kind: .pass, name: "two-pass"), "an algorithm is not a pass family")
+        XCTAssertNil(ResultRow.Subject(kind: .softmax, name: "rmax"), "a pass family is not an algorithm")
+        XCTAssertNil(ResultRow.Subject(kind: .reference, name: ""), "a reference row names its loop")
+    }
+
+    /// A schema 5 file's `algorithm` cell is read as the column its row's kind names: the rows read back, and
+    /// their keys, are those of the same rows written today.
+    func testResultTableReadsSchemaFiveFilesMovingAlgorithmToItsKindsColumn() throws {
+        let v5 = ResultSchema.columns(version: 5)
+        XCTAssertEqual(Set(ResultSchema.columns).subtracting(v5), ["pass_family", "reference"])
+        let rows = rowOfEachKind()
+        let lines = rows.map { row -> String in
+            var cells = row.cells()
+            cells["algorithm"] = row.subject.name
+            return v5.map { $0 == "schema_version" ? "5" : csvEscape(cells[$0] ?? "") }.joined(separator: ",")
+        }
+        let table = try ResultTable(path: try writeCSV("v5.csv", ([v5.joined(separator: ",")] + lines).joined(separator: "\n") + "\n"))
+        XCTAssertEqual(table.schemaVersion, 5)
+        XCTAssertEqual(table.invalidRows, [], "every schema 5 row names what it measures")
+        XCTAssertEqual(table.rows.count, rows.count)
+        for (read, row) in zip(table.rows, rows) {
+            for c in ResultRow.Subject.columns {
+                XCTAssertEqual(read[c], c == row.subject.column ? row.subject.name : "", "\(row.kind) row read from schema 5, column \(c)")
+            }
+            XCTAssertEqual(ResultTable.key(read), row.key, "\(row.kind) row: its key as --resume compares it")
+        }
+    }
+
+    /// Exactly one of algorithm, pass_family and reference per row, the one its kind names: a row that breaks
+    /// it is reported with its line and column, left out and never counted as measured.
+    func testARowNamingNoneOrTwoSubjectsIsInvalidNamingLineAndColumn() throws {
+        let rows = rowOfEachKind()
+        let cases: [(row: ResultRow, change: [String: String], column: String, words: [String])] = [
+            (rows[0], ["algorithm": ""], "algorithm", ["empty", "softmax row"]),
+            (rows[0], ["pass_family": "rmax"], "pass_family", ["'rmax'", "softmax row", "algorithm"]),
+            (rows[1], ["algorithm": "rmax", "pass_family": ""], "algorithm", ["'rmax'", "pass row", "pass_family"]),
+            (rows[2], ["reference": "read"], "reference", ["'read'", "peak row"]),
+            (rows[3], ["reference": ""], "reference", ["empty", "reference row"]),
+        ]
+        for (i, c) in cases.enumerated() {
+            var cells = c.row.cells()
+            cells.merge(c.change) { $1 }
+            let good = rows[0].csvLine()
+            let path = try writeCSV("subject-\(i).csv", ResultSchema.columns.joined(separator: ",") + "\n" + good + "\n"
+                                    + ResultSchema.columns.map { csvEscape(cells[$0] ?? "") }.joined(separator: ",") + "\n")
+            let table = try ResultTable(path: path)
+            XCTAssertEqual(table.rows.count, 1, "case \(i) \(c.change): only the good row is a measurement")
+            XCTAssertEqual(table.invalidRows.first?.line, 3, "case \(i) \(c.change)")
+            XCTAssertEqual(table.invalidRows.first?.column, c.column, "case \(i) \(c.change): \(table.invalidRows)")
+            assertContains(table.invalidRows.first?.description ?? "", [path, "line 3"] + c.words, "case \(i) \(c.change)")
+            XCTAssertEqual(table.completedKeys, [rows[0].key], "case \(i) \(c.change): never counted as measured")
+        }
     }
 
     func testResultTableReportsARaggedLineAndRejectsAnUnreadableFile() throws {

@@ -128,6 +128,26 @@ final class RunGuardsTests: RunnerTestCase {
         XCTAssertNotNil(Double(new?["median_s"] ?? ""), "median_s of the appended row: \(String(describing: new?["median_s"]))")
     }
 
+    /// A schema 5 file is read, but not resumed: this build's rows would leave pass_family and reference out
+    /// of its header. The refusal names the upgrade command and the file stays as it was.
+    func testResumeOfASchemaFiveFileIsRefusedNamingTheUpgrade() throws {
+        try writeExperiment("older", tinyJSON(sizes: [64], extra: #""algorithms": ["two-pass"], "isas": ["portable"]"#))
+        let first = try run("older")
+        let v5 = ResultSchema.columns(version: 5)
+        let rows = try ResultTable(path: first.csvPath).rows
+        let text = ([v5.joined(separator: ",")] + rows.map { row in
+            v5.map { $0 == "schema_version" ? "5" : csvEscape(row[$0] ?? "") }.joined(separator: ",")
+        }).joined(separator: "\n") + "\n"
+        try text.write(toFile: first.csvPath, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ResultTable(path: first.csvPath).schemaVersion, 5, "fixture: a schema 5 file")
+        let error = assertHarnessError("resuming a schema 5 file") { try run("older") { $0.resume = true } }
+        guard let error else { return }
+        guard case let .incompatibleResults(path, why) = error else { return XCTFail("expected incompatibleResults, saw \(error)") }
+        XCTAssertEqual(path, first.csvPath)
+        assertContains(why, ["schema_version 5", "writes 6", "python3 scripts/upgrade-results.py \(first.csvPath)"], "reason")
+        XCTAssertEqual(try String(contentsOfFile: first.csvPath, encoding: .utf8), text, "the refused file is left as it was")
+    }
+
     // MARK: 7. A row that is not a measurement is measured again
 
     func testResumeMeasuresAgainARowWhoseCellIsNotANumber() throws {
@@ -237,7 +257,7 @@ final class RunGuardsTests: RunnerTestCase {
         var rows: [ResultRow] = []
         for (kind, algorithm) in [(ResultRow.Kind.softmax, "two-pass"), (.softmax, "three-pass-recompute"), (.reference, "read")] {
             var row = ResultRow(experiment: "mc", processorID: "cpu-x", microarchitecture: "zen4", isa: "avx2", preset: kind == .softmax ? "blend" : "",
-                                kind: kind, algorithm: algorithm, kernel: algorithm, n: 1000, cpu: 0, bytesPerElement: 12)
+                                kind: kind, subject: fixtureSubject(kind, algorithm), kernel: algorithm, n: 1000, cpu: 0, bytesPerElement: 12)
             row.threads = 2
             row.placement = "compact"
             row.samples = [1e-6, 1e-6, 1e-6]

@@ -92,7 +92,7 @@ class RunnerTestCase: XCTestCase {
     func cellDouble(_ row: [String: String], _ column: String) -> Double? { Double(row[column] ?? "") }
 
     func describe(_ row: [String: String]) -> String {
-        "\(row["kind"] ?? "") \(row["isa"] ?? "") \(row["algorithm"] ?? "") \(row["kernel"] ?? "") n=\(row["n"] ?? "")"
+        "\(row["kind"] ?? "") \(row["isa"] ?? "") \(row[ResultRow.Subject.column(forKind: row["kind"] ?? "")] ?? "") \(row["kernel"] ?? "") n=\(row["n"] ?? "")"
     }
 
     let algorithms = Algorithm.allCases.map(\.rawValue)
@@ -345,7 +345,7 @@ final class RunnerTests: RunnerTestCase {
             func samples(_ r: [String: String]?) -> [Double] { (r?["raw_samples_s"] ?? "").split(separator: ";").compactMap { Double($0) } }
             let reference = rows.first {
                 $0["kind"] == "reference" && $0["isa"] == row["isa"] && $0["n"] == row["n"]
-                    && $0["algorithm"] == Rooflines.referenceName(for: row["algorithm"] ?? "")
+                    && $0["reference"] == Rooflines.referenceName(for: row["pass_family"] ?? "")
             }
             let bytesScale = (cellDouble(row, "bytes_per_element") ?? 0) / (reference.flatMap { cellDouble($0, "bytes_per_element") } ?? 1)
             let bound = row["roofline_bound"] == "compute" ? samples(peak) : samples(reference).map { $0 * bytesScale }
@@ -367,7 +367,7 @@ final class RunnerTests: RunnerTestCase {
             expectedCount += (names.count + Experiment.referenceNames.count) * sizes.count
             let passKernels = Set(rows.filter { $0["kind"] == "pass" && $0["isa"] == isa.rawValue }.map { $0["kernel"] ?? "" })
             XCTAssertEqual(passKernels, names, "\(isa) pass rows: expected blend's kernels \(names.sorted()), saw \(passKernels.sorted())")
-            let references = Set(rows.filter { $0["kind"] == "reference" && $0["isa"] == isa.rawValue }.map { $0["algorithm"] ?? "" })
+            let references = Set(rows.filter { $0["kind"] == "reference" && $0["isa"] == isa.rawValue }.map { $0["reference"] ?? "" })
             XCTAssertEqual(references, Set(Experiment.referenceNames), "\(isa) reference rows: saw \(references.sorted())")
         }
         XCTAssertEqual(rows.count, expectedCount, "rows: expected \(expectedCount) (preset kernels + 5 references per ISA and size), saw \(rows.count)")
@@ -382,8 +382,8 @@ final class RunnerTests: RunnerTestCase {
             XCTAssertGreaterThan(cellDouble(row, "median_s") ?? 0, 0, "\(describe(row)): median_s expected a positive number, saw '\(row["median_s"] ?? "")'")
             XCTAssertGreaterThan(cellDouble(row, "bytes_per_element") ?? 0, 0, "\(describe(row)): bytes_per_element expected > 0")
             if row["kind"] == "pass" {
-                let family = row["algorithm"] ?? ""
-                XCTAssertNotNil(PassFamily(rawValue: family), "\(describe(row)): algorithm of a pass row should be a pass family, saw '\(family)'")
+                let family = row["pass_family"] ?? ""
+                XCTAssertNotNil(PassFamily(rawValue: family), "\(describe(row)): pass_family of a pass row should be a pass family, saw '\(family)'")
                 XCTAssert((row["kernel"] ?? "").hasPrefix(family + "_"), "\(describe(row)): kernel should be of family \(family)")
                 guard let error = cellDouble(row, "output_error") else {
                     XCTFail("\(describe(row)): a pass row expected output_error, saw '\(row["output_error"] ?? "nil")'")
@@ -391,7 +391,7 @@ final class RunnerTests: RunnerTestCase {
                 }
                 XCTAssert(error >= 0 && error <= 1e-3, "\(describe(row)): output_error expected within [0, 1e-3], saw \(error)")
             } else {
-                XCTAssertEqual(row["kernel"], "\(row["algorithm"] ?? "")_\(row["isa"] ?? "")", "\(describe(row)): reference kernel name")
+                XCTAssertEqual(row["kernel"], "\(row["reference"] ?? "")_\(row["isa"] ?? "")", "\(describe(row)): reference kernel name")
             }
         }
     }
@@ -505,7 +505,7 @@ final class RunnerTests: RunnerTestCase {
         XCTAssertEqual(rows.count, 3 * perSize, "rows after resuming: expected \(3 * perSize), saw \(rows.count)")
         let newRows = rows.suffix(perSize)
         XCTAssert(newRows.allSatisfy { $0["n"] == "256" }, "the appended rows should all be n = 256; saw n = \(newRows.map { $0["n"] ?? "" })")
-        let keys = rows.map { row in ["kind", "isa", "preset", "algorithm", "kernel", "n", "threads"].map { row[$0] ?? "" }.joined(separator: "|") }
+        let keys = rows.map { row in ["kind", "isa", "preset", "algorithm", "pass_family", "reference", "kernel", "n", "threads"].map { row[$0] ?? "" }.joined(separator: "|") }
         XCTAssertEqual(Set(keys).count, keys.count, "no configuration should be measured twice; duplicates: \(Dictionary(grouping: keys, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted())")
         let headers = parseCSV(try String(contentsOfFile: third.csvPath, encoding: .utf8)).filter { $0 == ResultSchema.columns }.count
         XCTAssertEqual(headers, 1, "header lines after resuming: expected 1, saw \(headers)")

@@ -99,7 +99,7 @@ final class SamplingTests: XCTestCase {
 
     func testComparisonsPairEveryAlgorithmWithTwoPassAndStreamedTwins() {
         func row(_ algorithm: String, preset: String = "blend", isa: String = "avx2", kernel: String = "k") -> ResultRow {
-            ResultRow(experiment: "e", processorID: "p", microarchitecture: "u", isa: isa, preset: preset, kind: .softmax, algorithm: algorithm,
+            ResultRow(experiment: "e", processorID: "p", microarchitecture: "u", isa: isa, preset: preset, kind: .softmax, subject: fixtureSubject(.softmax, algorithm),
                       kernel: kernel, n: 1000, cpu: 0, bytesPerElement: 12)
         }
         let rows = [row("two-pass"), row("three-pass-recompute"), row("three-pass-reload"), row("two-pass", isa: "avx512f"),

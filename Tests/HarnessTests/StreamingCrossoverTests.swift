@@ -41,7 +41,7 @@ final class StreamingCrossoverTests: XCTestCase {
         for (i, kernel) in KernelRegistry.kernels(isa: .avx2).enumerated() {
             for (n, median) in [(65536, 1.0 + Double(i) * 1e-3), (64 << 20, kernel.nonTemporalStores ? 1.0 : 2.0)] {
                 var row = ResultRow(experiment: "tune", processorID: "p", microarchitecture: "m", isa: "avx2", preset: "", kind: .pass,
-                                    algorithm: kernel.family.rawValue, kernel: kernel.name, n: n, cpu: 0, bytesPerElement: 4)
+                                    subject: .passFamily(kernel.family), kernel: kernel.name, n: n, cpu: 0, bytesPerElement: 4)
                 row.samples = [median, median, median]
                 writer.append(row)
             }
@@ -53,7 +53,7 @@ final class StreamingCrossoverTests: XCTestCase {
             for (n, (streamed, plain)) in bySize {
                 for (plan, samples) in [(pair.streamed, streamed), (pair.plain, plain)] {
                     var row = ResultRow(experiment: "tune", processorID: "p", microarchitecture: "m", isa: "avx2", preset: "tuned", kind: .softmax,
-                                        algorithm: algorithm.rawValue, kernel: plan.kernelsRun(n: n).map(\.name).joined(separator: "+"), n: n,
+                                        subject: .algorithm(algorithm), kernel: plan.kernelsRun(n: n).map(\.name).joined(separator: "+"), n: n,
                                         cpu: 0, bytesPerElement: Double(plan.bytesPerElement))
                     row.samples = samples
                     writer.append(row)

@@ -15,7 +15,7 @@ final class SummaryTests: XCTestCase {
 
     func row(_ algorithm: String, n: Int, median: Double, kind: ResultRow.Kind = .softmax, isa: String = "avx2") -> ResultRow {
         var r = ResultRow(experiment: "s", processorID: "test-cpu", microarchitecture: "zen4", isa: isa,
-                          preset: kind == .softmax ? "blend" : "", kind: kind, algorithm: algorithm, kernel: "\(algorithm)_kernel",
+                          preset: kind == .softmax ? "blend" : "", kind: kind, subject: fixtureSubject(kind, algorithm), kernel: "\(algorithm)_kernel",
                           n: n, cpu: 0, bytesPerElement: 12)
         r.samples = [median * 0.9, median, median * 1.1]
         return r
@@ -98,7 +98,7 @@ final class SummaryTests: XCTestCase {
 
     func accuracyRow(_ algorithm: String, range: String, mask: String, maxULP: Double, meanULP: Double, error: String? = nil) -> ResultRow {
         var r = ResultRow(experiment: "a", processorID: "test-cpu", microarchitecture: "zen4", isa: "avx2", preset: "blend", kind: .accuracy,
-                          algorithm: algorithm, kernel: "\(algorithm)_kernel", n: 1000, cpu: 0, bytesPerElement: 12)
+                          subject: fixtureSubject(.accuracy, algorithm), kernel: "\(algorithm)_kernel", n: 1000, cpu: 0, bytesPerElement: 12)
         r.accuracy = ResultRow.Accuracy(inputRange: range, mask: mask, maxErrorULP: maxULP, meanErrorULP: meanULP,
                                         maxRelativeError: maxULP * 1e-7, meanRelativeError: meanULP * 1e-7)
         r.error = error

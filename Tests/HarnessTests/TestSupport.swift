@@ -8,6 +8,13 @@ import XCTest
 let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// What a fixture row of `kind` measures, by name (an algorithm, a pass family or a reference loop); a name
+/// that is not one of its column's is a mistake in the test, so it stops there.
+func fixtureSubject(_ kind: ResultRow.Kind, _ name: String) -> ResultRow.Subject {
+    guard let subject = ResultRow.Subject(kind: kind, name: name) else { preconditionFailure("fixture: '\(name)' is not a \(kind) row's subject") }
+    return subject
+}
+
 /// A fresh folder under the system temporary folder; the caller removes it.
 func makeTemporaryFolder(_ label: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory

@@ -11,7 +11,7 @@ final class TunedPresetTests: XCTestCase {
         let writer = try ResultWriter(path: path)
         for (isa, family, kernel, n, median) in rows {
             var row = ResultRow(experiment: "tune", processorID: "p", microarchitecture: "m", isa: isa, preset: "", kind: .pass,
-                                algorithm: family, kernel: kernel, n: n, cpu: 0, bytesPerElement: 4)
+                                subject: fixtureSubject(.pass, family), kernel: kernel, n: n, cpu: 0, bytesPerElement: 4)
             row.samples = [median, median, median]
             writer.append(row)
         }
@@ -144,7 +144,7 @@ final class RooflineTests: XCTestCase {
 
     func testRooflineCellsAppearOnlyWithAVerdict() {
         var row = ResultRow(experiment: "e", processorID: "p", microarchitecture: "m", isa: "avx2", preset: "", kind: .pass,
-                            algorithm: "rmax", kernel: "k", n: 10, cpu: 0, bytesPerElement: 4)
+                            subject: .passFamily(.rmax), kernel: "k", n: 10, cpu: 0, bytesPerElement: 4)
         row.samples = [2, 2, 2]
         XCTAssertEqual(row.cells()["roofline_bound"], nil)
         row.roofline = .init(memoryBoundSeconds: 1, computeBoundSeconds: 0.5)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .errors import InputError, SchemaError, log
 from .model import Processor, ResultFile
-from .schema import ACCURACY_COLUMNS, FLOAT_COLUMNS, REQUIRED_COLUMNS, SUPPORTED_SCHEMA_VERSIONS, schema_columns
+from .schema import (ACCURACY_COLUMNS, FLOAT_COLUMNS, REQUIRED_COLUMNS, SUBJECT_COLUMNS, SUPPORTED_SCHEMA_VERSIONS,
+                     move_subject_to_its_column, schema_columns, subject_problem)
 from .select import select_rows
 
 
@@ -73,7 +74,7 @@ def _count(ignored: dict, why: str) -> None:
 def _accuracy_row(r: dict, status: str, where: str, ignored: dict) -> str | None:
     """Parses an accuracy row in place: "ok" (drawn), "failed" (drawn as a failure) or None (left out, counted).
     Accuracy rows have no timings; their error cells are the measurement."""
-    for c in ("isa", "preset", "kind", "algorithm", "kernel", "processor_id", "input_range", "mask"):
+    for c in ("isa", "preset", "kind", *SUBJECT_COLUMNS, "kernel", "processor_id", "input_range", "mask"):
         r[c] = (r.get(c) or "").strip()
     for c in ACCURACY_COLUMNS:
         r[c] = _float(r.get(c, ""))
@@ -107,7 +108,7 @@ def _timing_row(r: dict, status: str, where: str, ignored: dict) -> bool:
         log(f"warning: {where}: status ok but no median_s; row skipped")
         _count(ignored, "ok without timing")
         return False
-    for c in ("isa", "preset", "kind", "algorithm", "kernel", "processor_id"):
+    for c in ("isa", "preset", "kind", *SUBJECT_COLUMNS, "kernel", "processor_id"):
         r[c] = r[c].strip()
     return True
 
@@ -136,7 +137,15 @@ def load_file(csv_path: Path) -> ResultFile:
                     _count(ignored, "malformed")
                     continue
                 r = dict(zip(header, cells))
-                versions.add(_schema_version(r["schema_version"], Path(where)))
+                version = _schema_version(r["schema_version"], Path(where))
+                versions.add(version)
+                if version < 6:
+                    move_subject_to_its_column(r)
+                problem = subject_problem(r)
+                if problem:
+                    log(f"warning: {where}: {problem} (one of {', '.join(SUBJECT_COLUMNS)} per row); row skipped")
+                    _count(ignored, "malformed")
+                    continue
                 total += 1
                 kind = r["kind"].strip()
                 by_kind[kind] = by_kind.get(kind, 0) + 1

@@ -45,7 +45,7 @@ def efficiency_markdown(processors: list[Processor]) -> list[str]:
         rows = [r for r in proc.passes if r["kind"] == "pass" and efficiency_estimate(r)]
         largest: dict[tuple[str, str, str], dict] = {}
         for r in rows:
-            key = (r["isa"], r["algorithm"], r["kernel"])
+            key = (r["isa"], r["pass_family"], r["kernel"])
             if key not in largest or r["n"] > largest[key]["n"]:
                 largest[key] = r
         for (isa, family, kernel), r in sorted(largest.items(),
@@ -67,7 +67,7 @@ def kernels_markdown(processors: list[Processor]) -> list[str]:
                          key=lambda k: (isa_order(k[0]), k[1], algorithm_rank(k[2]), k[3]))
         for isa, preset, algorithm, kernel in softmax:
             lines.append(f"| {name} | {isa} | {preset or '-'} | {algorithm} | `{kernel.replace('+', ' + ')}` |")
-        passes = sorted({(r["isa"], r["algorithm"], r["kernel"]) for r in proc.passes if r["kind"] == "pass"},
+        passes = sorted({(r["isa"], r["pass_family"], r["kernel"]) for r in proc.passes if r["kind"] == "pass"},
                         key=lambda k: (isa_order(k[0]), family_rank(k[1]), k[2]))
         for isa in sorted({k[0] for k in passes}, key=isa_order):
             for family in sorted({k[1] for k in passes if k[0] == isa}, key=family_rank):

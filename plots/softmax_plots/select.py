@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import log
 from .model import Processor, ResultFile
+from .schema import subject_column
 from .vocabulary import EXPERIMENT_KINDS
 
 
@@ -15,7 +16,7 @@ def _softmax_series(r):
 
 
 def _pass_series(r):
-    return (r["kind"], r["isa"], r["algorithm"], r["kernel"])
+    return (r["kind"], r["isa"], r[subject_column(r["kind"])], r["kernel"])
 
 
 def _select(proc: Processor, kinds: tuple[str, ...], series_key, role: str) -> list[dict]:

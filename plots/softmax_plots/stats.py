@@ -12,6 +12,7 @@ from paper_claims import Claims, Mark
 
 from .formats import fmt_n
 from .model import Processor
+from .schema import subject_column
 from .select import experiment_kind
 from .vocabulary import THREE_PASS, isa_order
 
@@ -170,7 +171,7 @@ def gbps_of(r: dict, col: str) -> float:
 def read_bandwidth(proc: Processor, claims: Claims | None) -> tuple[float, str] | None:
     """The processor's measured read bandwidth (GB/s): the `read` reference of the passes experiment, the median
     over its out-of-cache sizes (else its largest n), of the ISA that reads fastest there; with a description."""
-    refs = [r for r in proc.passes if r["kind"] == "reference" and r["algorithm"] == "read"]
+    refs = [r for r in proc.passes if r["kind"] == "reference" and r["reference"] == "read"]
     if not refs:
         return None
     threshold = out_of_cache_threshold(proc, claims)
@@ -256,6 +257,6 @@ def multicore_points(proc: Processor) -> dict[tuple[str, str], dict]:
                     continue
                 placement = (r.get("placement") or "").strip()
                 for p in ([placement] if placement else placements):
-                    table[p].setdefault(thread_count(r), {})[r["algorithm"]] = r
+                    table[p].setdefault(thread_count(r), {})[r[subject_column(r["kind"])]] = r
             out[(isa, preset)] = {"n": n, "placements": table}
     return out

@@ -21,7 +21,8 @@ SCRIPT = HERE.parent / "plot_results.py"
 sys.path.insert(0, str(HERE.parent))
 import paper_claims  # noqa: E402
 from softmax_plots.schema import (ROOFLINE_COLUMNS, SCHEMA_COLUMNS, SUPPORTED_SCHEMA_VERSIONS,  # noqa: E402
-                                  VERSION_3_COLUMNS, VERSION_4_COLUMNS, VERSION_5_COLUMNS, schema_columns)
+                                  VERSION_3_COLUMNS, VERSION_4_COLUMNS, VERSION_5_COLUMNS,
+                                  VERSION_6_COLUMNS, SUBJECT_COLUMNS, schema_columns, subject_column)
 from softmax_plots.load import discover, load_file, load_references, with_references  # noqa: E402
 from softmax_plots.select import experiment_kind, is_multicore, is_tune  # noqa: E402
 from softmax_plots.stats import (paired_estimate, paired_speedup, raw_samples, read_bandwidth, speedups,  # noqa: E402
@@ -161,9 +162,9 @@ def test_fixture_follows_the_schema():
     assert versions[(ZEN4, "accuracy-fixture.csv")] == 3
     assert {v for (proc, _f), v in versions.items() if proc == ICX} == {4}
     assert {v for (proc, f), v in versions.items() if proc != ICX and f != "accuracy-fixture.csv"} == {1}
-    assert schema_columns(5) == SCHEMA_COLUMNS
+    assert schema_columns(max(SUPPORTED_SCHEMA_VERSIONS)) == SCHEMA_COLUMNS
     assert len(schema_columns(1)) + len(ROOFLINE_COLUMNS) + len(VERSION_3_COLUMNS) + len(
-        VERSION_4_COLUMNS) + len(VERSION_5_COLUMNS) == len(SCHEMA_COLUMNS)
+        VERSION_4_COLUMNS) + len(VERSION_5_COLUMNS) + len(VERSION_6_COLUMNS) == len(SCHEMA_COLUMNS)
 
 
 def test_every_figure_is_written(rendered):
@@ -523,6 +524,59 @@ def test_columns_are_the_ones_results_readme_documents():
     assert tuple(documented) == schema_columns(version)
 
 
+def _as_version(src: Path, dst: Path, version: int, change=None) -> list[dict]:
+    """The schema-4 fixture `src` written as schema `version` writes it (the subject in its kind's column from 6
+    on), after `change(i, row)`; its metadata beside it. Returns the fixture's rows as they were."""
+    with open(src, newline="") as f:
+        original = list(csv.DictReader(f))
+    columns = schema_columns(version)
+    with open(dst, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for i, r in enumerate(original):
+            row = {c: r.get(c, "") for c in columns} | {"schema_version": str(version)}
+            if version >= 6:
+                row = row | {"algorithm": "", subject_column(r["kind"]): r["algorithm"]}
+            w.writerow(change(i, row) if change else row)
+    meta = json.loads(src.with_suffix(".json").read_text()) | {"schema_version": version}
+    dst.with_suffix(".json").write_text(json.dumps(meta))
+    return original
+
+
+def test_a_schema_5_file_reads_as_its_schema_6_upgrade(tmp_path):
+    """Schema 5's `algorithm` cell names a pass family or a reference loop by the row's kind: the loader puts it
+    in that column, so a schema-5 file gives the rows of the same file written as schema 6."""
+    src = FIXTURES / ICX / "passes-fixture.csv"
+    (tmp_path / "v5").mkdir()
+    (tmp_path / "v6").mkdir()
+    original = _as_version(src, tmp_path / "v5" / "passes.csv", 5)
+    _as_version(src, tmp_path / "v6" / "passes.csv", 6)
+    old, new = load_file(tmp_path / "v5" / "passes.csv"), load_file(tmp_path / "v6" / "passes.csv")
+    assert old.ignored == new.ignored and len(old.rows) == len(new.rows) > 0
+    kinds = set()
+    for a, b in zip(old.rows, new.rows, strict=True):
+        kinds.add(a["kind"])
+        assert {c: a[c] for c in SUBJECT_COLUMNS} == {c: b[c] for c in SUBJECT_COLUMNS}
+        assert a[subject_column(a["kind"])] and not a["algorithm"], a
+    assert kinds == {"pass", "reference"}
+    source = {(r["kind"], r["kernel"], r["n"]): r["algorithm"] for r in original}
+    assert all(source[(r["kind"], r["kernel"], str(r["n"]))] == r[subject_column(r["kind"])] for r in old.rows)
+
+
+def test_a_row_naming_none_or_two_subjects_is_left_out_naming_its_line_and_column(tmp_path, capsys):
+    """Exactly one of algorithm, pass_family and reference per row, the one its kind names."""
+    src = FIXTURES / ICX / "passes-fixture.csv"
+    breaks = {0: {"pass_family": ""}, 1: {"reference": "read"}, 2: {"algorithm": "two-pass"}}
+    rows = _as_version(src, tmp_path / "passes.csv", 6, lambda i, r: r | breaks.get(i, {}))
+    assert [rows[i]["kind"] for i in breaks] == ["pass"] * 3, "fixture: its first rows are pass rows"
+    loaded = load_file(tmp_path / "passes.csv")
+    err = capsys.readouterr().err
+    assert loaded.ignored.get("malformed") == 3
+    assert len(loaded.rows) == len(load_file(src).rows) - 3
+    for line, column in ((2, "pass_family"), (3, "reference"), (4, "algorithm")):
+        assert f"passes.csv:{line}: column {column}:" in err, err
+
+
 def _multicore_rows(processor: str) -> list[dict]:
     """A synthetic multicore run: samples chosen so the paired speedups are known exactly."""
     rows = []
@@ -539,8 +593,8 @@ def _multicore_rows(processor: str) -> list[dict]:
             bpe = {"two-pass": 12, "three-pass-recompute": 16, "three-pass-reload": 20, "read": 4}[algorithm]
             r = {c: "" for c in SCHEMA_COLUMNS}
             r.update({
-                "schema_version": "3", "experiment": "multicore", "processor_id": processor, "microarchitecture": "zen4",
-                "isa": "avx2", "preset": "blend" if kind == "softmax" else "", "kind": kind, "algorithm": algorithm,
+                "schema_version": "6", "experiment": "multicore", "processor_id": processor, "microarchitecture": "zen4",
+                "isa": "avx2", "preset": "blend" if kind == "softmax" else "", "kind": kind, subject_column(kind): algorithm,
                 "kernel": algorithm, "n": str(n), "threads": str(threads), "placement": placement,
                 "cpus": ";".join(str(c) for c in range(threads)), "cpu": "0", "samples": "3", "calls_per_sample": "1",
                 "median_s": str(t), "p25_s": str(t), "p75_s": str(t), "min_s": str(t),
@@ -558,7 +612,7 @@ def _write_multicore(folder: Path, processor: str) -> None:
         w.writeheader()
         w.writerows(_multicore_rows(processor))
     (folder / "multicore.json").write_text(json.dumps({
-        "schema_version": 3, "experiment": "multicore", "experiment_kind": "multicore",
+        "schema_version": 6, "experiment": "multicore", "experiment_kind": "multicore",
         "processor": {"id": processor, "model_name": "Test CPU (synthetic)", "microarchitecture": "zen4"},
         "caches": {"llc_bytes": 33554432}}))
 

@@ -258,7 +258,7 @@ extension Worker {
         row.kind = .accuracy
         row.isa = softmax.isa.rawValue
         row.preset = preset
-        row.algorithm = softmax.algorithm.rawValue
+        row.subject = .algorithm(softmax.algorithm)
         // Name what ran: below the streaming threshold a preset's streaming-store kernels' plain twins do.
         row.kernel = softmax.kernelsRun(n: n).map(\.name).joined(separator: "+")
         row.bytesPerElement = Double(softmax.bytesPerElement)

@@ -138,7 +138,7 @@ extension Contenders {
         row.kind = .softmax
         row.isa = batched.plan.isa.rawValue
         row.preset = preset
-        row.algorithm = batched.plan.algorithm.rawValue
+        row.subject = .algorithm(batched.plan.algorithm)
         row.kernel = batched.plan.kernelsRun(n: batched.n).map(\.name).joined(separator: "+")
         row.bytesPerElement = Double(batched.plan.bytesPerElement)
         let check: (SizeBuffers) -> Result<Double?, CheckFailure> = { b in

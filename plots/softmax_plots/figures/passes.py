@@ -26,7 +26,7 @@ def passes_panel(ax, proc: Processor, isa: str) -> str | None:
             note = f"references measured as {', '.join(sorted({r['isa'] for r in refs}, key=isa_order))}"
     by_kernel: dict[tuple[str, str], list[dict]] = {}
     for r in passes:
-        by_kernel.setdefault((r["algorithm"], r["kernel"]), []).append(r)
+        by_kernel.setdefault((r["pass_family"], r["kernel"]), []).append(r)
     rank: dict[str, list[str]] = {}
     for family, kernel in sorted(by_kernel, key=lambda k: (family_rank(k[0]), k[1])):
         plain = kernel.replace("_nt", "")
@@ -45,7 +45,7 @@ def passes_panel(ax, proc: Processor, isa: str) -> str | None:
         ci_band(ax, n, est, color, element_id("pass", run_tag(proc), isa, family, kernel, "ci"))
     by_ref: dict[tuple[str, str, str], list[dict]] = {}
     for r in refs:
-        by_ref.setdefault((r["algorithm"], r["isa"], r["kernel"]), []).append(r)
+        by_ref.setdefault((r["reference"], r["isa"], r["kernel"]), []).append(r)
     for (name, risa, kernel) in sorted(by_ref, key=lambda k: (REFERENCES.index(k[0]) if k[0] in REFERENCES else 9, k)):
         pts = sorted(by_ref[(name, risa, kernel)], key=lambda r: r["n"])
         color, marker = REFERENCE_STYLES.get(name, ("0.5", "x"))
@@ -62,8 +62,8 @@ def figure_passes(processors: list[Processor]):
     from matplotlib.lines import Line2D
     drawn = [p for p in processors if any(r["kind"] == "pass" for r in p.passes)]
     isas = isas_of(drawn, lambda p: [r for r in p.passes if r["kind"] == "pass"])
-    families = sorted({r["algorithm"] for p in drawn for r in p.passes if r["kind"] == "pass"}, key=family_rank)
-    references = sorted({r["algorithm"] for p in drawn for r in p.passes if r["kind"] == "reference"},
+    families = sorted({r["pass_family"] for p in drawn for r in p.passes if r["kind"] == "pass"}, key=family_rank)
+    references = sorted({r["reference"] for p in drawn for r in p.passes if r["kind"] == "reference"},
                         key=lambda a: (REFERENCES.index(a) if a in REFERENCES else 9, a))
     fig, axes = panel_grid(plt, drawn, isas, extra_height=0.1)
     for i, proc in enumerate(drawn):

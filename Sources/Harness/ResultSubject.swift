@@ -1,0 +1,60 @@
+import Softmax
+
+extension ResultRow {
+    /// What a row measures, one of three sorts, each in its own column: a whole algorithm (softmax and accuracy
+    /// rows: `algorithm`), one pass family (pass and peak rows: `pass_family`), or a memory reference loop
+    /// (reference rows: `reference`). The other two columns of a row are empty.
+    public enum Subject: Equatable, Sendable {
+        case algorithm(Algorithm)
+        case passFamily(PassFamily)
+        case reference(String)
+
+        /// The three columns, in the schema's order.
+        public static let columns = ["algorithm", "pass_family", "reference"]
+
+        /// The column a row of `kind` names its subject in; the one place kind and column meet.
+        public static func column(forKind kind: String) -> String {
+            switch ResultRow.Kind(rawValue: kind) {
+            case .pass?, .peak?: return "pass_family"
+            case .reference?: return "reference"
+            case .softmax?, .accuracy?, nil: return "algorithm"
+            }
+        }
+
+        public var column: String {
+            switch self {
+            case .algorithm: return "algorithm"
+            case .passFamily: return "pass_family"
+            case .reference: return "reference"
+            }
+        }
+
+        /// The cell: the algorithm's or family's name as the CLI spells it, or the reference loop's name.
+        public var name: String {
+            switch self {
+            case let .algorithm(a): return a.rawValue
+            case let .passFamily(f): return f.rawValue
+            case let .reference(r): return r
+            }
+        }
+
+        /// The subject a `kind` row names `name`, nil where the name is not one of that column's.
+        public init?(kind: Kind, name: String) {
+            switch Subject.column(forKind: kind.rawValue) {
+            case "pass_family": guard let f = PassFamily(rawValue: name) else { return nil }; self = .passFamily(f)
+            case "reference": guard !name.isEmpty else { return nil }; self = .reference(name)
+            default: guard let a = Algorithm(rawValue: name) else { return nil }; self = .algorithm(a)
+            }
+        }
+    }
+}
+
+extension ResultTable {
+    /// A row of schema 3 to 5 as schema 6 has it: before version 6 the `algorithm` cell held the pass family of
+    /// pass and peak rows and the loop of reference rows; it moves to the column the row's kind names.
+    static func moveSubjectToItsColumn(_ row: inout [String: String]) {
+        let column = ResultRow.Subject.column(forKind: row["kind"] ?? "")
+        let cell = row["algorithm"] ?? ""
+        for c in ResultRow.Subject.columns { row[c] = c == column ? cell : "" }
+    }
+}
