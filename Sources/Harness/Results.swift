@@ -100,7 +100,8 @@ public enum ResultSchema {
 
 /// One measured configuration: one CSV row.
 public struct ResultRow: Equatable, Sendable {
-    public enum Kind: String, Sendable { case softmax, pass, reference, peak, accuracy }
+    public typealias Kind = ResultKind
+    public typealias Subject = ResultSubject
 
     /// A pass's roofline verdict: the larger of its two lower bounds on time, and how close it came.
     public struct Roofline: Equatable, Sendable {
@@ -377,7 +378,7 @@ public struct ResultTable {
                 continue
             }
             var row = Dictionary(uniqueKeysWithValues: zip(header, line))
-            if fileVersion < 6 { ResultTable.moveSubjectToItsColumn(&row) }
+            if fileVersion < 6 { ResultSubject.moveToItsColumn(&row) }
             guard row["schema_version"] == String(fileVersion) else {
                 throw HarnessError.unreadableResults(path, "line \(i + 2) has schema_version \(row["schema_version"] ?? ""), its header schema_version \(fileVersion); this build reads \(ResultSchema.readableVersionsText("and")) (scripts/upgrade-results.py upgrades older files)")
             }
