@@ -27,6 +27,12 @@ ln2/16 there: the extended polynomial is fitted on that wider interval. The kern
 changes nothing while float(x * 16/ln2) is below 2^24 (n then off by at most 0.86). The whole extended exp
 is emulated over [-limit, limit].
 
+Method lut64p2 of the two-pass exp: the same with k = 6 (64 entries, degree 2). n = round(float(x * 64/ln2))
+lies up to 0.86 from x * 64/ln2 within the limit (extended_reach: limit * 64/ln2 is in [2^23, 2^24), and the
+binade below, of spacing 1/2, is the widest), so the fit interval is wider relative to ln2/128 than
+lut16p3's to ln2/32, and the clamp +-ln2/64 * (1 - 2^-10), which keeps p(t) * T[63] below 2, is checked to
+contain it.
+
 Also prints, for the record, why there is no single-constant (rr1) reduction in the three-pass or
 two-pass exps: with ln2 rounded to one float, t's error grows as n * |ln2 - float(ln2)|, which over the
 three-pass range |n| <= 126 already exceeds the 2.5-ulp budget.
@@ -148,64 +154,98 @@ def accurate_limit():
     return float.fromhex(m.group(1))
 
 
-def extended_half_width(limit):
-    """|t| bound of the two-pass lut16p3 reduction for |x| <= limit, and delta: n = round(float(x * C)),
-    C = float(16/ln2), differs from x * 16/ln2 by at most limit * |C - 16/ln2| (the constant) plus half a
-    unit in the last place of float(limit * C) (the product's rounding), so |t| <= (1/2 + delta) * ln2/16;
-    widened by 2^-10 for the reduction's own rounding, as fit() does."""
-    c = f32(16 / np.log(2))
-    delta = limit * abs(c - 16 / np.log(2)) + float(np.spacing(np.float32(limit * c))) / 2
-    return (0.5 + delta) * np.log(2) / 16 * (1 + 2.0**-10), delta
+def extended_reach(limit, table_bits):
+    """How far n = round(float(x * C)), C = float(2^k/ln2), k = table_bits, can lie from x * 2^k/ln2 for
+    |x| <= limit, in units of n: taken over each binade of float(x * C) up to limit * C, the rounding of n
+    (1/2 while the binade's spacing s is below 1; 0 from s = 1 on, where float(x * C) is already an
+    integer) plus the product's rounding (s/2) plus the constant's error (|C - 2^k/ln2| times the largest
+    |x| of the binade). So |t| <= reach * ln2/2^k there. For 16 entries the top binade (s = 1/4) gives the
+    bound; for 64 the one below 2^23 (s = 1/2: 3/4 from rounding), as limit * C lies in [2^23, 2^24)."""
+    c = f32(2**table_bits / np.log(2))
+    error = abs(c - 2**table_bits / np.log(2))
+    reach = 0.5
+    for b in range(-30, int(np.floor(np.log2(limit * c))) + 1):
+        spacing = 2.0 ** (b - 23)
+        rounding = (0.5 if spacing < 1 else 0.0) + spacing / 2
+        reach = max(reach, rounding + min(2.0 ** (b + 1) / c, limit) * error)
+    return reach
 
 
-def pow2_16_bits():
-    """bits(float(2^(j/16))), j = 0..15: the plain table of the extended exp, whose pair keeps T[j] in the
-    mantissa (no exponent folded into the entries)."""
-    return [struct.unpack("<I", struct.pack("<f", f32(2.0 ** (j / 16))))[0] for j in range(16)]
+def pow2_bits(table_bits):
+    """bits(float(2^(j/2^k))), j = 0..2^k - 1: the plain table of the extended exp, whose pair keeps T[j]
+    in the mantissa (no exponent folded into the entries)."""
+    size = 2**table_bits
+    return [struct.unpack("<I", struct.pack("<f", f32(2.0 ** (j / size))))[0] for j in range(size)]
+
+
+def extended_poly(t, c):
+    """1 + t*(c1 + t*(...)) in the kernels' float32 FMAs, from the highest coefficient (t: float32 array)."""
+    t64 = t.astype(np.float64)
+    p = (t64 * np.float64(c[-1]) + np.float64(c[-2])).astype(np.float32)
+    for ck in list(reversed(c))[2:] + [1.0]:
+        p = (p.astype(np.float64) * t64 + np.float64(ck)).astype(np.float32)
+    return p
+
+
+def emulate_extended(x, c, t_max, table_bits):
+    """The two-pass kernels' float32 arithmetic (extexp_lut_avx2.h) with 2^table_bits entries: the pair
+    (mantissa, exponent)."""
+    size = 2**table_bits
+    x = x.astype(np.float32)
+    n = np.rint((x.astype(np.float64) * np.float64(f32(size / np.log(2)))).astype(np.float32))
+    t = (n.astype(np.float64) * np.float64(f32(MINUS_LN2_HI / size)) + x.astype(np.float64)).astype(np.float32)
+    t = (n.astype(np.float64) * np.float64(f32(MINUS_LN2_LO / size)) + t.astype(np.float64)).astype(np.float32)
+    t = np.clip(t, -np.float32(t_max), np.float32(t_max)).astype(np.float32)
+    table = np.array(pow2_bits(table_bits), dtype=np.uint32).view(np.float32)
+    s = table[(n.astype(np.int64) % size)]
+    e = np.floor(n.astype(np.float64) / size)
+    return (extended_poly(t, c) * s).astype(np.float32), e
 
 
 def emulate_lut16p3_extended(x, c, t_max):
-    """The two-pass kernels' float32 arithmetic (extexp_lut_avx2.h): the pair (mantissa, exponent)."""
-    x = x.astype(np.float32)
-    n = np.rint((x.astype(np.float64) * np.float64(f32(16 / np.log(2)))).astype(np.float32))
-    t = (n.astype(np.float64) * np.float64(f32(MINUS_LN2_HI / 16)) + x.astype(np.float64)).astype(np.float32)
-    t = (n.astype(np.float64) * np.float64(f32(MINUS_LN2_LO / 16)) + t.astype(np.float64)).astype(np.float32)
-    t = np.clip(t, -np.float32(t_max), np.float32(t_max)).astype(np.float32)
-    table = np.array(pow2_16_bits(), dtype=np.uint32).view(np.float32)
-    s = table[(n.astype(np.int64) % 16)]
-    e = np.floor(n.astype(np.float64) / 16)
-    p = (t.astype(np.float64) * np.float64(c[2]) + np.float64(c[1])).astype(np.float32)
-    p = (p.astype(np.float64) * t + np.float64(c[0])).astype(np.float32)
-    p = (p.astype(np.float64) * t + 1.0).astype(np.float32)
-    return (p * s).astype(np.float32), e
+    return emulate_extended(x, c, t_max, 4)
 
 
-def extended_error_ulp(c, t_max, lo, hi, points=4_000_001):
+def extended_error_ulp(c, t_max, table_bits, lo, hi, points=4_000_001):
     """Max error of the emulated extended exp on a grid of [lo, hi], in units of the float spacing at
     the reference mantissa exp(x - e*ln2) (the power 2^e is exact)."""
     x = np.linspace(lo, hi, points).astype(np.float32)
-    m, e = emulate_lut16p3_extended(x, c, t_max)
+    m, e = emulate_extended(x, c, t_max, table_bits)
     ref = np.exp(x.astype(np.float64) - e * np.log(2))
     spacing = np.spacing(ref.astype(np.float32)).astype(np.float64)
     return float(np.max(np.abs(m.astype(np.float64) - ref) / spacing))
 
 
-def fit_extended():
+def fit_extended(degree, table_bits):
+    """The extended exp of method lut16p3 (degree 3, 16 entries) or lut64p2 (degree 2, 64 entries): fit on
+    the interval the rounding reaches up to the limit, the clamp bound, the emulated error."""
+    size = 2**table_bits
     limit = accurate_limit()
-    half_width, delta = extended_half_width(limit)
-    c = [f32(v) for v in lawson(3, half_width)]
+    reach = extended_reach(limit, table_bits)
+    # Widened by 2^-10 for the reduction's own rounding, as fit() does.
+    half_width = reach * np.log(2) / size * (1 + 2.0**-10)
+    c = [f32(v) for v in lawson(degree, half_width)]
     poly = relative_error(c, half_width)
-    t_max = f32(np.log(2) / 16 * (1 - 2.0**-10))
-    ulps = max(extended_error_ulp(c, t_max, -limit, limit), extended_error_ulp(c, t_max, -100.0, 100.0))
-    # The largest mantissa, p(t_max) * T[15] in the kernels' float arithmetic: below 2, as the two-pass
-    # vector scaling needs (softmax_extfloat_normalized), for every input.
-    t = np.float32(t_max)
-    p = np.float32(np.float32(np.float32(t * np.float32(c[2]) + np.float32(c[1])) * t + np.float32(c[0])) * t + np.float32(1))
-    mantissa_max = float(np.float32(p * np.float32(2 ** (15 / 16))))
-    if not mantissa_max < 2:
-        sys.exit(f"error: the extended mantissa reaches {mantissa_max} >= 2; lower t_max in fit_extended()")
-    return {"limit": limit, "delta": delta, "half_width": half_width, "c": c, "poly": poly, "t_max": t_max, "ulps": ulps,
-            "mantissa_max": mantissa_max}
+    # The clamp: ln2/2^k less 2^-10 of it, so that p(t_max) * T[2^k - 1] stays below 2 (checked below in
+    # the kernels' arithmetic); it must contain the fitted interval, or it would cut accurate inputs.
+    t_max = f32(np.log(2) / size * (1 - 2.0**-10))
+    if not reach * np.log(2) / size < t_max:
+        sys.exit(f"error: the reduction reaches |t| = {reach:.4f} * ln2/{size} beyond the clamp {t_max:.6g}; "
+                 f"lower SOFTMAX_EXTEXP_ACCURATE_LIMIT or widen the clamp in fit_extended()")
+    # Also a grid of the binade of the widest reach: |x| from 2^22/C to 2^23/C, where n rounds a half-integer.
+    c_shift = f32(size / np.log(2))
+    grids = [(-limit, limit), (-100.0, 100.0)] + ([(2.0**22 / c_shift, min(2.0**23 / c_shift, limit))] if 2.0**22 / c_shift < limit else [])
+    ulps = max(extended_error_ulp(c, t_max, table_bits, lo, hi) for lo, hi in grids)
+    # The largest mantissa, p(t_max) * T[2^k - 1] in the kernels' float arithmetic, below 2 as the two-pass
+    # vector scaling needs (softmax_extfloat_normalized), for every input; p(-t_max) is the smallest.
+    p = extended_poly(np.array([-t_max, t_max], dtype=np.float32), c)
+    mantissa_max = float(np.float32(p[1] * np.float32(2 ** ((size - 1) / size))))
+    mantissa_min = float(p[0])
+    if not (mantissa_max < 2 and mantissa_min > 0):
+        sys.exit(f"error: the extended mantissa spans [{mantissa_min}, {mantissa_max}], not within (0, 2); "
+                 f"lower t_max in fit_extended()")
+    return {"limit": limit, "reach": reach, "delta": reach - 0.5, "half_width": half_width, "c": c, "poly": poly, "t_max": t_max,
+            "ulps": ulps, "mantissa_min": mantissa_min, "mantissa_max": mantissa_max}
 
 
 def main():
@@ -222,18 +262,22 @@ def main():
     delta = abs(np.log(2) - f32(np.log(2)))
     print(f"rr1: |ln2 - float(ln2)| = {delta:.3g}; at |n| = 126 the reduced argument is off by "
           f"{126 * delta:.3g} = {126 * delta / ULP:.1f} ulp of exp(t) (budget 2.5): not built")
-    ext = fit_extended()
-    print(f"lut16p3 two-pass: |x| <= {ext['limit']:g} puts n off by up to {ext['delta']:.3f}, so |t| <= "
-          f"{ext['half_width'] / (np.log(2) / 32):.4f} * ln2/32; c1..c3 = {[hexf(v) for v in ext['c']]}, polynomial error "
-          f"{ext['poly']:.3g} ({ext['poly'] / ULP:.3f} ulp); whole extended exp, emulated on 4M points of "
-          f"[-limit, limit] and of [-100, 100]: max error {ext['ulps']:.3f} ulp (budget 2.5); t clamped to "
-          f"+-{ext['t_max']:.6g}, largest mantissa {ext['mantissa_max']:.6f}")
+    ext = fit_extended(3, 4)
+    ext64 = fit_extended(2, 6)
+    for name, e, size in [("lut16p3", ext, 16), ("lut64p2", ext64, 64)]:
+        print(f"{name} two-pass: |x| <= {e['limit']:g} puts n off by up to {e['delta']:.3f}, so |t| <= "
+              f"{e['half_width'] / (np.log(2) / (2 * size)):.4f} * ln2/{2 * size}; c1.. = {[hexf(v) for v in e['c']]}, polynomial "
+              f"error {e['poly']:.3g} ({e['poly'] / ULP:.3f} ulp); whole extended exp, emulated on 4M points of "
+              f"[-limit, limit], of [-100, 100] and of the binade of the widest reach: max error {e['ulps']:.3f} ulp "
+              f"(budget 2.5); t clamped to +-{e['t_max']:.6g} = {hexf(e['t_max'])}, mantissa in "
+              f"[{e['mantissa_min']:.6f}, {e['mantissa_max']:.6f}]")
     if "--write" in sys.argv:
-        write_header(c16, e16, ulps, c64, e64, ulps64, ext)
+        write_header(c16, e16, ulps, c64, e64, ulps64, ext, ext64)
 
 
-def write_header(c16, e16, ulps, c64, e64, ulps64, ext):
-    pow2_entries = ", ".join(f"0x{v:08X}" for v in pow2_16_bits())
+def write_header(c16, e16, ulps, c64, e64, ulps64, ext, ext64):
+    pow2_entries = ", ".join(f"0x{v:08X}" for v in pow2_bits(4))
+    pow2_entries64 = ", \\\n    ".join(", ".join(f"0x{v:08X}" for v in pow2_bits(6)[r:r + 8]) for r in range(0, 64, 8))
     entries = ", ".join(f"0x{v:08X}" for v in table16_entries())
     entries64 = ", \\\n    ".join(", ".join(f"0x{v:08X}" for v in table_entries(6)[r:r + 8]) for r in range(0, 64, 8))
     HEADER.write_text(f"""// Generated by scripts/fit-exp-polynomials.py --write: do not edit by hand.
@@ -295,6 +339,23 @@ def write_header(c16, e16, ulps, c64, e64, ulps64, ext):
 
 // bits(2^(j/16)), j = 0..15: the extended exp keeps T[j] in the mantissa, so its table is uncompensated.
 #define SOFTMAX_LUT16_POW2_ENTRIES {{{pow2_entries}}}
+
+// The two-pass exp with the 64-entry table (lut64p2, extexp_lut_avx2.h): n = round(float(x * 64/ln2)) lies
+// up to {ext64['reach']:.3f} from x * 64/ln2 for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT (the binade below 2^23, where
+// the product's spacing is 1/2, is the widest), so |t| <= {ext64['reach']:.3f} * ln2/64 = {ext64['half_width'] / (np.log(2) / 128):.4f} * ln2/128
+// there (widened by 2^-10). p(t) = 1 + t*(c1 + t*c2) is fitted on that interval: error of the rounded
+// polynomial {ext64['poly']:.3g} ({ext64['poly'] / ULP:.3f} ulp); of the whole extended exp in float arithmetic (emulated, 4M
+// points of [-limit, limit], of [-100, 100] and of that binade): {ext64['ulps']:.3f} ulp. The kernels clamp t to
+// +-SOFTMAX_LUT64P2_EXT_T_MAX = ln2/64 * (1 - 2^-10), which holds that interval (a no-op up to the limit)
+// and keeps the mantissa p(t) * 2^(j/64) in [{ext64['mantissa_min']:.6f}, {ext64['mantissa_max']:.6f}], below 2, for every input.
+#define SOFTMAX_LUT64P2_EXT_C1 {hexf(ext64['c'][0])}
+#define SOFTMAX_LUT64P2_EXT_C2 {hexf(ext64['c'][1])}
+#define SOFTMAX_LUT64P2_EXT_T_MAX {hexf(ext64['t_max'])}
+#define SOFTMAX_LUT64_ONE_OVER64 0x1.0p-6f
+
+// bits(2^(j/64)), j = 0..63: uncompensated, as SOFTMAX_LUT16_POW2_ENTRIES.
+#define SOFTMAX_LUT64_POW2_ENTRIES {{ \\
+    {pow2_entries64}}}
 
 #endif  // SOFTMAX_EXP_LUT_CONSTANTS_H
 """)

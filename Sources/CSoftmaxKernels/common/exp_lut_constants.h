@@ -65,4 +65,28 @@
 // bits(2^(j/16)), j = 0..15: the extended exp keeps T[j] in the mantissa, so its table is uncompensated.
 #define SOFTMAX_LUT16_POW2_ENTRIES {0x3F800000, 0x3F85AAC3, 0x3F8B95C2, 0x3F91C3D3, 0x3F9837F0, 0x3F9EF532, 0x3FA5FED7, 0x3FAD583F, 0x3FB504F3, 0x3FBD08A4, 0x3FC5672A, 0x3FCE248C, 0x3FD744FD, 0x3FE0CCDF, 0x3FEAC0C7, 0x3FF5257D}
 
+// The two-pass exp with the 64-entry table (lut64p2, extexp_lut_avx2.h): n = round(float(x * 64/ln2)) lies
+// up to 0.862 from x * 64/ln2 for |x| <= SOFTMAX_EXTEXP_ACCURATE_LIMIT (the binade below 2^23, where
+// the product's spacing is 1/2, is the widest), so |t| <= 0.862 * ln2/64 = 1.7257 * ln2/128
+// there (widened by 2^-10). p(t) = 1 + t*(c1 + t*c2) is fitted on that interval: error of the rounded
+// polynomial 3.46e-08 (0.581 ulp); of the whole extended exp in float arithmetic (emulated, 4M
+// points of [-limit, limit], of [-100, 100] and of that binade): 2.345 ulp. The kernels clamp t to
+// +-SOFTMAX_LUT64P2_EXT_T_MAX = ln2/64 * (1 - 2^-10), which holds that interval (a no-op up to the limit)
+// and keeps the mantissa p(t) * 2^(j/64) in [0.989239, 1.999979], below 2, for every input.
+#define SOFTMAX_LUT64P2_EXT_C1 0x1.0000B6p0f
+#define SOFTMAX_LUT64P2_EXT_C2 0x1.000002p-1f
+#define SOFTMAX_LUT64P2_EXT_T_MAX 0x1.628B76p-7f
+#define SOFTMAX_LUT64_ONE_OVER64 0x1.0p-6f
+
+// bits(2^(j/64)), j = 0..63: uncompensated, as SOFTMAX_LUT16_POW2_ENTRIES.
+#define SOFTMAX_LUT64_POW2_ENTRIES { \
+    0x3F800000, 0x3F8164D2, 0x3F82CD87, 0x3F843A29, 0x3F85AAC3, 0x3F871F62, 0x3F88980F, 0x3F8A14D5, \
+    0x3F8B95C2, 0x3F8D1ADF, 0x3F8EA43A, 0x3F9031DC, 0x3F91C3D3, 0x3F935A2B, 0x3F94F4F0, 0x3F96942D, \
+    0x3F9837F0, 0x3F99E046, 0x3F9B8D3A, 0x3F9D3EDA, 0x3F9EF532, 0x3FA0B051, 0x3FA27043, 0x3FA43516, \
+    0x3FA5FED7, 0x3FA7CD94, 0x3FA9A15B, 0x3FAB7A3A, 0x3FAD583F, 0x3FAF3B79, 0x3FB123F6, 0x3FB311C4, \
+    0x3FB504F3, 0x3FB6FD92, 0x3FB8FBAF, 0x3FBAFF5B, 0x3FBD08A4, 0x3FBF179A, 0x3FC12C4D, 0x3FC346CD, \
+    0x3FC5672A, 0x3FC78D75, 0x3FC9B9BE, 0x3FCBEC15, 0x3FCE248C, 0x3FD06334, 0x3FD2A81E, 0x3FD4F35B, \
+    0x3FD744FD, 0x3FD99D16, 0x3FDBFBB8, 0x3FDE60F5, 0x3FE0CCDF, 0x3FE33F89, 0x3FE5B907, 0x3FE8396A, \
+    0x3FEAC0C7, 0x3FED4F30, 0x3FEFE4BA, 0x3FF28177, 0x3FF5257D, 0x3FF7D0DF, 0x3FFA83B3, 0x3FFD3E0C}
+
 #endif  // SOFTMAX_EXP_LUT_CONSTANTS_H
