@@ -38,21 +38,29 @@ extern const uint32_t softmax_lut16_table[16];
 extern const uint32_t softmax_lut64_table[64];
 
 // The two-pass (extended-range) exp's polynomial of method E times m, as softmax_exp_poly_for: lut16p3's
-// is fitted on the wider interval its unbounded x needs (exp_lut_constants.h); rr2p5's is the paper's.
+// and lut64p2's are fitted on the wider interval their unbounded x needs (exp_lut_constants.h); rr2p5's is
+// the paper's.
 static inline softmax_exp_poly softmax_extexp_poly_for(const softmax_exp_method E, float m) {
   if (E == softmax_exp_lut16p3) {
     return (softmax_exp_poly){{SOFTMAX_LUT16P3_EXT_C3 * m, SOFTMAX_LUT16P3_EXT_C2 * m, SOFTMAX_LUT16P3_EXT_C1 * m, m, 0.0f, 0.0f}};
+  }
+  if (E == softmax_exp_lut64p2) {
+    return (softmax_exp_poly){{SOFTMAX_LUT64P2_EXT_C2 * m, SOFTMAX_LUT64P2_EXT_C1 * m, m, 0.0f, 0.0f, 0.0f}};
   }
   return softmax_exp_poly_times(m);
 }
 
 // The extended exp's plain table, bits(2^(j/16)) (tables.c, from exp_lut_constants.h).
 extern const uint32_t softmax_lut16_pow2_table[16];
+// bits(2^(j/64)) likewise, for the extended lut64p2 (read by a gather).
+extern const uint32_t softmax_lut64_pow2_table[64];
 
-// The two-pass families implement rr2p5 and lut16p3 only (their dispatch, softmax_avx2_extexp_block_for,
-// takes every other method for rr2p5): a kernels.def line with another method must not compile.
+// The two-pass families implement rr2p5, lut16p3 and lut64p2 (their dispatch, softmax_avx2_extexp_block_for,
+// takes every other method for rr2p5): a kernels.def line with another method (lut64p2's permute variant
+// included) must not compile.
 #define SOFTMAX_EXTEXP_METHOD_IMPLEMENTED(family, isa, variant) \
-  _Static_assert(SOFTMAX_EXP(variant) == softmax_exp_rr2p5 || SOFTMAX_EXP(variant) == softmax_exp_lut16p3, \
-                 #family "_" #isa " implements the exp methods rr2p5 and lut16p3, not " #variant);
+  _Static_assert(SOFTMAX_EXP(variant) == softmax_exp_rr2p5 || SOFTMAX_EXP(variant) == softmax_exp_lut16p3 || \
+                     SOFTMAX_EXP(variant) == softmax_exp_lut64p2, \
+                 #family "_" #isa " implements the exp methods rr2p5, lut16p3 and lut64p2, not " #variant);
 
 #endif  // SOFTMAX_EXP_METHOD_H

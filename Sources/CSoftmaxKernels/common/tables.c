@@ -11,4 +11,5 @@ const int32_t softmax_avx2_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, 0, 0, 0
 const uint32_t softmax_lut16_table[16] = SOFTMAX_LUT16_TABLE_ENTRIES;
 const uint32_t softmax_lut64_table[64] = SOFTMAX_LUT64_TABLE_ENTRIES;
 const uint32_t softmax_lut16_pow2_table[16] = SOFTMAX_LUT16_POW2_ENTRIES;
+const uint32_t softmax_lut64_pow2_table[64] = SOFTMAX_LUT64_POW2_ENTRIES;
 #endif  // SOFTMAX_ARCH_X86_64

@@ -1,5 +1,5 @@
 // RADDEXTEXP for AVX2: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per iteration,
-// PF: prefetch distance in bytes (0: none), E: the exp method (exp_method.h; lut16p3: extexp_lut_avx2.h).
+// PF: prefetch distance in bytes (0: none), E: the exp method (exp_method.h; lut16p3 and lut64p2: extexp_lut_avx2.h).
 //
 // Each accumulator lane keeps m * 2^e. Adding terms p_i * 2^n_i uses
 //   2^e*m + sum 2^n_i*p_i = 2^e' * (2^(e-e')*m + sum 2^(n_i-e')*p_i),  e' = max(e, n_i...),

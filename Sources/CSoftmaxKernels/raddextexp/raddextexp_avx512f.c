@@ -1,6 +1,6 @@
 // RADDEXTEXP for AVX512F: sum of exp(x) as (mantissa, exponent) pairs, A accumulators, V vectors per
 // iteration; powers of two applied with VSCALEFPS. The identity is the one in raddextexp_avx2.c.
-// E: the exp method (exp_method.h; lut16p3: extexp_lut_avx512f.h).
+// E: the exp method (exp_method.h; lut16p3 and lut64p2: extexp_lut_avx512f.h).
 #include "../common/kernel_common.h"
 
 // x86-64 only: kernels.def lists this file's kernels under the same guard.

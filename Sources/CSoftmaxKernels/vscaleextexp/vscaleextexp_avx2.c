@@ -1,6 +1,6 @@
 // VSCALEEXTEXP for AVX2: y = exp(x) * scale.mantissa * 2^scale.exponent, V vectors per iteration.
 // NT: streaming stores for the 32-byte aligned body of y; PF: prefetch distance in bytes (0: none); E: the
-// exp method (exp_method.h; lut16p3: extexp_lut_avx2.h, whose mantissa p(t) * T[j] is below 2 as well).
+// exp method (exp_method.h; lut16p3 and lut64p2: extexp_lut_avx2.h, whose mantissa p(t) * T[j] is below 2 as well).
 //
 // With scale = 1 / sum from raddextexp, n + scale.exponent <= 0 for every element, so 2^(n + e) <= 1
 // and the mantissa product (in [0.5, 2] * [1/sum.mantissa]) cannot overflow.

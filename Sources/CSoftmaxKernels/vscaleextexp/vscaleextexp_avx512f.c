@@ -1,7 +1,7 @@
 // VSCALEEXTEXP for AVX512F: y = exp(x) * scale.mantissa * 2^scale.exponent, V vectors per iteration;
 // the power of two is applied with VSCALEFPS. See vscaleextexp_avx2.c for why nothing overflows.
 // NT: streaming stores for the 64-byte aligned body of y; PF: prefetch distance in bytes (0: none); E: the
-// exp method (exp_method.h; lut16p3: extexp_lut_avx512f.h).
+// exp method (exp_method.h; lut16p3 and lut64p2: extexp_lut_avx512f.h).
 #include "../common/kernel_common.h"
 
 // x86-64 only: kernels.def lists this file's kernels under the same guard.
