@@ -25,7 +25,7 @@ private func sameBits(_ a: [Float], _ b: [Float]) -> Int? {
 
 /// The portable kernels do the AVX2 arithmetic step by step (same FMAs, same roundings, same NaN rules)
 /// and AVX512F differs only in how it applies powers of two, so element-wise passes agree exactly. Kernels
-/// of a table exp method (lut16p3) have no portable twin: AVX512F's must give AVX2's bits (bitReference).
+/// of a table exp method (lut16p3, lut64p2) have no portable twin: AVX512F's must give AVX2's bits (bitReference).
 final class CrossISATests: KernelTestCase {
     private func assertElementwiseIdentical(_ family: PassFamily, includingNaN: Bool = true, inputs: [Float] = comparisonInputs(),
                                             alsoWithMaxima: [Float] = [], _ args: (Float) -> PassArguments) throws {

@@ -96,14 +96,14 @@ final class VscaleextexpTests: KernelTestCase {
     }
 }
 
-/// The two-pass kernels of the table exp method (lut16p3; docs/exp-kernels.md): the exp within 2.5 ulp up
+/// The two-pass kernels of the table exp methods (lut16p3, lut64p2; docs/exp-kernels.md): the exp within 2.5 ulp up
 /// to the accurate limit, the clamp of t that keeps every mantissa below 2, and the paper's method's
 /// results for special values. (Sums and outputs against float64 at every tail size, NaN, masks and huge
 /// inputs are checked for every kernel above; bit equality AVX2 against AVX512F in CrossISATests.)
 final class ExtendedExpLutTests: KernelTestCase {
     private func lutKernels(_ family: PassFamily) throws -> [Kernel] {
-        let kernels = try runnableKernels(family).filter { $0.expMethod == "lut16p3" }
-        if kernels.isEmpty { print("ExtendedExpLutTests: no runnable lut16p3 kernel of \(family.rawValue) on this CPU: skipped") }
+        let kernels = try runnableKernels(family).filter { ["lut16p3", "lut64p2"].contains($0.expMethod) }
+        if kernels.isEmpty { print("ExtendedExpLutTests: no runnable lut16p3 or lut64p2 kernel of \(family.rawValue) on this CPU: skipped") }
         return kernels
     }
 
@@ -115,7 +115,8 @@ final class ExtendedExpLutTests: KernelTestCase {
     /// exp(x) * 2^-k through vscaleextexp with the scale (1, -k): mantissa 1 is normalized to (0.5, 1 - k),
     /// whose products with the coefficients are exact, so each output carries the exp's own error. Checked
     /// in units of the output's float spacing around centres from 0 to the accurate limit (x within 20 of
-    /// the centre, so the outputs stay normal), where the fit script's emulation gives 1.69 ulp.
+    /// the centre, so the outputs stay normal), where the fit script's emulation gives 1.69 ulp for lut16p3
+    /// and 2.35 for lut64p2, whose widest reduced arguments are at |x| from 2^15.5 to 2^16.5 (the centres 2^16).
     func testExpIsWithinTwoAndAHalfUlpUpToTheAccurateLimit() throws {
         let limit = largeAccurateRange.upperBound
         for kernel in try lutKernels(.vscaleextexp) {
@@ -134,7 +135,7 @@ final class ExtendedExpLutTests: KernelTestCase {
         }
     }
 
-    /// The clamp of t (|t| <= ln2/16 * (1 - 2^-10)) keeps the mantissa of every single-element sum with a
+    /// The clamp of t (|t| <= ln2/2^k * (1 - 2^-10), 2^k entries) keeps the mantissa of every single-element sum with a
     /// finite exponent, which is the pair's own mantissa, finite, positive and below 2, with an integer
     /// exponent: beyond the accurate limit, where n is off by more, and for huge inputs. (An infinite
     /// exponent, of +-inf and of +-FLT_MAX, whose x * log2e overflows, leaves the sum's mantissa 0, as
@@ -154,12 +155,12 @@ final class ExtendedExpLutTests: KernelTestCase {
         }
     }
 
-    /// Beyond the accurate limit the clamp of t binds (from |x| about 2^19.5 on) and the error grows, but
+    /// Beyond the accurate limit the clamp of t binds (from |x| about 2^19.5 on for lut16p3, 2^17.5 for lut64p2) and the error grows, but
     /// order is kept (docs/exp-kernels.md): exp(x) as each single-element sum gives it never decreases as
     /// x grows, on sorted inputs from the limit to 2^24 and across the point where the clamp starts to bind.
     func testOrderIsKeptBeyondTheLimit() throws {
         let limit = largeAccurateRange.upperBound
-        for range: ClosedRange<Float> in [limit...0x1p24, 0x1p19...0x1p20, -0x1p20 ... -0x1p19] {
+        for range: ClosedRange<Float> in [limit...0x1p24, 0x1p19...0x1p20, -0x1p20 ... -0x1p19, 0x1p17...0x1p18, -0x1p18 ... -0x1p17] {
             let x = uniform(3001, in: range, seed: 72).sorted()
             for kernel in try lutKernels(.raddextexp) {
                 var previous = -Double.infinity, previousX: Float = 0
