@@ -234,7 +234,9 @@ def fit_extended(degree, table_bits):
                  f"lower SOFTMAX_EXTEXP_ACCURATE_LIMIT or widen the clamp in fit_extended()")
     # Also a grid of the binade of the widest reach: |x| from 2^22/C to 2^23/C, where n rounds a half-integer.
     c_shift = f32(size / np.log(2))
-    grids = [(-limit, limit), (-100.0, 100.0)] + ([(2.0**22 / c_shift, min(2.0**23 / c_shift, limit))] if 2.0**22 / c_shift < limit else [])
+    grids = [(-limit, limit), (-100.0, 100.0)]
+    if 2.0**22 / c_shift < limit:
+        grids.append((2.0**22 / c_shift, min(2.0**23 / c_shift, limit)))
     ulps = max(extended_error_ulp(c, t_max, table_bits, lo, hi) for lo, hi in grids)
     # The largest mantissa, p(t_max) * T[2^k - 1] in the kernels' float arithmetic, below 2 as the two-pass
     # vector scaling needs (softmax_extfloat_normalized), for every input; p(-t_max) is the smallest.
