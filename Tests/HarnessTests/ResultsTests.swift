@@ -350,7 +350,7 @@ final class ResultsTests: XCTestCase {
         let v3 = ResultSchema.columns(version: 3)
         XCTAssertFalse(v3.contains("median_ci_low_s"))
         let cells = sampleRow().cells()
-        let line = v3.map { $0 == "schema_version" ? "3" : csvEscape(cells[$0] ?? "") }.joined(separator: ",")
+        let line = csvLine(ofSchemaVersion: 3, cells)
         let table = try ResultTable(path: try writeCSV("v3.csv", v3.joined(separator: ",") + "\n" + line + "\n"))
         XCTAssertEqual(table.schemaVersion, 3)
         XCTAssertEqual(table.rows.first?["median_s"], cells["median_s"])
@@ -363,7 +363,7 @@ final class ResultsTests: XCTestCase {
         XCTAssertFalse(v4.contains("batch"))
         XCTAssert(v4.contains("median_ci_low_s"))
         let cells = sampleRow().cells()
-        let line = v4.map { $0 == "schema_version" ? "4" : csvEscape(cells[$0] ?? "") }.joined(separator: ",")
+        let line = csvLine(ofSchemaVersion: 4, cells)
         let table = try ResultTable(path: try writeCSV("v4.csv", v4.joined(separator: ",") + "\n" + line + "\n"))
         XCTAssertEqual(table.schemaVersion, 4)
         XCTAssertEqual(table.rows.first?["median_s"], cells["median_s"])
@@ -410,7 +410,7 @@ final class ResultsTests: XCTestCase {
         let lines = rows.map { row -> String in
             var cells = row.cells()
             cells["algorithm"] = row.subject.name
-            return v5.map { $0 == "schema_version" ? "5" : csvEscape(cells[$0] ?? "") }.joined(separator: ",")
+            return csvLine(ofSchemaVersion: 5, cells)
         }
         let table = try ResultTable(path: try writeCSV("v5.csv", ([v5.joined(separator: ",")] + lines).joined(separator: "\n") + "\n"))
         XCTAssertEqual(table.schemaVersion, 5)

@@ -135,9 +135,7 @@ final class RunGuardsTests: RunnerTestCase {
         let first = try run("older")
         let v5 = ResultSchema.columns(version: 5)
         let rows = try ResultTable(path: first.csvPath).rows
-        let text = ([v5.joined(separator: ",")] + rows.map { row in
-            v5.map { $0 == "schema_version" ? "5" : csvEscape(row[$0] ?? "") }.joined(separator: ",")
-        }).joined(separator: "\n") + "\n"
+        let text = ([v5.joined(separator: ",")] + rows.map { csvLine(ofSchemaVersion: 5, $0) }).joined(separator: "\n") + "\n"
         try text.write(toFile: first.csvPath, atomically: true, encoding: .utf8)
         XCTAssertEqual(try ResultTable(path: first.csvPath).schemaVersion, 5, "fixture: a schema 5 file")
         let error = assertHarnessError("resuming a schema 5 file") { try run("older") { $0.resume = true } }

@@ -15,6 +15,12 @@ func fixtureSubject(_ kind: ResultRow.Kind, _ name: String) -> ResultRow.Subject
     return subject
 }
 
+/// One CSV line of schema `version`: that version's columns, in its order, filled from `cells` (absent: empty).
+func csvLine(ofSchemaVersion version: Int, _ cells: [String: String]) -> String {
+    ResultSchema.columns(version: version).map { $0 == "schema_version" ? String(version) : csvEscape(cells[$0] ?? "") }
+        .joined(separator: ",")
+}
+
 /// A fresh folder under the system temporary folder; the caller removes it.
 func makeTemporaryFolder(_ label: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory
